@@ -1,0 +1,39 @@
+# The only entry points: `make demo` and `make test` (plus bench, services-up/down, lint).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= out/demo
+
+.PHONY: demo test bench services-up services-down browser clean lint
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+# Headless Chromium for the browser tests (HTML map and report pages); Debian package.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "warning: could not install chromium; browser tests will fail"; }
+
+demo: $(STAMP)
+	$(BIN)/wlkit demo --out $(OUT)
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+services-up: $(STAMP)
+	$(BIN)/wlkit services up
+
+services-down: $(STAMP)
+	$(BIN)/wlkit services down
+
+clean:
+	rm -rf out .wlkit

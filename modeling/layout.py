@@ -1,0 +1,39 @@
+"""Where each stage writes: numbered folders under a run's output directory.
+
+Stages hand off through named files (Kedro-style layers), so any stage can be re-run alone and
+a person can edit ``02_reconcile/decisions.csv`` between stages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STAGE_DIRS: dict[str, str] = {
+    "ingest": "01_ingest",
+    "reconcile": "02_reconcile",
+    "plan": "03_plan",
+    "upload": "04_upload",
+    "lists": "05_lists",
+    "report": "06_reports",
+}
+
+#: The named files each stage writes (the contracts between stages).
+RECORDS = "01_ingest/records.parquet"
+REJECTS = "01_ingest/rejects.csv"
+INGEST_SUMMARY = "01_ingest/summary.json"
+DECISIONS = "02_reconcile/decisions.csv"
+RECONCILE_SUMMARY = "02_reconcile/summary.json"
+PLANS = "03_plan/plans.jsonl"
+PLAN_SUMMARY = "03_plan/summary.json"
+LEDGER = "04_upload/ledger.sqlite"
+UPLOAD_SUMMARY = "04_upload/summary.json"
+LISTS_SUMMARY = "05_lists/summary.json"
+LISTS_STATS = "05_lists/stats.csv"
+
+
+def stage_dir(out: str | Path, stage: str, *, create: bool = True) -> Path:
+    """Return ``out/<NN_stage>``, creating it unless ``create`` is False."""
+    path = Path(out) / STAGE_DIRS[stage]
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
