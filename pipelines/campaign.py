@@ -1,0 +1,45 @@
+"""campaign_flow: the whole campaign as subflows — ingest → reconcile → plan → upload → lists → report.
+
+This is what ``wlkit run`` and ``make demo`` execute. Each stage is its own flow in
+``pipelines/<stage>.py`` writing into ``<out>/NN_<stage>/``, so any stage can also be re-run alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from pipelines.ingest import ingest_flow
+from pipelines.lists import lists_flow
+from pipelines.plan import plan_flow
+from pipelines.reconcile import reconcile_flow
+from pipelines.report import report_flow
+from pipelines.upload import upload_flow
+
+
+@flow(name="campaign", log_prints=False)
+def campaign_flow(
+    campaign: str,
+    out: str,
+    target: str = "local",
+    dry_run: bool = False,
+    lang: str = "en",
+) -> dict[str, Any]:
+    """Run every stage of one campaign into ``out`` and return each stage's summary.
+
+    Args:
+        campaign: Path of the campaign YAML file.
+        out: The campaign's run directory (stage folders are created inside).
+        target: Target profile (``local``, ``testwikidata``, ``wikidata`` or custom).
+        dry_run: Write the upload diff report instead of editing.
+        lang: Language of the reports.
+    """
+    summary: dict[str, Any] = {}
+    summary["ingest"] = ingest_flow(campaign=campaign, out=out)
+    summary["reconcile"] = reconcile_flow(campaign=campaign, out=out, target=target)
+    summary["plan"] = plan_flow(campaign=campaign, out=out, target=target)
+    summary["upload"] = upload_flow(campaign=campaign, out=out, target=target, dry_run=dry_run)
+    summary["lists"] = lists_flow(campaign=campaign, out=out, target=target)
+    summary["report"] = report_flow(campaign=campaign, out=out, lang=lang, target=target)
+    return summary

@@ -1,0 +1,281 @@
+"""The ``wlkit`` command line: one command per flow, plus the local services and the demo.
+
+Every command calls the same flow function the Prefect deployments use, so the CLI and the
+deployments cannot drift. A :class:`~modeling.errors.WlkitError` is printed as one line and the
+command exits with status 2 (no traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from modeling.errors import WlkitError
+from modeling.logs import install_redaction
+from modeling.settings import DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
+
+app = typer.Typer(
+    name="wlkit",
+    help="Wiki Loves campaigns on Wikidata: ingest, reconcile, upload, lists, reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+services_app = typer.Typer(help="Local Wikibase + SPARQL services on loopback.", no_args_is_help=True)
+app.add_typer(services_app, name="services")
+
+console = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+DATA_DIR_HELP = "Folder holding the services' databases, pid and log files."
+
+
+def _friendly(func: F) -> F:
+    """Turn WlkitError into one line on stderr and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        install_redaction()
+        try:
+            return func(*args, **kwargs)
+        except WlkitError as exc:
+            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _print_summary(title: str, summary: Any) -> None:
+    console.print(f"[bold]{title}[/]")
+    typer.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
+
+
+# --- local services ------------------------------------------------------------------------------
+
+
+@services_app.command("up")
+@_friendly
+def services_up(
+    data_dir: Path = typer.Option(Path(".wlkit"), help=DATA_DIR_HELP),
+    wikibase_port: int = typer.Option(DEFAULT_WIKIBASE_PORT, help="Port of the Action API."),
+    sparql_port: int = typer.Option(DEFAULT_SPARQL_PORT, help="Port of the SPARQL endpoint."),
+) -> None:
+    """Start the local Wikibase API and SPARQL endpoint, seed base entities, print their URLs."""
+    from sandbox.services import start_services
+
+    info = start_services(data_dir, wikibase_port=wikibase_port, sparql_port=sparql_port, seed=True)
+    typer.echo(f"Wikibase API: {info.api_url}")
+    typer.echo(f"SPARQL:       {info.sparql_url}")
+
+
+@services_app.command("down")
+@_friendly
+def services_down(data_dir: Path = typer.Option(Path(".wlkit"), help=DATA_DIR_HELP)) -> None:
+    """Stop the local services started from DATA_DIR."""
+    from sandbox.services import stop_services
+
+    stopped = stop_services(data_dir)
+    typer.echo("stopped" if stopped else "not running")
+
+
+@services_app.command("status")
+@_friendly
+def services_status_cmd(data_dir: Path = typer.Option(Path(".wlkit"), help=DATA_DIR_HELP)) -> None:
+    """Say whether the local services run, and where."""
+    from sandbox.services import services_status
+
+    typer.echo(json.dumps(services_status(data_dir), indent=2, default=str))
+
+
+@services_app.command("seed")
+@_friendly
+def services_seed(
+    files: list[Path] = typer.Argument(..., help="Entity JSON files (single, {'entities':…}, or JSON lines)."),
+    data_dir: Path = typer.Option(Path(".wlkit"), help=DATA_DIR_HELP),
+) -> None:
+    """Load Wikibase entity JSON into the running local Wikibase, keeping the ids in the files."""
+    from sandbox.services import seed_files, services_status
+
+    status = services_status(data_dir)
+    if not status.get("running"):
+        raise WlkitError(f"local services in {data_dir} are not running: run 'wlkit services up' first")
+    count = seed_files(status["api_url"], files)
+    typer.echo(f"seeded {count} entities")
+
+
+# --- stages --------------------------------------------------------------------------------------
+
+
+@app.command()
+@_friendly
+def ingest(
+    source: Path | None = typer.Argument(None, help="Register file (CSV/TSV/XLSX/GeoJSON/SHP/ZIP/GPKG)."),
+    out: Path = typer.Option(..., help="Run directory; writes OUT/01_ingest/."),
+    campaign: Path | None = typer.Option(None, help="Campaign YAML; flags override its source."),
+    id_column: str | None = typer.Option(None, help="Column holding the register identifier."),
+    name_column: str | None = typer.Option(None, help="Column holding the name."),
+    lat_column: str | None = typer.Option(None, help="Latitude (or northing) column."),
+    lon_column: str | None = typer.Option(None, help="Longitude (or easting) column."),
+    wkt_column: str | None = typer.Option(None, help="Column with WKT geometry."),
+    crs: str | None = typer.Option(None, help="CRS of the coordinates, e.g. EPSG:3006."),
+    encoding: str | None = typer.Option(None, help="Text encoding (default: detected)."),
+    layer: str | None = typer.Option(None, help="Layer of a GeoPackage."),
+) -> None:
+    """Read a register, reproject to WGS84, validate; write records.parquet and rejects.csv."""
+    from pipelines.ingest import ingest_flow
+
+    if source is None and campaign is None:
+        raise WlkitError("give a SOURCE file or --campaign")
+    overrides = {
+        k: v
+        for k, v in {
+            "id_column": id_column, "name_column": name_column, "lat_column": lat_column,
+            "lon_column": lon_column, "wkt_column": wkt_column, "crs": crs,
+            "encoding": encoding, "layer": layer,
+        }.items()
+        if v is not None
+    }
+    summary = ingest_flow(
+        campaign=str(campaign) if campaign else None,
+        source=str(source) if source else None,
+        out=str(out),
+        overrides=overrides or None,
+    )
+    _print_summary("ingest", summary)
+
+
+@app.command()
+@_friendly
+def reconcile(
+    campaign: Path = typer.Argument(..., help="Campaign YAML."),
+    out: Path = typer.Option(..., help="Run directory (reads 01_ingest, writes 02_reconcile)."),
+    target: str = typer.Option("local", help="Target: local, testwikidata, wikidata or custom."),
+) -> None:
+    """Match records with existing items (identifier, then distance + name); write decisions.csv."""
+    from pipelines.reconcile import reconcile_flow
+
+    _print_summary("reconcile", reconcile_flow(campaign=str(campaign), out=str(out), target=target))
+
+
+@app.command()
+@_friendly
+def plan(
+    campaign: Path = typer.Argument(..., help="Campaign YAML."),
+    out: Path = typer.Option(..., help="Run directory (reads 01–02, writes 03_plan)."),
+    target: str = typer.Option("local", help="Target profile."),
+) -> None:
+    """Build item plans, diff them against live items and run the pre-upload checks."""
+    from pipelines.plan import plan_flow
+
+    _print_summary("plan", plan_flow(campaign=str(campaign), out=str(out), target=target))
+
+
+@app.command()
+@_friendly
+def upload(
+    campaign: Path = typer.Argument(..., help="Campaign YAML."),
+    out: Path = typer.Option(..., help="Run directory (reads 03_plan, writes 04_upload)."),
+    target: str = typer.Option("local", help="Target profile."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Write the diff report, change nothing."),
+) -> None:
+    """Upload item plans: one edit per item, resumable through the ledger."""
+    from pipelines.upload import upload_flow
+
+    summary = upload_flow(campaign=str(campaign), out=str(out), target=target, dry_run=dry_run)
+    _print_summary("upload", summary)
+
+
+@app.command()
+@_friendly
+def lists(
+    campaign: Path = typer.Argument(..., help="Campaign YAML."),
+    out: Path = typer.Option(..., help="Run directory (writes 05_lists)."),
+    region: str | None = typer.Option(None, help="Only this region (QID)."),
+    target: str = typer.Option("local", help="Target profile."),
+) -> None:
+    """Campaign lists by SPARQL: wikitext, CSV, GeoJSON, offline map, upload links, statistics."""
+    from pipelines.lists import lists_flow
+
+    summary = lists_flow(campaign=str(campaign), out=str(out), target=target, region=region)
+    _print_summary("lists", summary)
+
+
+@app.command()
+@_friendly
+def report(
+    campaign: Path | None = typer.Argument(None, help="Campaign YAML (omit with --all)."),
+    out: Path = typer.Option(..., help="Run directory; with --all, the folder of run directories."),
+    all_campaigns: bool = typer.Option(False, "--all", help="Progress page over all campaigns."),
+    campaigns_dir: Path = typer.Option(Path("campaigns"), help="Where campaign YAMLs are (--all)."),
+    lang: str = typer.Option("en", help="Report language (en, sv)."),
+    target: str | None = typer.Option(None, help="Target to check facts against (optional)."),
+) -> None:
+    """Readiness checklist, recommendations and progress page from measured data."""
+    from pipelines.report import report_flow
+
+    if campaign is None and not all_campaigns:
+        raise WlkitError("give a CAMPAIGN file or --all")
+    summary = report_flow(
+        campaign=str(campaign) if campaign else None,
+        out=str(out),
+        all_campaigns=all_campaigns,
+        campaigns_dir=str(campaigns_dir),
+        lang=lang,
+        target=target,
+    )
+    _print_summary("report", summary)
+
+
+@app.command()
+@_friendly
+def run(
+    campaign: Path = typer.Argument(..., help="Campaign YAML."),
+    out: Path | None = typer.Option(None, help="Run directory (default out/<campaign id>)."),
+    target: str = typer.Option("local", help="Target profile."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Upload stage writes the diff only."),
+    lang: str = typer.Option("en", help="Report language."),
+) -> None:
+    """Run the whole campaign: ingest → reconcile → plan → upload → lists → report."""
+    from modeling.campaign import load_campaign
+    from pipelines.campaign import campaign_flow
+
+    c = load_campaign(campaign)
+    run_dir = out or Path("out") / c.id
+    summary = campaign_flow(
+        campaign=str(campaign), out=str(run_dir), target=target, dry_run=dry_run, lang=lang
+    )
+    _print_summary("run", summary)
+    typer.echo(str(run_dir))
+
+
+@app.command()
+@_friendly
+def demo(
+    out: Path = typer.Option(Path("out/demo"), help="Where the demo writes everything."),
+    data_dir: Path = typer.Option(Path(".wlkit/demo"), help=DATA_DIR_HELP),
+    keep_services: bool = typer.Option(False, help="Leave the local services running afterwards."),
+) -> None:
+    """Start local services and run the bundled sample campaigns end to end into OUT."""
+    from pipelines.demo import run_demo
+
+    logging.getLogger("prefect").setLevel(logging.WARNING)
+    result = run_demo(out=out, data_dir=data_dir, keep_services=keep_services, echo=typer.echo)
+    typer.echo("")
+    typer.echo(f"Outputs are in {result}/")
+    typer.echo(str(result))
+
+
+def main() -> None:  # pragma: no cover - console entry point alias
+    """Entry point for ``python -m pipelines.cli``."""
+    app(prog_name="wlkit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

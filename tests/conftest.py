@@ -1,0 +1,152 @@
+"""Shared pytest fixtures: the local services (sandbox Wikibase + SPARQL) and ../shared data.
+
+Fixtures (other helpers may ADD fixtures at the end of this file, but must not rewrite it):
+
+- ``local_services`` (session): one fresh services pair on free loopback ports in a tmp dir,
+  seeded with the base entities (``sandbox/seed/base.jsonl``). Yields a :class:`LocalServices`
+  with ``.target`` (a :class:`modeling.settings.Target`), ``.api_url``, ``.sparql_url``,
+  ``.admin_url``, ``.data_dir``, ``.pid``. Tests that inject faults must reset them
+  (``local_services.reset()``) — or better use ``services_factory``.
+- ``services_factory`` (function): ``services_factory(seed=True)`` starts an isolated pair
+  (own data dir, own ports) and returns a :class:`LocalServices`; all are stopped at test end.
+- ``shared_data``: ``Path`` of ``/work/shared/data`` (``../shared/data`` next to the project),
+  or ``pytest.skip`` when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from modeling.settings import Target
+from sandbox.services import ServicesInfo, free_port, start_services, stop_services
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+SANDBOX_USER = "Wlkit@sandbox"
+SANDBOX_PASSWORD = "sandbox-bot-password"
+
+
+@dataclass
+class LocalServices:
+    """A running sandbox pair, as handed to tests."""
+
+    info: ServicesInfo
+    data_dir: Path
+    target: Target = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.target = Target(
+            name="local",
+            api_url=self.info.api_url,
+            sparql_url=self.info.sparql_url,
+            user=SANDBOX_USER,
+            password=SecretStr(SANDBOX_PASSWORD),
+            user_agent="wikiloves-kit-tests/0.1 (tests@example.org)",
+            is_production=False,
+        )
+
+    @property
+    def api_url(self) -> str:
+        """Action API URL (``http://127.0.0.1:PORT/w/api.php``)."""
+        return self.info.api_url
+
+    @property
+    def sparql_url(self) -> str:
+        """SPARQL endpoint URL (``http://127.0.0.1:PORT/query``)."""
+        return self.info.sparql_url
+
+    @property
+    def admin_url(self) -> str:
+        """Admin base URL (``http://127.0.0.1:PORT/admin``)."""
+        return self.info.admin_url
+
+    @property
+    def sparql_admin_url(self) -> str:
+        """Admin base URL of the SPARQL port (``/admin/load`` for Turtle/N-Triples)."""
+        return self.info.sparql_admin_url
+
+    @property
+    def pid(self) -> int:
+        """Process id of the services process."""
+        return self.info.pid
+
+    def admin(self, path: str, payload: Any = None) -> Any:
+        """POST (payload given) or GET an admin endpoint, e.g. ``admin("faults", {...})``."""
+        url = f"{self.admin_url}/{path.lstrip('/')}"
+        data = None if payload is None else json.dumps(payload).encode()
+        req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
+        req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - loopback only
+            return json.loads(resp.read() or b"null")
+
+    def faults(self, **faults: Any) -> Any:
+        """Inject faults, e.g. ``faults(maxlag={"count": 2, "lag": 7})`` (see sandbox docs)."""
+        return self.admin("faults", faults)
+
+    def edits(self) -> dict[str, Any]:
+        """Recorded wbeditentity calls: ``{"count": n, "ids": [...], "edits": [...]}``."""
+        return self.admin("edits")
+
+    def reset(self) -> Any:
+        """Clear injected faults and the recorded edit log (entities stay)."""
+        return self.admin("reset", {})
+
+    def load_rdf(self, text: str, content_type: str = "text/turtle") -> Any:
+        """Load Turtle/N-Triples into the SPARQL store (default graph)."""
+        req = urllib.request.Request(
+            f"{self.sparql_admin_url}/load", data=text.encode("utf-8"), method="POST"
+        )
+        req.add_header("Content-Type", content_type)
+        with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - loopback only
+            return json.loads(resp.read() or b"null")
+
+
+def _start(data_dir: Path, seed: bool) -> LocalServices:
+    info = start_services(
+        data_dir, wikibase_port=free_port(), sparql_port=free_port(), seed=seed
+    )
+    return LocalServices(info=info, data_dir=data_dir)
+
+
+@pytest.fixture(scope="session")
+def local_services(tmp_path_factory: pytest.TempPathFactory):
+    """Session-wide seeded local services on free loopback ports (stopped at session end)."""
+    data_dir = tmp_path_factory.mktemp("wlkit-services")
+    services = _start(data_dir, seed=True)
+    try:
+        yield services
+    finally:
+        stop_services(data_dir)
+
+
+@pytest.fixture
+def services_factory(tmp_path_factory: pytest.TempPathFactory):
+    """Factory for isolated services pairs: ``services_factory(seed=True) -> LocalServices``."""
+    started: list[Path] = []
+
+    def factory(seed: bool = True) -> LocalServices:
+        data_dir = tmp_path_factory.mktemp("wlkit-services-iso")
+        started.append(data_dir)
+        return _start(data_dir, seed=seed)
+
+    try:
+        yield factory
+    finally:
+        for data_dir in started:
+            stop_services(data_dir)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path of the shared real datasets (``../shared/data``); skips when absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is absent")
+    return SHARED_DATA
