@@ -1,0 +1,80 @@
+"""The campaign model: bundled campaigns load; bad files give errors naming file, key and value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from modeling.campaign import load_campaign
+from modeling.errors import CampaignError
+
+ROOT = Path(__file__).resolve().parents[3]
+BUNDLED = sorted((ROOT / "campaigns").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_bundled_campaigns_load_and_point_at_shipped_files(path: Path) -> None:
+    c = load_campaign(path)
+    assert c.source_path.exists(), c.source_path
+    assert c.mapping.reference.stated_in.startswith("Q")
+    assert c.languages
+
+
+def _write(tmp_path: Path, data: object) -> Path:
+    p = tmp_path / "c.yaml"
+    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return p
+
+
+def _valid() -> dict:
+    return yaml.safe_load((ROOT / "campaigns" / "wlm-se-bbr-sample.yaml").read_text("utf-8"))
+
+
+def test_bad_qid_names_key_and_value(tmp_path: Path) -> None:
+    data = _valid()
+    data["mapping"]["instance_of"]["map"]["kyrka"] = "church"
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(_write(tmp_path, data))
+    msg = str(exc.value)
+    assert "c.yaml" in msg and "mapping.instance_of" in msg and "'church'" in msg
+
+
+def test_unknown_key_is_refused(tmp_path: Path) -> None:
+    data = _valid()
+    data["source"]["id_colum"] = "X"
+    with pytest.raises(CampaignError, match=r"source\.id_colum"):
+        load_campaign(_write(tmp_path, data))
+
+
+def test_missing_required_key(tmp_path: Path) -> None:
+    data = _valid()
+    del data["licence"]
+    with pytest.raises(CampaignError, match="licence"):
+        load_campaign(_write(tmp_path, data))
+
+
+def test_lat_without_lon(tmp_path: Path) -> None:
+    data = _valid()
+    del data["source"]["lon_column"]
+    with pytest.raises(CampaignError, match="lat_column and lon_column go together"):
+        load_campaign(_write(tmp_path, data))
+
+
+def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
+    p = tmp_path / "broken.yaml"
+    p.write_text("id: [unclosed", encoding="utf-8")
+    with pytest.raises(CampaignError, match="broken.yaml: not valid YAML"):
+        load_campaign(p)
+    with pytest.raises(CampaignError, match="not found"):
+        load_campaign(tmp_path / "nope.yaml")
+
+
+def test_licence_gate_property(tmp_path: Path) -> None:
+    data = _valid()
+    data["licence"] = "Licence-Ouverte-2.0"
+    c = load_campaign(_write(tmp_path, data))
+    assert not c.may_upload
+    data["licence"] = "CC0-1.0"
+    assert load_campaign(_write(tmp_path, data)).may_upload
