@@ -40,7 +40,8 @@ def monolingualtext(text: str, language: str) -> Json:
 
 def globecoordinate(lat: float, lon: float, precision: float) -> Json:
     """Datavalue of a coordinate, rounded to the decimals its precision supports."""
-    digits = max(0, len(f"{Decimal(str(precision)).normalize():f}".split(".")[-1]) + 1)
+    text = f"{Decimal(str(precision)).normalize():f}"
+    digits = min(len(text.split(".")[1]), 9) if "." in text else 0
     return {
         "value": {
             "latitude": round(float(lat), digits),

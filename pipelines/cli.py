@@ -106,8 +106,11 @@ def services_seed(
     status = services_status(data_dir)
     if not status.get("running"):
         raise WlkitError(f"local services in {data_dir} are not running: run 'wlkit services up' first")
-    count = seed_files(status["api_url"], files)
-    typer.echo(f"seeded {count} entities")
+    result = seed_files(status["api_url"], files)
+    typer.echo(
+        f"seeded {result['seeded']} entities "
+        f"({result['created']} created, {result['changed']} changed, {result['unchanged']} unchanged)"
+    )
 
 
 # --- stages --------------------------------------------------------------------------------------

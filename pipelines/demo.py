@@ -69,8 +69,8 @@ def run_demo(
             c = load_campaign(path)
             seed = c.source_path.parent / STAGING_SEED
             if seed.exists():
-                n = seed_files(info.api_url, [seed])
-                echo(f"{c.id}: {n} items already on the staging Wikibase")
+                seeded = seed_files(info.api_url, [seed])
+                echo(f"{c.id}: {seeded['seeded']} items already on the staging Wikibase")
             run_dir = out / c.id
             echo(f"{c.id}: dry run …")
             campaign_flow(campaign=str(path), out=str(run_dir), target="local", dry_run=True)

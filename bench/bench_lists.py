@@ -1,0 +1,155 @@
+"""Benchmark: campaign lists for a seeded 100k-item country (target: <= 60 s).
+
+Generates a WDQS-format (munged) graph — 290 municipalities, N monuments with P1260, an in-force
+P1435 statement (5% delisted with P582), P625, P18, P373, P131 and sv/en labels at realistic
+shares — loads it into a pyoxigraph store served on a loopback HTTP endpoint, and runs
+``reports.lists.build_lists`` for all regions through the real SPARQL client.
+
+Baseline (printed as ``baseline_seconds_100k``): what a per-region tool does — one scope query
+per municipality with labels by "label service emulation" (``OPTIONAL { ?item rdfs:label ?l
+FILTER(LANG(?l)="sv") }`` per chain language, which is what WDQS's label service rewrites to),
+i.e. 290 queries. The baseline only *fetches* (no files are written), so the comparison
+favours it.
+
+Run: ``.venv/bin/python bench/bench_lists.py [--items 100000] [--seed 7]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parents[1]
+PREFIXES = """@prefix wd: <http://www.wikidata.org/entity/> .
+@prefix wds: <http://www.wikidata.org/entity/statement/> .
+@prefix wdt: <http://www.wikidata.org/prop/direct/> .
+@prefix p: <http://www.wikidata.org/prop/> .
+@prefix ps: <http://www.wikidata.org/prop/statement/> .
+@prefix pq: <http://www.wikidata.org/prop/qualifier/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix geo: <http://www.opengis.net/ont/geosparql#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+DESIGNATIONS = ["Q24284072", "Q24284071", "Q24284073"]
+
+
+def generate(n_items: int, seed: int, n_regions: int = 290) -> str:
+    """Seeded WDQS-format Turtle for ``n_items`` monuments in ``n_regions`` municipalities."""
+    rnd = random.Random(seed)
+    out = [PREFIXES]
+    regions = [f"Q{8_000_000 + r}" for r in range(n_regions)]
+    for r, q in enumerate(regions):
+        out.append(f'wd:{q} rdfs:label "Kommun {r}"@sv, "Municipality {r}"@en ; wdt:P31 wd:Q127448 .\n')
+    for i in range(n_items):
+        q = f"Q{9_000_000 + i}"
+        lines = [f'wd:{q} wdt:P1260 "raa/bbr/{21300000000000 + i}"']
+        if rnd.random() < 0.95:
+            lines.append(f'rdfs:label "Byggnad {i}"@sv')
+        if rnd.random() < 0.4:
+            lines.append(f'rdfs:label "Building {i}"@en')
+        region = regions[min(int(rnd.paretovariate(1.2)) - 1, n_regions - 1) if rnd.random() < 0.3 else rnd.randrange(n_regions)]
+        lines.append(f"wdt:P131 wd:{region}")
+        if rnd.random() < 0.9:
+            lines.append(f'wdt:P625 "Point({rnd.uniform(11, 24):.5f} {rnd.uniform(55.3, 69):.5f})"^^geo:wktLiteral')
+        if rnd.random() < 0.6:
+            lines.append(f"wdt:P18 <http://commons.wikimedia.org/wiki/Special:FilePath/Bild%20{i}.jpg>")
+        if rnd.random() < 0.3:
+            lines.append(f'wdt:P373 "Byggnad {i}"')
+        lines.append(f"p:P1435 wds:{q}-d")
+        out.append(" ;\n  ".join(lines) + " .\n")
+        ended = ' ; pq:P582 "2001-01-01T00:00:00Z"^^xsd:dateTime' if rnd.random() < 0.05 else ""
+        out.append(f'wds:{q}-d ps:P1435 wd:{rnd.choice(DESIGNATIONS)} ; '
+                   f'pq:P580 "{rnd.randint(1930, 2020)}-01-01T00:00:00Z"^^xsd:dateTime{ended} .\n')
+    return "".join(out)
+
+
+def serve(store: ox.Store) -> ThreadingHTTPServer:
+    """A loopback SPARQL endpoint (GET/POST form) answering SPARQL JSON from ``store``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _answer(self, query: str) -> None:
+            body = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            self._answer(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["query"][0])
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+            self._answer(urllib.parse.parse_qs(raw)["query"][0])
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server
+
+
+BASELINE = """PREFIX wd: <http://www.wikidata.org/entity/>
+PREFIX wdt: <http://www.wikidata.org/prop/direct/>
+PREFIX p: <http://www.wikidata.org/prop/>
+PREFIX ps: <http://www.wikidata.org/prop/statement/>
+PREFIX pq: <http://www.wikidata.org/prop/qualifier/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?item ?id ?coord ?image ?cat ?itemLabel_sv ?itemLabel_en WHERE {
+  ?item wdt:P131 wd:%s ; wdt:P1260 ?id ; p:P1435 ?st . ?st ps:P1435 ?d .
+  VALUES ?d { wd:Q24284072 wd:Q24284071 wd:Q24284073 } FILTER NOT EXISTS { ?st pq:P582 ?end }
+  OPTIONAL { ?item wdt:P625 ?coord } OPTIONAL { ?item wdt:P18 ?image } OPTIONAL { ?item wdt:P373 ?cat }
+  OPTIONAL { ?item rdfs:label ?itemLabel_sv FILTER(LANG(?itemLabel_sv) = "sv") }
+  OPTIONAL { ?item rdfs:label ?itemLabel_en FILTER(LANG(?itemLabel_en) = "en") }
+}"""
+
+
+def main() -> None:
+    """Generate, load, serve, time build_lists and the baseline, print the figures."""
+    from modeling.campaign import load_campaign
+    from modeling.settings import Target
+    from reports.lists import build_lists
+    from sparql.client import run_query
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    ttl = generate(args.items, args.seed)
+    store = ox.Store()
+    store.bulk_load(ttl.encode(), ox.RdfFormat.TURTLE)
+    load_s = time.perf_counter() - started
+    server = serve(store)
+    target = Target(name="bench", api_url="http://127.0.0.1:9/w/api.php",
+                    sparql_url=f"http://127.0.0.1:{server.server_port}/query",
+                    user_agent="wikiloves-kit-bench/0.1 (bench@example.org)")
+    campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        summary = build_lists(campaign, target, out)
+        lists_s = time.perf_counter() - t0
+        files = len(list((Path(out) / "05_lists").iterdir()))
+    t0 = time.perf_counter()
+    rows = sum(len(run_query(BASELINE % f"Q{8_000_000 + r}", target)) for r in range(290))
+    baseline_s = time.perf_counter() - t0
+    server.shutdown()
+    label = f"{args.items // 1000}k"
+    print(f"items_generated={args.items} in_scope={summary['items']} regions={summary['regions']} files={files}")
+    print(f"generate_and_load_seconds={load_s:.1f}")
+    print(f"lists_seconds_{label}={lists_s:.1f} (target <= 60; includes every output file)")
+    print(f"baseline_seconds_{label}={baseline_s:.1f} (290 per-region queries, label-service emulation, "
+          f"fetch only, {rows} rows)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Ingest stage: read a register, validate it, write ``01_ingest/``.
+
+``ingest`` is the one function the Prefect flow and the CLI call. It writes
+``records.parquet`` (the record contract, see :mod:`modeling.records`), ``rejects.csv``
+(``source_row, source_id, field, reason, value``) and ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from pydantic import ValidationError
+
+from modeling.campaign import Source, load_campaign
+from modeling.errors import InputError
+from modeling.layout import stage_dir
+from modeling.records import write_records
+from modeling.sources import read_source
+from modeling.validate import REJECT_COLUMNS, validate
+
+logger = logging.getLogger(__name__)
+
+#: CLI flag → Source field (the flags ``wlkit ingest`` accepts besides SOURCE and --out).
+OPTION_FIELDS = ("format", "id_column", "name_column", "lat_column", "lon_column", "wkt_column",
+                 "crs", "encoding", "delimiter", "decimal", "layer")
+
+
+@dataclass
+class IngestResult:
+    """What ingest produced: records, rejects and the summary written to ``summary.json``."""
+
+    records: gpd.GeoDataFrame
+    rejects: pd.DataFrame
+    summary: dict[str, Any]
+
+
+def ingest(source: Source, *, base_dir: str | Path | None = None,
+           country_bbox: tuple[float, float, float, float] | None = None,
+           out_dir: str | Path | None = None) -> IngestResult:
+    """Read and validate a register; write ``<out_dir>/01_ingest/`` when ``out_dir`` is given.
+
+    Args:
+        source: the campaign's ``source`` section (or one built by :func:`source_from_options`).
+        base_dir: directory the source path is relative to (the campaign file's folder).
+        country_bbox: (min_lon, min_lat, max_lon, max_lat); points outside are rejected.
+        out_dir: the run's output directory.
+
+    Returns:
+        An :class:`IngestResult`.
+
+    Raises:
+        InputError: the file cannot be read, a column is missing, or the CRS is needed.
+    """
+    started = time.perf_counter()
+    frame, meta = read_source(source, base_dir)
+    checked = validate(frame, meta, source, country_bbox=country_bbox)
+    rejects = checked.rejects
+    by_reason = Counter(rejects["reason"].tolist())
+    summary: dict[str, Any] = {
+        "file": meta.file,
+        "format": meta.format,
+        "encoding": meta.encoding,
+        "delimiter": meta.delimiter,
+        "decimal": checked.decimal,
+        "layer": meta.layer,
+        "crs_in": checked.crs_in,
+        "records_read": meta.records_read,
+        "filtered_out": checked.filtered,
+        "records_ok": len(checked.records),
+        "rejects": int(rejects["source_row"].nunique()),
+        "rejects_by_reason": dict(sorted(by_reason.items())),
+        "repaired_geometries": checked.repaired_geometries,
+        "warnings": checked.warnings,
+        "geometry_types": dict(Counter(checked.records.geom_type.tolist())),
+        "seconds": round(time.perf_counter() - started, 3),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    if out_dir is not None:
+        write_outputs(IngestResult(checked.records, rejects, summary), out_dir)
+    logger.info("ingest %s: %d ok, %d rejected", meta.file, summary["records_ok"], summary["rejects"])
+    return IngestResult(checked.records, rejects, summary)
+
+
+def write_outputs(result: IngestResult, out_dir: str | Path) -> Path:
+    """Write records.parquet, rejects.csv and summary.json into ``<out_dir>/01_ingest``."""
+    folder = stage_dir(out_dir, "ingest")
+    write_records(result.records, folder / "records.parquet")
+    result.rejects[REJECT_COLUMNS].to_csv(folder / "rejects.csv", index=False, encoding="utf-8")
+    (folder / "summary.json").write_text(
+        json.dumps(result.summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return folder
+
+
+def _as_input_error(exc: ValidationError, what: str) -> InputError:
+    parts = [f"{'.'.join(str(x) for x in e['loc']) or what}: {e['msg']}" for e in exc.errors()]
+    return InputError(f"{what} options are inconsistent: " + "; ".join(parts))
+
+
+def source_from_options(path: str | Path, **flags: Any) -> Source:
+    """Build a ``Source`` from CLI flags alone (``wlkit ingest SOURCE`` without ``--campaign``).
+
+    Args:
+        path: the register file.
+        **flags: any of :data:`OPTION_FIELDS`; ``id_column`` and ``name_column`` are required.
+
+    Raises:
+        InputError: a required flag is missing or flags contradict each other.
+    """
+    values = {k: v for k, v in flags.items() if v is not None}
+    unknown = set(values) - set(OPTION_FIELDS)
+    if unknown:
+        raise InputError(f"unknown ingest option(s): {', '.join(sorted(unknown))}")
+    for key in ("id_column", "name_column"):
+        if key not in values:
+            raise InputError(f"--{key.replace('_', '-')} is required without --campaign",
+                             file=str(path))
+    try:
+        return Source(path=str(path), **values)
+    except ValidationError as exc:
+        raise _as_input_error(exc, "ingest") from None
+
+
+def apply_overrides(source: Source, *, path: str | Path | None = None, **flags: Any) -> Source:
+    """Return a copy of a campaign ``Source`` with the CLI flags that were given applied.
+
+    Setting ``lat_column``/``lon_column`` drops a configured ``wkt_column`` and vice versa, so a
+    flag can switch the geometry mode.
+
+    Raises:
+        InputError: for an unknown flag or an inconsistent result.
+    """
+    values = {k: v for k, v in flags.items() if v is not None}
+    unknown = set(values) - set(OPTION_FIELDS)
+    if unknown:
+        raise InputError(f"unknown ingest option(s): {', '.join(sorted(unknown))}")
+    if path is not None:
+        values["path"] = str(Path(path).resolve())
+    if "wkt_column" in values:
+        values.setdefault("lat_column", None)
+        values.setdefault("lon_column", None)
+    elif "lat_column" in values or "lon_column" in values:
+        values.setdefault("wkt_column", None)
+    data = source.model_dump()
+    data.update(values)
+    try:
+        return Source.model_validate(data)
+    except ValidationError as exc:
+        raise _as_input_error(exc, "ingest") from None
+
+
+def resolve_source(campaign: str | Path | None = None, source: str | Path | None = None,
+                   overrides: dict[str, Any] | None = None) -> tuple[Source, Path | None,
+                                                                     tuple[float, float, float, float] | None]:
+    """Work out what to ingest from a campaign file and/or a source path plus CLI flags.
+
+    Args:
+        campaign: campaign YAML path (optional).
+        source: register path (optional with a campaign; then it replaces ``source.path``).
+        overrides: CLI flags (:data:`OPTION_FIELDS`); with a campaign they override it.
+
+    Returns:
+        ``(source, base_dir, country_bbox)`` ready for :func:`ingest`.
+
+    Raises:
+        InputError: neither a campaign nor a source was given, or the flags are incomplete.
+        CampaignError: the campaign file is invalid.
+    """
+    flags = dict(overrides or {})
+    if campaign is not None:
+        camp = load_campaign(campaign)
+        spec = apply_overrides(camp.source, path=source, **flags)
+        bbox = camp.country.bbox
+        return spec, camp.base_dir, tuple(bbox) if bbox else None
+    if source is None:
+        raise InputError("give a register file (SOURCE) or --campaign")
+    return source_from_options(Path(source).resolve(), **flags), None, None

@@ -1,0 +1,437 @@
+"""Measured facts about one campaign run: what its stage files say, with the evidence.
+
+A *fact* is a value read from a run's output directory (``01_ingest/`` … ``05_lists/``) or from
+the campaign YAML, together with its evidence: the number it rests on, the file it was read from
+and that file's date. A file that does not exist gives an *unknown* fact (``value is None``), so
+a checklist built from facts can never tick anything by default (FIELD-NOTES §3 item 9).
+
+:func:`collect_facts` is the only function here that touches the file system (and, when a
+target is given, the Action API to check that the identifier property exists).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from modeling import layout
+from modeling.campaign import Campaign
+from modeling.settings import Target
+
+log = logging.getLogger(__name__)
+
+#: Ledger statuses that count as written (the uploader's confirmed states) and as failed.
+DONE_STATUSES = frozenset({"done", "confirmed", "created", "updated", "unchanged", "noop", "skipped"})
+FAILED_STATUSES = frozenset({"failed", "error", "refused"})
+#: Reject reasons/fields that mean "no usable coordinates".
+_COORD_HINTS = ("coord", "geometry", "lat", "lon", "wkt", "point", "polygon", "crs", "bbox")
+DRY_RUN_FILES = ("04_upload/dry_run.md", "04_upload/dry_run.html")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a fact rests on: a number (of a total), the file it came from, and a date."""
+
+    number: float | int | None = None
+    total: int | None = None
+    file: str | None = None
+    date: date | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One measured value. ``value is None`` means unknown (the file it needs is missing)."""
+
+    key: str
+    value: Any = None
+    evidence: Evidence = field(default_factory=Evidence)
+
+    @property
+    def known(self) -> bool:
+        """True when the fact was measured."""
+        return self.value is not None
+
+
+@dataclass
+class Facts:
+    """All facts of one campaign run, keyed by fact name."""
+
+    campaign_id: str
+    run_dir: Path | None
+    items: dict[str, Fact] = field(default_factory=dict)
+
+    def add(self, key: str, value: Any, **evidence: Any) -> None:
+        """Record a fact with its evidence (keywords of :class:`Evidence`)."""
+        self.items[key] = Fact(key, value, Evidence(**evidence))
+
+    def get(self, key: str) -> Fact:
+        """Return the fact, or an unknown fact when it was never measured."""
+        return self.items.get(key, Fact(key))
+
+    def value(self, key: str, default: Any = None) -> Any:
+        """Return the fact's value, or ``default`` when unknown."""
+        v = self.get(key).value
+        return default if v is None else v
+
+
+# --- small readers -----------------------------------------------------------------------------
+
+
+def _mdate(path: Path) -> date:
+    return datetime.fromtimestamp(path.stat().st_mtime).date()
+
+
+def _json(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("%s: not readable JSON (%s); its facts stay unknown", path, exc)
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]] | None:
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _first_int(data: dict[str, Any], *keys: str) -> int | None:
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            return int(value)
+        if isinstance(value, list | dict):
+            return len(value)
+    return None
+
+
+def _rel(run_dir: Path, rel: str) -> str:
+    return str(Path(run_dir.name) / rel)
+
+
+# --- collectors per stage ------------------------------------------------------------------------
+
+
+def _campaign_facts(facts: Facts, campaign: Campaign, yaml_path: str | None) -> None:
+    ymd = _mdate(Path(yaml_path)) if yaml_path and Path(yaml_path).is_file() else None
+    src = campaign.source_path
+    facts.add("source.exists", src.is_file(), file=str(campaign.source.path),
+              date=_mdate(src) if src.is_file() else None)
+    facts.add("licence", campaign.licence, file=yaml_path, date=ymd)
+    facts.add("licence.open", campaign.may_upload, file=yaml_path, date=ymd)
+    pub = campaign.publisher
+    facts.add("publisher.name", pub.name or False, file=yaml_path, date=pub.release_date)
+    facts.add("publisher.contact", pub.contact or False, file=yaml_path, date=ymd)
+    ident = campaign.mapping.identifier
+    facts.add("identifier.property", ident.property, file=yaml_path, date=ymd)
+    facts.add("identifier.verified", ident.verified, file=yaml_path, date=ymd)
+    facts.add("mapping.reviewed", campaign.report.mapping_reviewed or False, file=yaml_path,
+              date=campaign.report.mapping_reviewed)
+    facts.add("dry_run.reviewed", campaign.report.dry_run_reviewed or False, file=yaml_path,
+              date=campaign.report.dry_run_reviewed)
+    facts.add("commons.campaign", campaign.lists.upload.campaign or False, file=yaml_path, date=ymd)
+    facts.add("statistics.published", campaign.report.statistics_published or False,
+              file=yaml_path, date=ymd)
+    facts.add("languages", list(campaign.languages), file=yaml_path, date=ymd)
+
+
+def _ingest_facts(facts: Facts, run: Path, campaign: Campaign) -> None:
+    summary = _json(run / layout.INGEST_SUMMARY)
+    records_path = run / layout.RECORDS
+    n_records: int | None = None
+    coords_with: int | None = None
+    if records_path.is_file():
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(records_path)
+        n_records = pf.metadata.num_rows
+        names = set(pf.schema_arrow.names)
+        if {"lat", "lon"} <= names:
+            table = pf.read(columns=["lat", "lon"])
+            lat, lon = table.column("lat"), table.column("lon")
+            coords_with = sum(
+                1 for a, b in zip(lat.to_pylist(), lon.to_pylist(), strict=True)
+                if a is not None and b is not None and a == a and b == b  # noqa: PLR0124 - NaN test
+            )
+        file, when = layout.RECORDS, _mdate(records_path)
+    elif summary is not None:
+        n_records = _first_int(summary, "records", "n_records", "records_written", "valid")
+        file, when = layout.INGEST_SUMMARY, _mdate(run / layout.INGEST_SUMMARY)
+    if n_records is not None:
+        facts.add("ingest.records", n_records, number=n_records, file=_rel(run, file), date=when)
+    rejects = _csv_rows(run / layout.REJECTS)
+    if rejects is not None:
+        reasons = Counter((r.get("reason") or r.get("field") or "?").strip() for r in rejects)
+        rows = {r.get("row") or r.get("source_row") or str(i) for i, r in enumerate(rejects)}
+        n_rej = len(rows)
+        when = _mdate(run / layout.REJECTS)
+        total = (n_records or 0) + n_rej
+        facts.add("ingest.rejects", n_rej, number=n_rej, total=total,
+                  file=_rel(run, layout.REJECTS), date=when)
+        facts.add("ingest.rejects_by_reason", dict(reasons), number=n_rej,
+                  file=_rel(run, layout.REJECTS), date=when)
+        coord_fields = {c for c in (campaign.source.lat_column, campaign.source.lon_column,
+                                    campaign.source.wkt_column) if c}
+        coord_rejects = {
+            r.get("row") or str(i) for i, r in enumerate(rejects)
+            if (r.get("field") or "") in coord_fields
+            or any(h in f"{r.get('field', '')} {r.get('reason', '')}".lower() for h in _COORD_HINTS)
+        }
+        if coords_with is not None and n_records is not None:
+            total_c = n_records + len(coord_rejects)
+            facts.add("coordinates.with", coords_with, number=coords_with, total=total_c,
+                      file=_rel(run, layout.RECORDS), date=_mdate(records_path))
+    elif coords_with is not None and n_records is not None:
+        facts.add("coordinates.with", coords_with, number=coords_with, total=n_records,
+                  file=_rel(run, layout.RECORDS), date=_mdate(records_path))
+
+
+def _reconcile_facts(facts: Facts, run: Path) -> None:
+    rows = _csv_rows(run / layout.DECISIONS)
+    if rows is None:
+        return
+    counts = Counter()
+    for r in rows:
+        qid = (r.get("qid") or "").strip()
+        counts["new" if qid == "new" else "review" if qid in ("review", "") else "matched"] += 1
+        if (r.get("decided_by") or "").strip() == "human":
+            counts["human"] += 1
+    when = _mdate(run / layout.DECISIONS)
+    ev = {"file": _rel(run, layout.DECISIONS), "date": when, "total": len(rows)}
+    facts.add("reconcile.decisions", len(rows), number=len(rows), **ev)
+    for key in ("matched", "new", "review", "human"):
+        facts.add(f"reconcile.{key}", counts[key], number=counts[key], **ev)
+
+
+def _plan_labels(plan: dict[str, Any]) -> dict[str, Any]:
+    for candidate in (plan.get("desired"), plan, plan.get("entity"), plan.get("data")):
+        if isinstance(candidate, dict) and isinstance(candidate.get("labels"), dict):
+            return candidate["labels"]
+    return {}
+
+
+def _plan_facts(facts: Facts, run: Path, languages: list[str]) -> None:
+    path = run / layout.PLANS
+    if not path.is_file():
+        summary = _json(run / layout.PLAN_SUMMARY)
+        n = _first_int(summary, "plans", "items", "n_plans", "planned") if summary else None
+        if n is not None:
+            facts.add("plan.items", n, number=n, file=_rel(run, layout.PLAN_SUMMARY),
+                      date=_mdate(run / layout.PLAN_SUMMARY))
+        return
+    n = 0
+    with_label: Counter[str] = Counter()
+    actions: Counter[str] = Counter()
+    to_write: set[str] = set()
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            n += 1
+            plan = json.loads(line)
+            action = str(plan.get("action") or "create")
+            actions[action] += 1
+            if action in ("create", "update"):
+                to_write.add(str(plan.get("source_id")))
+            labels = _plan_labels(plan)
+            for lang in languages:
+                if lang in labels and labels[lang]:
+                    with_label[lang] += 1
+    ev = {"file": _rel(run, layout.PLANS), "date": _mdate(path), "total": n}
+    facts.add("plan.items", n, number=n, **ev)
+    facts.add("plan.actions", dict(actions), number=n, **ev)
+    facts.add("plan.to_write", sorted(to_write), number=len(to_write), **ev)
+    facts.add("plan.held", actions["held"], number=actions["held"], **ev)
+    facts.add("labels.with", {lang: with_label[lang] for lang in languages}, number=n, **ev)
+
+
+def _ledger_facts(facts: Facts, run: Path) -> None:
+    path = run / layout.LEDGER
+    for rel in DRY_RUN_FILES:
+        if (run / rel).is_file():
+            facts.add("dry_run.file", rel, file=_rel(run, rel), date=_mdate(run / rel))
+            break
+    if not path.is_file():
+        return
+    con = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        tables.sort(key=lambda t: t != "ledger")  # the current-state table, not its history
+        table = next((t for t in tables if {"source_id", "status"} <= {
+            c[1] for c in con.execute(f'PRAGMA table_info("{t}")')}), None)
+        if table is None:
+            log.warning("%s: no ledger table with source_id and status; upload facts unknown", path)
+            return
+        statuses = Counter(
+            {str(s).lower(): n for s, n in con.execute(
+                f'SELECT status, COUNT(DISTINCT source_id) FROM "{table}" GROUP BY status')})
+        done_ids = {str(r[0]) for r in con.execute(
+            f'SELECT source_id, status FROM "{table}"') if str(r[1]).lower() in DONE_STATUSES}
+        last = con.execute(f'SELECT MAX("at") FROM "{table}"').fetchone()[0] if "at" in {
+            c[1] for c in con.execute(f'PRAGMA table_info("{table}")')} else None
+    finally:
+        con.close()
+    done = sum(n for s, n in statuses.items() if s in DONE_STATUSES)
+    failed = sum(n for s, n in statuses.items() if s in FAILED_STATUSES)
+    total = sum(statuses.values())
+    when = _mdate(path)
+    if last:
+        try:
+            when = datetime.fromisoformat(str(last).replace("Z", "+00:00")).date()
+        except ValueError:
+            pass
+    ev = {"file": _rel(run, layout.LEDGER), "date": when, "total": total}
+    facts.add("upload.statuses", dict(statuses), number=total, **ev)
+    facts.add("upload.done", done, number=done, **ev)
+    facts.add("upload.failed", failed, number=failed, **ev)
+    facts.add("upload.pending", total - done - failed, number=total - done - failed, **ev)
+    planned = facts.get("plan.to_write")
+    if planned.known:
+        missing = sorted(set(planned.value) - done_ids)
+        facts.add("upload.missing", missing, number=len(missing), **{**ev, "total": len(planned.value)})
+
+
+_STAT_KEYS = {
+    "image": ("with_image", "image", "with image", "pictured"),
+    "commons_category": ("with_commons_category", "with_commonscat", "commons_category", "commonscat"),
+    "admin": ("with_p131", "with_region", "with_admin", "p131"),
+    "coordinates": ("with_coords", "with_coordinates", "coordinates"),
+}
+
+
+def _int_cell(value: Any) -> int | None:
+    text = str(value or "").split("(")[0].strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
+    try:
+        return int(float(text))
+    except ValueError:
+        return None
+
+
+def _lists_facts(facts: Facts, run: Path) -> None:
+    summary_path = run / layout.LISTS_SUMMARY
+    summary = _json(summary_path)
+    if summary is not None:
+        n = _first_int(summary, "items", "n_items", "rows", "total_items")
+        regions = _first_int(summary, "regions", "n_regions", "pages")
+        ev = {"file": _rel(run, layout.LISTS_SUMMARY), "date": _mdate(summary_path)}
+        facts.add("lists.generated", True, number=n, **ev)
+        if n is not None:
+            facts.add("lists.items", n, number=n, **ev)
+        if regions is not None:
+            facts.add("lists.regions", regions, number=regions, **ev)
+    stats_path = run / layout.LISTS_STATS
+    rows = _csv_rows(stats_path)
+    if not rows:
+        return
+    facts.add("stats.file", layout.LISTS_STATS, file=_rel(run, layout.LISTS_STATS),
+              date=_mdate(stats_path))
+    lower = [{k.strip().lower(): v for k, v in r.items() if k} for r in rows]
+    region_col = next((c for c in ("region_label", "region", "municipality", "area") if c in lower[0]), None)
+    total_row = next((r for r in lower if region_col and str(r.get(region_col, "")).strip().lower()
+                      in ("total", "totalt", "all", "σ", "sum")), None)
+    count_col = next((c for c in ("monuments", "items", "objects", "total", "count", "n") if c in lower[0]), None)
+    if count_col is None:
+        return
+
+    def col_sum(col: str) -> int:
+        if total_row is not None:
+            return _int_cell(total_row.get(col)) or 0
+        return sum(_int_cell(r.get(col)) or 0 for r in lower)
+
+    total = col_sum(count_col)
+    ev = {"file": _rel(run, layout.LISTS_STATS), "date": _mdate(stats_path), "total": total}
+    facts.add("stats.items", total, number=total, **ev)
+    for name, candidates in _STAT_KEYS.items():
+        col = next((c for c in candidates if c in lower[0]), None)
+        if col is not None:
+            n = col_sum(col)
+            facts.add(f"stats.with_{name}", n, number=n, **ev)
+    label_cols = {c.split("_")[-1]: c for c in lower[0]
+                  if c.startswith(("labelled_", "label_", "with_label_")) and not c.endswith("_pct")}
+    if label_cols:
+        facts.add("stats.labels", {lang: col_sum(c) for lang, c in label_cols.items()}, number=total, **ev)
+
+
+def _run_date(run: Path) -> date | None:
+    dates = [_mdate(p) for p in run.glob("0[1-5]_*/*") if p.is_file()]
+    return max(dates) if dates else None
+
+
+def property_exists(prop: str, target: Target, timeout: float = 20.0) -> bool:
+    """Ask the target's Action API whether property ``prop`` exists (``wbgetentities``).
+
+    Args:
+        prop: A property id such as ``P1260``.
+        target: The Wikibase target.
+        timeout: Seconds for the HTTP request.
+
+    Returns:
+        True when the entity exists and is a property.
+    """
+    import requests
+
+    resp = requests.post(
+        target.api_url,
+        data={"action": "wbgetentities", "ids": prop, "props": "info", "format": "json"},
+        headers={"User-Agent": target.user_agent},
+        timeout=timeout,
+    )
+    resp.raise_for_status()
+    entity = (resp.json().get("entities") or {}).get(prop) or {}
+    return "missing" not in entity and entity.get("type") == "property"
+
+
+def collect_facts(
+    run_dir: str | Path | None,
+    campaign: Campaign,
+    *,
+    campaign_file: str | Path | None = None,
+    target: Target | None = None,
+) -> Facts:
+    """Measure every fact of one campaign run.
+
+    Args:
+        run_dir: The campaign's run directory (holding ``01_ingest/`` …), or None when the
+            campaign was never run (then only YAML facts are known).
+        campaign: The loaded campaign.
+        campaign_file: Path of the YAML file (named as evidence for YAML facts).
+        target: When given, the identifier property is looked up on its Action API.
+
+    Returns:
+        The facts; a missing file leaves its facts unknown.
+    """
+    run = Path(run_dir) if run_dir is not None else None
+    facts = Facts(campaign.id, run)
+    yaml_path = str(campaign_file) if campaign_file else None
+    _campaign_facts(facts, campaign, yaml_path)
+    if target is not None:
+        prop = campaign.mapping.identifier.property
+        try:
+            exists = property_exists(prop, target)
+            facts.add("identifier.exists", exists, file=target.api_url, date=date.today())
+        except Exception as exc:  # noqa: BLE001 - any failure leaves the fact unknown
+            log.warning("could not check %s on %s: %s", prop, target.api_url, exc)
+    if run is None or not run.is_dir():
+        return facts
+    _ingest_facts(facts, run, campaign)
+    _reconcile_facts(facts, run)
+    _plan_facts(facts, run, list(campaign.languages))
+    _ledger_facts(facts, run)
+    _lists_facts(facts, run)
+    last = _run_date(run)
+    if last is not None:
+        facts.add("run.last", last, file=str(run), date=last)
+    return facts

@@ -1,0 +1,110 @@
+"""Fault injection for the sandbox: counted faults that fire on the next matching requests.
+
+Spec (``POST /admin/faults`` JSON, or env ``WLKIT_SANDBOX_FAULTS``), every key optional::
+
+    {"maxlag":       {"count": 2, "lag": 3, "retry_after": 1},   # API requests carrying maxlag=
+     "ratelimited":  {"count": 1, "retry_after": 1},             # writes by default
+     "http_429":     {"count": 1, "retry_after": 1},
+     "http_503":     {"count": 1, "retry_after": 1},
+     "slow":         {"count": 3, "delay_ms": 200},
+     "drop":         {"count": 1},                                # close socket, no answer
+     "editconflict": {"count": 1},                                # writes
+     "expire_sessions": true}                                     # one-shot: forget all sessions
+
+Each counted fault also takes ``"on"``: ``any`` (every API request), ``read``, ``write``,
+``sparql`` (SPARQL port requests) or an action name such as ``wbeditentity``. Each matching
+request consumes one count.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+#: Fault kind → default ``on``.
+FAULT_KINDS = {
+    "maxlag": "any",
+    "ratelimited": "write",
+    "http_429": "any",
+    "http_503": "any",
+    "slow": "any",
+    "drop": "any",
+    "editconflict": "write",
+}
+WRITE_ACTIONS = frozenset({"wbeditentity", "wbremoveclaims", "wbsetlabel", "wbsetdescription",
+                           "wbsetaliases", "wbcreateclaim", "wbsetclaim", "wbmergeitems",
+                           "delete", "edit"})
+
+
+class FaultError(ValueError):
+    """An invalid fault specification."""
+
+
+class Faults:
+    """Thread-safe counted faults."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active: dict[str, dict[str, Any]] = {}
+
+    def set(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Add or replace faults from a spec; returns the one-shot actions requested."""
+        if not isinstance(spec, dict):
+            raise FaultError(f"faults should be a JSON object, got {spec!r}")
+        actions: dict[str, Any] = {}
+        with self._lock:
+            for kind, conf in spec.items():
+                if kind == "expire_sessions":
+                    actions["expire_sessions"] = bool(conf)
+                    continue
+                if kind not in FAULT_KINDS:
+                    raise FaultError(f"unknown fault {kind!r}; known: "
+                                     f"{', '.join(sorted(FAULT_KINDS))}, expire_sessions")
+                if conf in (None, False, 0):
+                    self._active.pop(kind, None)
+                    continue
+                conf = {"count": 1} if conf is True else dict(conf)
+                count = int(conf.get("count", 1))
+                if count < 0:
+                    raise FaultError(f"{kind}.count should be >= 0, got {count}")
+                conf["count"] = count
+                conf.setdefault("on", FAULT_KINDS[kind])
+                self._active[kind] = conf
+        return actions
+
+    def clear(self) -> None:
+        """Remove every fault."""
+        with self._lock:
+            self._active.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Currently armed faults."""
+        with self._lock:
+            return {k: dict(v) for k, v in self._active.items() if v["count"] > 0}
+
+    def take(self, kind: str, action: str | None, sparql: bool = False,
+             has_maxlag: bool = False) -> dict[str, Any] | None:
+        """Consume one count of ``kind`` if it applies to this request; returns its config."""
+        with self._lock:
+            conf = self._active.get(kind)
+            if not conf or conf["count"] <= 0:
+                return None
+            on = conf["on"]
+            if sparql:
+                match = on == "sparql"
+            elif on == "sparql":
+                match = False
+            elif on == "any":
+                match = True
+            elif on == "write":
+                match = action in WRITE_ACTIONS
+            elif on == "read":
+                match = action not in WRITE_ACTIONS
+            else:
+                match = action == on
+            if kind == "maxlag" and not has_maxlag:
+                match = False
+            if not match:
+                return None
+            conf["count"] -= 1
+            return dict(conf)

@@ -1,0 +1,257 @@
+"""The sandbox repository: wbeditentity orchestration over the revision store and the RDF graph.
+
+One :class:`Repository` per server process. Every write holds the store lock, validates and
+merges (:func:`sandbox.entity.apply_edit`), checks uniqueness, saves the revision durably
+(SQLite, synchronous=FULL) and replaces the entity's triples in pyoxigraph before returning.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from sandbox.entity import (
+    ENTITY_ID_RE, EditContext, apply_edit, content_of, with_urls,
+)
+from sandbox.graph import EntityGraph
+from sandbox.rdf import Vocabulary
+from sandbox.store import RevisionStore
+from sandbox.wikibase_errors import ApiFailure, failed_save, modification_failed
+
+log = logging.getLogger(__name__)
+
+
+def shared_nodes(entity: dict[str, Any], vocab: Vocabulary) -> set[str]:
+    """IRIs of the shared RDF nodes (value, reference, site nodes) an entity's RDF uses."""
+    from sandbox.entity import value_hash
+
+    value_prefix, ref_prefix = vocab.shared_prefixes()
+    out: set[str] = set()
+
+    def snak(s: dict[str, Any]) -> None:
+        dv = s.get("datavalue")
+        if dv and dv.get("type") in ("time", "globecoordinate", "quantity"):
+            out.add(value_prefix + value_hash(dv))
+
+    for stmts in (entity.get("claims") or {}).values():
+        for st in stmts:
+            snak(st["mainsnak"])
+            for qs in (st.get("qualifiers") or {}).values():
+                for q in qs:
+                    snak(q)
+            for ref in st.get("references") or []:
+                out.add(ref_prefix + ref["hash"])
+                for rs in ref["snaks"].values():
+                    for r in rs:
+                        snak(r)
+    for site in entity.get("sitelinks") or {}:
+        info = vocab.site(site)
+        if info:
+            out.add(info[3])
+    return out
+
+
+class Repository:
+    """Entities, revisions and their RDF, in ``data_dir``."""
+
+    def __init__(self, data_dir: str | Path, vocab: Vocabulary | None = None,
+                 check_targets: bool = True, in_memory_graph: bool = False) -> None:
+        data_dir = Path(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.vocab = vocab or Vocabulary()
+        self.db = RevisionStore(data_dir / "wikibase.sqlite")
+        self.graph = EntityGraph(None if in_memory_graph else data_dir / "oxigraph", self.vocab)
+        self.check_targets = check_targets
+        self.sync_graph()
+
+    def sync_graph(self) -> None:
+        """Rebuild the RDF store if it does not hold exactly the current revisions."""
+        with self.db.lock:
+            current = {eid: ent["lastrevid"] for eid in self.db.all_ids()
+                       if (ent := self.db.get(eid)) is not None}
+            if self.graph.versions() == current:
+                return
+            log.info("rebuilding RDF for %d entities", len(current))
+            counts = self.graph.rebuild(list(self.db.iter_entities()), self.db.property_type)
+            self.db.reset_shared(counts)
+
+    def context(self, check_targets: bool | None = None) -> EditContext:
+        """Validation context backed by the store."""
+        return EditContext(
+            property_type=self.db.property_type,
+            entity_exists=self.db.exists,
+            check_targets=self.check_targets if check_targets is None else check_targets,
+        )
+
+    def get(self, entity_id: str) -> dict[str, Any] | None:
+        """Current entity JSON (with page info) or None."""
+        return self.db.get(entity_id)
+
+    def edit(
+        self,
+        data: dict[str, Any],
+        *,
+        entity_id: str | None = None,
+        new: str | None = None,
+        clear: bool = False,
+        baserevid: int | None = None,
+        user: str | None = None,
+        summary: str | None = None,
+        tags: str | None = None,
+        keep_id: bool = False,
+        check_targets: bool | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """Apply one wbeditentity.
+
+        Args:
+            data: Decoded ``data`` JSON.
+            entity_id: ``id=`` parameter (existing entity), or with ``keep_id`` the id to create.
+            new: ``new=item|property``.
+            clear: ``clear=`` given.
+            baserevid: ``baserevid=`` given (edit conflict when older than the current revision).
+            user: Editing user.
+            summary: Edit summary.
+            tags: Change tags (``|``-joined).
+            keep_id: Create-or-replace the entity under ``entity_id`` (seeding).
+            check_targets: Override the existence check of referenced entities.
+
+        Returns:
+            (entity JSON as wbeditentity returns it, nochange flag).
+
+        Raises:
+            ApiFailure: any Wikibase error.
+        """
+        with self.db.lock:
+            if new is not None:
+                if new not in ("item", "property"):
+                    raise ApiFailure("param-invalid", f"new should be item or property, got "
+                                                      f"{new!r}")
+                if data.get("id") not in (None, ""):
+                    raise ApiFailure("param-illegal",
+                                     "Cannot have new and an id in the data at the same time.")
+                etype = new
+                eid = self.db.allocate_id(new)
+                old = None
+            else:
+                if not entity_id or not ENTITY_ID_RE.match(entity_id) or entity_id[0] == "L":
+                    raise ApiFailure("no-such-entity", f"Could not find an entity with the ID "
+                                                       f"\"{entity_id}\".", extra={"id": entity_id})
+                eid = entity_id
+                etype = "item" if eid[0] == "Q" else "property"
+                old = self.db.get(eid)
+                if old is None and not keep_id:
+                    raise ApiFailure("no-such-entity",
+                                     f"Could not find an entity with the ID \"{eid}\".",
+                                     extra={"id": eid})
+                if data.get("id") not in (None, eid):
+                    raise ApiFailure("param-invalid",
+                                     f"Id in data ({data.get('id')}) does not match {eid}")
+                if old is not None and "lastrevid" in data and not keep_id and \
+                        int(data["lastrevid"]) != old["lastrevid"]:
+                    baserevid = int(data["lastrevid"]) if baserevid is None else baserevid
+            if old is not None and baserevid is not None and int(baserevid) < old["lastrevid"]:
+                raise failed_save("edit-conflict", [], "Edit conflict.")
+            ctx = self.context(check_targets)
+            content = apply_edit(content_of(old) if old else None, data, eid, etype, ctx,
+                                 clear=clear or keep_id)
+            self._check_unique(content)
+            if old is not None and content_of(old) == content:
+                return self._response(old), True
+            old_nodes = shared_nodes(old, self.vocab) if old else set()
+            new_nodes = shared_nodes(content, self.vocab)
+            delta = {n: 1 for n in new_nodes - old_nodes}
+            delta.update({n: -1 for n in old_nodes - new_nodes})
+            revid, modified, dropped = self.db.save(content, user, summary, tags, delta)
+            full = self.db.get(eid)
+            assert full is not None
+            own, shared = self.graph.split(full, self.db.property_type)
+            added = {n: t for n, t in shared.items() if n in delta and delta[n] > 0}
+            self.graph.replace(eid, own, added, dropped)
+            return self._response(full), False
+
+    def _check_unique(self, content: dict[str, Any]) -> None:
+        eid = content["id"]
+        labels = content.get("labels", {})
+        if content["type"] == "item":
+            for lang, label in labels.items():
+                desc = content.get("descriptions", {}).get(lang)
+                if not desc:
+                    continue
+                other = self.db.label_description_conflict(eid, lang, label["value"],
+                                                           desc["value"])
+                if other:
+                    link = f"[[{other}|{other}]]"
+                    raise modification_failed(
+                        "wikibase-validator-label-with-description-conflict",
+                        [label["value"], lang, link],
+                        f"Item {link} already has label \"{label['value']}\" associated with "
+                        f"language code {lang}, using the same description text.")
+            for site, link in content.get("sitelinks", {}).items():
+                other = self.db.sitelink_conflict(eid, site, link["title"])
+                if other:
+                    ref = f"[[{other}|{other}]]"
+                    raise failed_save(
+                        "wikibase-validator-sitelink-conflict", [site, link["title"], ref],
+                        f"Site link [[{site}:{link['title']}]] is already used by item {ref}.")
+        else:
+            for lang, label in labels.items():
+                other = self.db.property_label_conflict(eid, lang, label["value"])
+                if other:
+                    ref = f"[[Property:{other}|{other}]]"
+                    raise modification_failed(
+                        "wikibase-validator-label-conflict", [label["value"], lang, ref],
+                        f"Property {ref} already has label \"{label['value']}\" associated "
+                        f"with language code {lang}.")
+
+    @staticmethod
+    def _response(full: dict[str, Any]) -> dict[str, Any]:
+        out = with_urls(content_of(full))
+        out["lastrevid"] = full["lastrevid"]
+        return out
+
+    def seed(self, entities: list[dict[str, Any]], user: str = "Seed") -> dict[str, Any]:
+        """Create or replace entities keeping their ids (properties first)."""
+        ordered = sorted(entities, key=lambda e: 0 if e.get("type") == "property" or
+                         str(e.get("id", "")).startswith("P") else 1)
+        created = changed = unchanged = 0
+        ids = []
+        for ent in ordered:
+            eid = ent.get("id")
+            if not isinstance(eid, str) or not ENTITY_ID_RE.match(eid):
+                raise ApiFailure("invalid-entity-id", f"seed entity without a valid id: "
+                                                      f"{str(ent)[:120]}")
+            data = {k: v for k, v in ent.items()
+                    if k in ("type", "labels", "descriptions", "aliases", "claims", "sitelinks",
+                             "datatype")}
+            data.setdefault("type", "property" if eid[0] == "P" else "item")
+            data["claims"] = _with_stable_guids(eid, data.get("claims") or {})
+            existed = self.db.exists(eid)
+            _, nochange = self.edit(data, entity_id=eid, keep_id=True, user=user,
+                                    summary="seed", check_targets=False)
+            ids.append(eid)
+            if nochange:
+                unchanged += 1
+            elif existed:
+                changed += 1
+            else:
+                created += 1
+        return {"seeded": len(ids), "created": created, "changed": changed,
+                "unchanged": unchanged, "ids": ids}
+
+
+def _with_stable_guids(entity_id: str, claims: Any) -> list[dict[str, Any]]:
+    """Seeded statements without ``id`` get a GUID derived from their content (idempotent seeds)."""
+    import uuid
+
+    from sandbox.entity import canonical_json
+
+    flat = ([s for stmts in claims.values() for s in stmts] if isinstance(claims, dict)
+            else list(claims))
+    out = []
+    for n, stmt in enumerate(flat):
+        if not stmt.get("id"):
+            key = f"{entity_id}|{n}|{canonical_json(stmt.get('mainsnak', {}))}"
+            stmt = {**stmt, "id": f"{entity_id}${str(uuid.uuid5(uuid.NAMESPACE_URL, key)).upper()}"}
+        out.append(stmt)
+    return out

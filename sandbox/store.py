@@ -1,0 +1,386 @@
+"""SQLite revision store of the sandbox Wikibase (WAL, synchronous=FULL: durable before answering).
+
+Tables: ``entities`` (current JSON + lastrevid), ``revisions`` (global monotonic revid),
+``users`` / ``bot_passwords``, ``counters`` (next ids), ``terms`` (label/description/alias index
+for uniqueness and wbsearchentities), ``statement_values`` (for ``haswbstatement:``) and
+``shared_nodes`` (reference counts of RDF value/reference nodes, see :mod:`sandbox.graph`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from sandbox.entity import numeric_id
+
+#: First id handed out for entities created through the API (never collides with Wikidata ids).
+FIRST_NEW_ID = 200000001
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entities (
+  id TEXT PRIMARY KEY, pageid INTEGER NOT NULL UNIQUE, type TEXT NOT NULL, datatype TEXT,
+  json TEXT NOT NULL, lastrevid INTEGER NOT NULL, modified TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS revisions (
+  revid INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, json TEXT NOT NULL,
+  user TEXT, summary TEXT, tags TEXT, timestamp TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS revisions_entity ON revisions(entity);
+CREATE TABLE IF NOT EXISTS users (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, password_sha256 TEXT NOT NULL,
+  groups TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bot_passwords (
+  user TEXT NOT NULL, appid TEXT NOT NULL, password_sha256 TEXT NOT NULL,
+  PRIMARY KEY (user, appid));
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS terms (
+  entity TEXT NOT NULL, kind TEXT NOT NULL, lang TEXT NOT NULL, value TEXT NOT NULL,
+  folded TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS terms_value ON terms(kind, lang, value);
+CREATE INDEX IF NOT EXISTS terms_folded ON terms(folded);
+CREATE INDEX IF NOT EXISTS terms_entity ON terms(entity);
+CREATE TABLE IF NOT EXISTS statement_values (
+  entity TEXT NOT NULL, property TEXT NOT NULL, value TEXT);
+CREATE INDEX IF NOT EXISTS sv_value ON statement_values(property, value);
+CREATE INDEX IF NOT EXISTS sv_entity ON statement_values(entity);
+CREATE TABLE IF NOT EXISTS shared_nodes (node TEXT PRIMARY KEY, refs INTEGER NOT NULL);
+"""
+
+
+def now_iso() -> str:
+    """Current UTC time as ``2026-08-20T10:00:00Z``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def password_hash(password: str) -> str:
+    """sha256 hex of a password (the sandbox keeps no clear-text secrets)."""
+    return hashlib.sha256(password.encode("utf-8")).hexdigest()
+
+
+def statement_index_values(entity: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """(property, value) pairs for ``haswbstatement:`` (non-deprecated main snaks)."""
+    out: list[tuple[str, str | None]] = []
+    for pid, stmts in entity.get("claims", {}).items():
+        for stmt in stmts:
+            if stmt.get("rank") == "deprecated":
+                continue
+            snak = stmt["mainsnak"]
+            value: str | None = None
+            dv = snak.get("datavalue")
+            if dv is not None:
+                v = dv["value"]
+                if dv["type"] == "string":
+                    value = v
+                elif dv["type"] == "wikibase-entityid":
+                    value = v["id"]
+                elif dv["type"] == "monolingualtext":
+                    value = v["text"]
+                elif dv["type"] == "quantity":
+                    value = v["amount"]
+                elif dv["type"] == "time":
+                    value = v["time"]
+            out.append((pid, value))
+    return out
+
+
+class RevisionStore:
+    """The SQLite revision DB. Writes are serialised by ``lock``; reads use per-thread connections."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.lock = threading.RLock()
+        self._local = threading.local()
+        self._writer = self._connect()
+        self._writer.executescript(SCHEMA)
+        self._writer.commit()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                               timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        return conn
+
+    @property
+    def reader(self) -> sqlite3.Connection:
+        """This thread's read connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        """Close the writer connection."""
+        self._writer.close()
+
+    # --- users ------------------------------------------------------------------------------
+
+    def ensure_user(self, name: str, password: str, groups: Iterable[str], appid: str) -> None:
+        """Create or update ``name`` with a main password and a bot password ``name@appid``."""
+        with self.lock:
+            w = self._writer
+            w.execute("BEGIN IMMEDIATE")
+            w.execute("INSERT INTO users(name, password_sha256, groups) VALUES (?,?,?) "
+                      "ON CONFLICT(name) DO UPDATE SET password_sha256=excluded.password_sha256,"
+                      " groups=excluded.groups", (name, password_hash(password), "|".join(groups)))
+            w.execute("INSERT INTO bot_passwords(user, appid, password_sha256) VALUES (?,?,?) "
+                      "ON CONFLICT(user, appid) DO UPDATE SET "
+                      "password_sha256=excluded.password_sha256",
+                      (name, appid, password_hash(password)))
+            w.execute("COMMIT")
+
+    def check_bot_password(self, lgname: str, password: str) -> dict[str, Any] | None:
+        """User record for a bot-password login ``User@app``, or None."""
+        if "@" not in lgname:
+            return None
+        name, appid = lgname.split("@", 1)
+        row = self.reader.execute(
+            "SELECT u.id, u.name, u.groups FROM users u JOIN bot_passwords b ON b.user=u.name "
+            "WHERE u.name=? AND b.appid=? AND b.password_sha256=?",
+            (name, appid, password_hash(password))).fetchone()
+        return {"id": row[0], "name": row[1], "groups": row[2].split("|")} if row else None
+
+    def check_password(self, name: str, password: str) -> dict[str, Any] | None:
+        """User record for a main-password login, or None."""
+        row = self.reader.execute(
+            "SELECT id, name, groups FROM users WHERE name=? AND password_sha256=?",
+            (name, password_hash(password))).fetchone()
+        return {"id": row[0], "name": row[1], "groups": row[2].split("|")} if row else None
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def get(self, entity_id: str) -> dict[str, Any] | None:
+        """Current entity JSON with ``pageid``, ``ns``, ``title``, ``lastrevid``, ``modified``."""
+        row = self.reader.execute(
+            "SELECT json, pageid, lastrevid, modified, type FROM entities WHERE id=?",
+            (entity_id,)).fetchone()
+        if row is None:
+            return None
+        entity = json.loads(row[0])
+        ns, title = (0, entity_id) if row[4] == "item" else (120, f"Property:{entity_id}")
+        return {"pageid": row[1], "ns": ns, "title": title, "lastrevid": row[2],
+                "modified": row[3], **entity}
+
+    def exists(self, entity_id: str) -> bool:
+        """Whether an entity with this id exists."""
+        return self.reader.execute("SELECT 1 FROM entities WHERE id=?",
+                                   (entity_id,)).fetchone() is not None
+
+    def property_type(self, pid: str) -> str | None:
+        """Datatype of property ``pid`` or None."""
+        row = self.reader.execute("SELECT datatype FROM entities WHERE id=? AND type='property'",
+                                  (pid,)).fetchone()
+        return row[0] if row else None
+
+    def property_types(self) -> dict[str, str]:
+        """All property datatypes."""
+        return dict(self.reader.execute(
+            "SELECT id, datatype FROM entities WHERE type='property'").fetchall())
+
+    def count(self) -> dict[str, int]:
+        """Numbers of items, properties and revisions."""
+        r = self.reader
+        items = r.execute("SELECT COUNT(*) FROM entities WHERE type='item'").fetchone()[0]
+        props = r.execute("SELECT COUNT(*) FROM entities WHERE type='property'").fetchone()[0]
+        revs = r.execute("SELECT COUNT(*) FROM revisions").fetchone()[0]
+        return {"items": items, "properties": props, "revisions": revs}
+
+    def all_ids(self) -> list[str]:
+        """Every entity id (properties first)."""
+        return [r[0] for r in self.reader.execute(
+            "SELECT id FROM entities ORDER BY type DESC, pageid").fetchall()]
+
+    def iter_entities(self) -> Iterator[dict[str, Any]]:
+        """Every current entity (properties first)."""
+        for (eid,) in self.reader.execute(
+                "SELECT id FROM entities ORDER BY type DESC, pageid").fetchall():
+            ent = self.get(eid)
+            if ent is not None:
+                yield ent
+
+    def revisions_of(self, entity_id: str) -> list[dict[str, Any]]:
+        """Revision history of an entity (oldest first)."""
+        rows = self.reader.execute(
+            "SELECT revid, user, summary, tags, timestamp FROM revisions WHERE entity=? "
+            "ORDER BY revid", (entity_id,)).fetchall()
+        return [{"revid": r[0], "user": r[1], "summary": r[2], "tags": r[3], "timestamp": r[4]}
+                for r in rows]
+
+    def label_description_conflict(self, entity_id: str, lang: str, label: str,
+                                   description: str) -> str | None:
+        """Another item with the same label and description in ``lang``, or None."""
+        row = self.reader.execute(
+            "SELECT l.entity FROM terms l JOIN terms d ON d.entity=l.entity AND "
+            "d.kind='description' AND d.lang=l.lang WHERE l.kind='label' AND l.lang=? AND "
+            "l.value=? AND d.value=? AND l.entity<>? AND l.entity LIKE 'Q%' LIMIT 1",
+            (lang, label, description, entity_id)).fetchone()
+        return row[0] if row else None
+
+    def property_label_conflict(self, entity_id: str, lang: str, label: str) -> str | None:
+        """Another property with the same label in ``lang``, or None."""
+        row = self.reader.execute(
+            "SELECT entity FROM terms WHERE kind='label' AND lang=? AND value=? AND entity<>? "
+            "AND entity LIKE 'P%' LIMIT 1", (lang, label, entity_id)).fetchone()
+        return row[0] if row else None
+
+    def sitelink_conflict(self, entity_id: str, site: str, title: str) -> str | None:
+        """Another item holding the sitelink, or None."""
+        row = self.reader.execute(
+            "SELECT entity FROM terms WHERE kind='sitelink' AND lang=? AND value=? AND "
+            "entity<>? LIMIT 1", (site, title, entity_id)).fetchone()
+        return row[0] if row else None
+
+    def search_terms(self, text: str, language: str | None, entity_type: str,
+                     limit: int, offset: int) -> list[tuple[str, str, str, str]]:
+        """(entity, kind, lang, value) term hits whose folded value starts with ``text``."""
+        folded = text.casefold()
+        prefix = "Q%" if entity_type == "item" else "P%"
+        sql = ("SELECT entity, kind, lang, value FROM terms WHERE kind IN ('label','alias') AND "
+               "folded >= ? AND folded < ? AND entity LIKE ?")
+        args: list[Any] = [folded, folded + "\U0010ffff", prefix]
+        if language:
+            sql += " AND lang=?"
+            args.append(language)
+        sql += " ORDER BY (folded=?) DESC, kind='alias', length(value), entity LIMIT ? OFFSET ?"
+        args += [folded, limit * 4 + offset * 4, 0]
+        rows = self.reader.execute(sql, args).fetchall()
+        seen: dict[str, tuple[str, str, str, str]] = {}
+        for row in rows:
+            seen.setdefault(row[0], row)
+        return list(seen.values())[offset:offset + limit]
+
+    def haswbstatement(self, prop: str, value: str | None) -> set[str]:
+        """Entities with a non-deprecated statement ``prop`` (= ``value`` when given)."""
+        if value is None:
+            rows = self.reader.execute("SELECT DISTINCT entity FROM statement_values WHERE "
+                                       "property=?", (prop,)).fetchall()
+        else:
+            rows = self.reader.execute("SELECT DISTINCT entity FROM statement_values WHERE "
+                                       "property=? AND value=?", (prop, value)).fetchall()
+        return {r[0] for r in rows}
+
+    def label_search(self, word: str) -> set[str]:
+        """Entities with a label/alias containing ``word`` (case-insensitive)."""
+        rows = self.reader.execute("SELECT DISTINCT entity FROM terms WHERE kind IN "
+                                   "('label','alias') AND folded LIKE ?",
+                                   (f"%{word.casefold()}%",)).fetchall()
+        return {r[0] for r in rows}
+
+    def pageinfo(self, ids: Iterable[str]) -> dict[str, tuple[int, int, str, int]]:
+        """id → (pageid, lastrevid, modified, json length)."""
+        out = {}
+        for eid in ids:
+            row = self.reader.execute("SELECT pageid, lastrevid, modified, length(json) FROM "
+                                      "entities WHERE id=?", (eid,)).fetchone()
+            if row:
+                out[eid] = row
+        return out
+
+    # --- writes (call with ``lock`` held) ----------------------------------------------------
+
+    def allocate_id(self, entity_type: str) -> str:
+        """Next free id for a new item (Q…) or property (P…); :meth:`save` advances the counter."""
+        letter = "Q" if entity_type == "item" else "P"
+        w = self._writer
+        row = w.execute("SELECT next FROM counters WHERE name=?", (letter,)).fetchone()
+        nxt = row[0] if row else FIRST_NEW_ID
+        while w.execute("SELECT 1 FROM entities WHERE id=?", (f"{letter}{nxt}",)).fetchone():
+            nxt += 1
+        return f"{letter}{nxt}"
+
+    def save(
+        self,
+        entity: dict[str, Any],
+        user: str | None,
+        summary: str | None,
+        tags: str | None,
+        shared_delta: dict[str, int] | None = None,
+    ) -> tuple[int, str, list[str]]:
+        """Store a new revision of ``entity`` (content JSON with ``id``/``type``) durably.
+
+        Args:
+            entity: The new content.
+            user: Editing user name.
+            summary: Edit summary.
+            tags: ``|``-joined change tags.
+            shared_delta: RDF shared-node reference count changes (node → +n/−n).
+
+        Returns:
+            (revid, modified timestamp, shared nodes whose count dropped to zero).
+        """
+        eid = entity["id"]
+        text = json.dumps(entity, ensure_ascii=False, separators=(",", ":"))
+        ts = now_iso()
+        w = self._writer
+        w.execute("BEGIN IMMEDIATE")
+        try:
+            cur = w.execute("INSERT INTO revisions(entity, json, user, summary, tags, timestamp) "
+                            "VALUES (?,?,?,?,?,?)", (eid, text, user, summary, tags, ts))
+            revid = int(cur.lastrowid)
+            row = w.execute("SELECT pageid FROM entities WHERE id=?", (eid,)).fetchone()
+            if row is None:
+                prow = w.execute("SELECT next FROM counters WHERE name='page'").fetchone()
+                pageid = prow[0] if prow else 1
+                w.execute("INSERT INTO counters(name, next) VALUES ('page', ?) ON CONFLICT(name) "
+                          "DO UPDATE SET next=excluded.next", (pageid + 1,))
+                w.execute("INSERT INTO entities(id, pageid, type, datatype, json, lastrevid, "
+                          "modified) VALUES (?,?,?,?,?,?,?)",
+                          (eid, pageid, entity["type"], entity.get("datatype"), text, revid, ts))
+                letter, num = eid[0], numeric_id(eid)
+                crow = w.execute("SELECT next FROM counters WHERE name=?", (letter,)).fetchone()
+                if num >= (crow[0] if crow else FIRST_NEW_ID):
+                    w.execute("INSERT INTO counters(name, next) VALUES (?,?) ON CONFLICT(name) "
+                              "DO UPDATE SET next=excluded.next", (letter, num + 1))
+            else:
+                w.execute("UPDATE entities SET json=?, lastrevid=?, modified=?, datatype=? "
+                          "WHERE id=?", (text, revid, ts, entity.get("datatype"), eid))
+            w.execute("DELETE FROM terms WHERE entity=?", (eid,))
+            rows = []
+            for kind, key in (("label", "labels"), ("description", "descriptions")):
+                for lang, term in entity.get(key, {}).items():
+                    rows.append((eid, kind, lang, term["value"], term["value"].casefold()))
+            for lang, aliases in entity.get("aliases", {}).items():
+                for term in aliases:
+                    rows.append((eid, "alias", lang, term["value"], term["value"].casefold()))
+            for site, link in entity.get("sitelinks", {}).items():
+                rows.append((eid, "sitelink", site, link["title"], link["title"].casefold()))
+            w.executemany("INSERT INTO terms VALUES (?,?,?,?,?)", rows)
+            w.execute("DELETE FROM statement_values WHERE entity=?", (eid,))
+            w.executemany("INSERT INTO statement_values VALUES (?,?,?)",
+                          [(eid, p, v) for p, v in statement_index_values(entity)])
+            dropped = []
+            for node, delta in (shared_delta or {}).items():
+                if delta == 0:
+                    continue
+                w.execute("INSERT INTO shared_nodes(node, refs) VALUES (?, ?) ON CONFLICT(node) "
+                          "DO UPDATE SET refs=refs+excluded.refs", (node, delta))
+                if delta < 0:
+                    left = w.execute("SELECT refs FROM shared_nodes WHERE node=?",
+                                     (node,)).fetchone()[0]
+                    if left <= 0:
+                        w.execute("DELETE FROM shared_nodes WHERE node=?", (node,))
+                        dropped.append(node)
+            w.execute("COMMIT")
+        except BaseException:
+            w.execute("ROLLBACK")
+            raise
+        return revid, ts, dropped
+
+    def shared_refs(self, node: str) -> int:
+        """Current reference count of an RDF shared node."""
+        row = self._writer.execute("SELECT refs FROM shared_nodes WHERE node=?",
+                                   (node,)).fetchone()
+        return row[0] if row else 0
+
+    def reset_shared(self, counts: dict[str, int]) -> None:
+        """Replace all shared-node counts (after a full RDF rebuild)."""
+        with self.lock:
+            w = self._writer
+            w.execute("BEGIN IMMEDIATE")
+            w.execute("DELETE FROM shared_nodes")
+            w.executemany("INSERT INTO shared_nodes VALUES (?,?)", list(counts.items()))
+            w.execute("COMMIT")

@@ -1,0 +1,252 @@
+"""The one SPARQL client: ``run(name, target, **params) -> DataFrame``.
+
+Every SPARQL request of the project goes through :func:`run_query` (STYLE §2.7). It owns:
+
+* the User-Agent (from the :class:`~modeling.settings.Target`), JSON results, GET for short
+  queries and POST (form body) for long ones (WDQS and proxies refuse long URLs);
+* paging: with ``page_size`` the query (which must ``ORDER BY``) is sent as
+  ``LIMIT page_size OFFSET k·page_size`` pages, so no single request carries a whole
+  100k-item country against WDQS's 60 s limit;
+* bounded retries with exponential backoff on 429/502/503/504 and network errors, honouring
+  ``Retry-After`` (WDQS throttles per IP + User-Agent and bans clients that ignore it,
+  FIELD-NOTES §4.2);
+* an optional on-disk cache keyed by ``sha256(query + endpoint)``;
+* value conversion: entity IRIs under ``target.entity_prefix`` → ``Q…``/``P…`` ids, other IRIs
+  → str, plain and language-tagged literals → str, xsd numbers → numbers, xsd:boolean → bool;
+* error mapping: everything raises :class:`~modeling.errors.QueryError` naming the endpoint.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import logging
+import re
+import socket
+import time
+import urllib.error
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from SPARQLWrapper import JSON, POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from modeling.errors import QueryError
+from modeling.settings import Target
+from sparql.render import render
+
+log = logging.getLogger(__name__)
+
+#: Queries whose URL-encoded form is longer than this go by POST.
+POST_THRESHOLD = 1800
+RETRY_STATUS = frozenset({429, 502, 503, 504})
+MAX_RETRIES = 5
+MAX_WAIT_S = 120.0
+TIMEOUT_S = 120
+
+_INT_TYPES = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort")}
+_FLOAT_TYPES = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("decimal", "double", "float")}
+_BOOL_TYPE = "http://www.w3.org/2001/XMLSchema#boolean"
+_ENTITY_ID = re.compile(r"^[QPL][1-9]\d*$")
+_LIMIT_TAIL = re.compile(r"\b(LIMIT|OFFSET)\s+\d+\s*$", re.IGNORECASE)
+
+# Indirection so tests can observe waits without sleeping (never time.sleep in assertions).
+_sleep = time.sleep
+
+
+def run(
+    name: str,
+    target: Target,
+    *,
+    cache_dir: Path | None = None,
+    page_size: int | None = None,
+    **params: Any,
+) -> pd.DataFrame:
+    """Render ``sparql/<name>.rq`` with ``params`` and run it on ``target``.
+
+    Args:
+        name: Query file stem, e.g. ``"lists_campaign_items"``.
+        target: Where to send it (``sparql_url``, ``user_agent``, ``entity_base``).
+        cache_dir: When given, results are cached there by sha256(query + endpoint).
+        page_size: When given, fetch in ``LIMIT``/``OFFSET`` pages of this size.
+        **params: The query's declared parameters (see :func:`sparql.render.render`).
+
+    Returns:
+        One row per solution, one column per selected variable.
+
+    Raises:
+        QueryError: bad parameters, endpoint errors, retries exhausted.
+    """
+    text = render(name, entity_base=target.entity_base, **params)
+    return run_query(text, target, cache_dir=cache_dir, page_size=page_size, label=name)
+
+
+def run_query(
+    text: str,
+    target: Target,
+    *,
+    cache_dir: Path | None = None,
+    page_size: int | None = None,
+    label: str = "query",
+) -> pd.DataFrame:
+    """Run SPARQL ``text`` on ``target`` and return a DataFrame (see module docstring).
+
+    Args:
+        text: Complete SELECT query (prefixes included).
+        target: Endpoint, User-Agent and entity base.
+        cache_dir: Optional on-disk cache directory.
+        page_size: Optional page size; the query must then end with an ORDER BY clause.
+        label: Name used in logs and errors.
+
+    Returns:
+        The results as a DataFrame.
+
+    Raises:
+        QueryError: endpoint errors or bad paging use.
+    """
+    if page_size is None:
+        variables, rows = _fetch(text, target, cache_dir, label)
+    else:
+        if page_size < 1:
+            raise QueryError(f"page_size should be a positive int, got {page_size}")
+        if "ORDER BY" not in text.upper() or _LIMIT_TAIL.search(text):
+            raise QueryError(f"{label}: paging needs a query ending in ORDER BY without LIMIT/OFFSET")
+        variables, rows, offset = [], [], 0
+        while True:
+            page_vars, page = _fetch(f"{text.rstrip()}\nLIMIT {page_size} OFFSET {offset}",
+                                     target, cache_dir, f"{label}[{offset}]")
+            variables = variables or page_vars
+            rows.extend(page)
+            if len(page) < page_size:
+                break
+            offset += page_size
+    return _frame(variables, rows, target.entity_prefix)
+
+
+def _cache_path(cache_dir: Path, text: str, endpoint: str) -> Path:
+    key = hashlib.sha256((text + "\n" + endpoint).encode("utf-8")).hexdigest()
+    return cache_dir / f"{key}.json"
+
+
+def _fetch(text: str, target: Target, cache_dir: Path | None, label: str) -> tuple[list[str], list[dict[str, Any]]]:
+    if cache_dir is not None:
+        cached = _cache_path(cache_dir, text, target.sparql_url)
+        if cached.is_file():
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            log.debug("%s: cache hit %s", label, cached.name)
+            return data["head"]["vars"], data["results"]["bindings"]
+    data = _request(text, target, label)
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(cached)
+    return data["head"]["vars"], data["results"]["bindings"]
+
+
+def _retry_after(headers: Any, attempt: int) -> float:
+    value = headers.get("Retry-After") if headers is not None else None
+    if value:
+        value = value.strip()
+        if value.isdigit():
+            return min(float(value), MAX_WAIT_S)
+        when = email.utils.parsedate_to_datetime(value) if value else None
+        if when is not None:
+            return min(max(when.timestamp() - time.time(), 0.0), MAX_WAIT_S)
+    return min(2.0**attempt, MAX_WAIT_S)
+
+
+def _request(text: str, target: Target, label: str) -> dict[str, Any]:
+    endpoint = target.sparql_url
+    client = SPARQLWrapper(endpoint, agent=target.user_agent)
+    client.setReturnFormat(JSON)
+    client.setTimeout(TIMEOUT_S)
+    client.setQuery(text)
+    if len(text.encode("utf-8")) * 3 > POST_THRESHOLD:  # worst case percent-encoding
+        client.setMethod(POST)
+    for attempt in range(MAX_RETRIES + 1):
+        started = time.monotonic()
+        try:
+            data = client.queryAndConvert()
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace")[:500] if exc.fp else ""
+            if exc.code in RETRY_STATUS and attempt < MAX_RETRIES:
+                wait = _retry_after(exc.headers, attempt)
+                log.warning("%s: HTTP %s from %s, retrying in %.1f s", label, exc.code, endpoint, wait)
+                _sleep(wait)
+                continue
+            raise QueryError(f"{label}: {endpoint} answered HTTP {exc.code}: {body.strip() or exc.reason}") from None
+        except SPARQLWrapperException as exc:
+            raise QueryError(f"{label}: {endpoint} rejected the query: {_short(exc)}") from None
+        except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError) as exc:
+            if attempt < MAX_RETRIES:
+                wait = min(2.0**attempt, MAX_WAIT_S)
+                log.warning("%s: %s unreachable (%s), retrying in %.1f s", label, endpoint, exc, wait)
+                _sleep(wait)
+                continue
+            raise QueryError(f"{label}: {endpoint} unreachable after {MAX_RETRIES + 1} tries: {exc}") from None
+        except (ValueError, json.JSONDecodeError) as exc:
+            raise QueryError(f"{label}: {endpoint} did not answer SPARQL JSON: {exc}") from None
+        if not isinstance(data, dict) or "results" not in data or "head" not in data:
+            raise QueryError(f"{label}: {endpoint} did not answer SPARQL JSON results (is it a SELECT?)")
+        log.info("%s: %d rows from %s in %.2f s", label, len(data["results"]["bindings"]),
+                 endpoint, time.monotonic() - started)
+        return data
+    raise QueryError(f"{label}: {endpoint} still throttling after {MAX_RETRIES + 1} tries")  # pragma: no cover
+
+
+def _short(exc: Exception) -> str:
+    msg = str(exc)
+    return msg if len(msg) < 500 else msg[:500] + "…"
+
+
+def _value(cell: dict[str, Any], entity_prefix: str) -> Any:
+    kind, value = cell.get("type"), cell.get("value")
+    if kind == "uri":
+        if value.startswith(entity_prefix):
+            local = value[len(entity_prefix):]
+            if _ENTITY_ID.match(local):
+                return local
+        return value
+    datatype = cell.get("datatype")
+    if datatype in _INT_TYPES:
+        return int(value)
+    if datatype in _FLOAT_TYPES:
+        return float(value)
+    if datatype == _BOOL_TYPE:
+        return value in ("true", "1")
+    return value  # plain, language-tagged, dateTime (kept as text: WDQS years exceed pandas' range), WKT, bnode
+
+
+def _frame(variables: list[str], bindings: list[dict[str, Any]], entity_prefix: str) -> pd.DataFrame:
+    columns: dict[str, list[Any]] = {v: [] for v in variables}
+    for row in bindings:
+        for v in variables:
+            cell = row.get(v)
+            columns[v].append(None if cell is None else _value(cell, entity_prefix))
+    frame = pd.DataFrame(columns, columns=variables)
+    for v in variables:  # numbers with gaps: nullable ints rather than floats
+        values = [x for x in columns[v] if x is not None]
+        if values and all(isinstance(x, int) and not isinstance(x, bool) for x in values):
+            frame[v] = pd.array(columns[v], dtype="Int64")
+    return frame
+
+
+def results_to_frame(data: dict[str, Any], entity_prefix: str) -> pd.DataFrame:
+    """Convert a SPARQL JSON results document (as any endpoint answers) to a DataFrame.
+
+    The same conversion :func:`run_query` applies; public so that in-process stores (pyoxigraph
+    ``results.serialize(format=QueryResultsFormat.JSON)``) give identical frames.
+
+    Args:
+        data: ``{"head": {"vars": …}, "results": {"bindings": …}}``.
+        entity_prefix: e.g. ``http://www.wikidata.org/entity/``.
+
+    Returns:
+        The DataFrame.
+    """
+    return _frame(data["head"]["vars"], data["results"]["bindings"], entity_prefix)

@@ -1,0 +1,136 @@
+"""Labels for many entities with a language fallback chain applied in Python.
+
+No ``SERVICE wikibase:label`` (Oxigraph and QLever don't have it; STYLE §2.6): labels are
+fetched with ``sparql/lists_labels.rq`` (``rdfs:label`` + ``LANG``) in ``VALUES`` batches, then
+each entity gets the first language of the chain that has a label. With ``any_language=True``
+entities still unlabelled get any label they have (the lowest language code, for stable output),
+fetched in a second, smaller round.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from modeling.settings import Target
+from sparql.client import run
+
+log = logging.getLogger(__name__)
+
+#: Entities per VALUES batch (keeps each request short and well under WDQS limits).
+BATCH_SIZE = 500
+#: Wikidata's "multiple languages" label code, tried after the campaign chain.
+MUL = "mul"
+
+
+def _batches(ids: Sequence[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start:start + size])
+
+
+def fetch_labels(
+    ids: Iterable[str],
+    languages: Sequence[str],
+    target: Target,
+    *,
+    cache_dir: Path | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> pd.DataFrame:
+    """Fetch every label of ``ids`` in ``languages`` (all languages when empty).
+
+    Args:
+        ids: Entity ids (duplicates and None ignored).
+        languages: Language codes; empty = every language.
+        target: SPARQL target.
+        cache_dir: Optional query cache.
+        batch_size: Entities per query.
+
+    Returns:
+        Columns ``item, label, lang``.
+    """
+    unique = sorted({i for i in ids if isinstance(i, str) and i})
+    frames = [
+        run("lists_labels", target, cache_dir=cache_dir, items=batch, langs=list(languages) or None)
+        for batch in _batches(unique, batch_size)
+    ]
+    if not frames:
+        return pd.DataFrame({"item": [], "label": [], "lang": []}, dtype="string")
+    return pd.concat(frames, ignore_index=True)
+
+
+def pick_labels(labels: pd.DataFrame, chain: Sequence[str], *, any_language: bool = True) -> pd.DataFrame:
+    """Choose one label per entity: the first language of ``chain`` that has one.
+
+    Args:
+        labels: Columns ``item, label, lang`` (from :func:`fetch_labels`).
+        chain: Preferred languages in order, e.g. ``["sv", "en", "mul"]``.
+        any_language: Fall back to any remaining language (lowest code first).
+
+    Returns:
+        Columns ``item, label, lang`` with one row per labelled entity.
+
+    >>> df = pd.DataFrame({"item": ["Q1", "Q1", "Q2"], "label": ["a", "b", "c"], "lang": ["en", "sv", "de"]})
+    >>> pick_labels(df, ["sv", "en"]).to_dict("records")
+    [{'item': 'Q1', 'label': 'b', 'lang': 'sv'}, {'item': 'Q2', 'label': 'c', 'lang': 'de'}]
+    """
+    if labels.empty:
+        return labels[["item", "label", "lang"]].copy()
+    rank = {lang: i for i, lang in enumerate(chain)}
+    frame = labels[["item", "label", "lang"]].copy()
+    frame["_rank"] = frame["lang"].map(lambda lang: rank.get(lang, len(rank)))
+    if not any_language:
+        frame = frame[frame["_rank"] < len(rank)]
+    frame = frame.sort_values(["item", "_rank", "lang", "label"], kind="stable")
+    return frame.drop_duplicates("item").drop(columns="_rank").reset_index(drop=True)
+
+
+def labels_with_fallback(
+    ids: Iterable[str],
+    chain: Sequence[str],
+    target: Target,
+    *,
+    cache_dir: Path | None = None,
+    any_language: bool = True,
+) -> pd.DataFrame:
+    """Fetch and pick one label per entity: ``chain`` (+ ``mul``), then any language.
+
+    Args:
+        ids: Entity ids.
+        chain: Campaign fallback chain, e.g. ``["sv", "en"]``.
+        target: SPARQL target.
+        cache_dir: Optional query cache.
+        any_language: Ask once more, without a language filter, for entities still unlabelled.
+
+    Returns:
+        Columns ``item, label, lang``.
+    """
+    ids = sorted({i for i in ids if isinstance(i, str) and i})
+    full_chain = [*chain, *([MUL] if MUL not in chain else [])]
+    found = fetch_labels(ids, full_chain, target, cache_dir=cache_dir)
+    if any_language:
+        missing = sorted(set(ids) - set(found["item"]))
+        if missing:
+            log.info("%d entities have no label in %s; asking for any language", len(missing), full_chain)
+            found = pd.concat([found, fetch_labels(missing, [], target, cache_dir=cache_dir)], ignore_index=True)
+    return pick_labels(found, full_chain, any_language=any_language)
+
+
+def labels_by_language(labels: pd.DataFrame, languages: Sequence[str]) -> pd.DataFrame:
+    """Pivot raw labels to one column per language (``label_<lang>``), one row per entity.
+
+    Args:
+        labels: Columns ``item, label, lang``.
+        languages: Languages to keep as columns.
+
+    Returns:
+        Columns ``item`` and ``label_<lang>`` for each language (missing → NA).
+    """
+    frame = labels[labels["lang"].isin(list(languages))].drop_duplicates(["item", "lang"])
+    wide = frame.pivot(index="item", columns="lang", values="label") if not frame.empty else pd.DataFrame()
+    wide = wide.reindex(columns=list(languages))
+    wide.columns = [f"label_{c}" for c in wide.columns]
+    return wide.reset_index(names="item") if not frame.empty else pd.DataFrame(
+        {"item": pd.Series(dtype="string"), **{f"label_{c}": pd.Series(dtype="string") for c in languages}})

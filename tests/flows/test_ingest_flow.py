@@ -1,0 +1,31 @@
+"""The ingest flow runs once on the bundled BBR sample and publishes its counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from prefect.client.orchestration import get_client
+
+from pipelines.ingest import ingest_flow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def _artifact(key: str):
+    async with get_client() as client:
+        return await client.read_latest_artifacts(limit=50)
+
+
+def test_ingest_flow_on_the_bbr_sample(tmp_path: Path) -> None:
+    summary = ingest_flow(campaign=str(ROOT / "campaigns" / "wlm-se-bbr-sample.yaml"),
+                          out=str(tmp_path), overrides={"crs": "EPSG:3006"})
+    assert (summary["records_ok"], summary["rejects"]) == (329, 8)
+    written = json.loads((tmp_path / "01_ingest" / "summary.json").read_text(encoding="utf-8"))
+    assert written["records_ok"] == 329
+    assert (tmp_path / "01_ingest" / "rejects.csv").read_text(encoding="utf-8").count("\n") == 9
+    import asyncio
+
+    artifacts = asyncio.run(_artifact("ingest-summary"))
+    mine = [a for a in artifacts if a.key == "ingest-summary"]
+    assert mine and "| duplicate_id | 2 |" in mine[0].data

@@ -1,0 +1,68 @@
+"""The offline map in headless Chromium: markers drawn, coloured by has-photo, no network.
+
+Needs Debian's ``chromium`` (``make browser`` installs it); a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from modeling.campaign import load_campaign
+from reports import lists
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.browser
+
+
+def _table(campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = pd.DataFrame({
+        "item": ["Q1", "Q2", "Q3", "Q4"], "id": ["raa/bbr/1", "raa/bbr/2", "raa/bbr/3", "raa/bbr/4"],
+        "coord": ["Point(18.0 59.3)", "Point(17.6 59.8)", "Point(16.0 58.0)", None],
+        "image": ["http://commons.wikimedia.org/wiki/Special:FilePath/A.jpg", None, None, None],
+        "commons_category": [None] * 4, "address": [None] * 4, "designation": ["Q24284072"] * 4,
+        "designation_start": [None] * 4, "region": ["Q10", "Q10", "Q11", "Q11"],
+    })
+    items = lists.fold_items(rows)
+    labels = pd.DataFrame({"item": ["Q1", "Q2", "Q3"], "label": ["</script><b>x</b>", "Kvarn", "Fyr"],
+                           "lang": ["sv"] * 3})
+    names = pd.DataFrame({"item": ["Q10", "Q11"], "label": ["A", "B"], "lang": ["sv", "sv"]})
+    return lists.assemble(campaign, items, labels, labels, names), names
+
+
+def test_map_renders_offline_with_coloured_markers(tmp_path: Path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is not installed: run `make browser`"
+    campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
+    table, names = _table(campaign)
+    lists.write_lists(campaign, table, names, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
+    page = tmp_path / "05_lists/map.html"
+    text = page.read_text(encoding="utf-8")
+    # no external resources: every http(s) URL in the page is a link target in data, never src/href of a resource
+    assert not re.search(r"""<(?:script|link|img|iframe|source|object)\b[^>]*(?:src|href)\s*=\s*["']?(?:https?:)?//""", text)
+    assert "url(http" not in text and "@import" not in text
+    assert re.findall(r"""<(?:script|link)[^>]+(?:src|href)="([^"]+)""", text) == ["leaflet.css", "leaflet.js"]
+    for url in re.findall(r"https?://[^\s\"'<>\\]+", text):
+        assert url.startswith(("https://commons.wikimedia.org/", "https://www.wikidata.org/")), url
+    profile = tmp_path / "profile"
+    out = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+         "--dump-dom", "--virtual-time-budget=5000", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    dom = out.stdout
+    assert "leaflet-container" in dom, out.stderr[-2000:]
+    markers = re.findall(r"<path[^>]*class=\"[^\"]*wlk-marker[^\"]*\"[^>]*>", dom)
+    assert len(markers) == 3  # Q4 has no coordinates
+    with_photo = [m for m in markers if "wlk-with-photo" in m]
+    without = [m for m in markers if "wlk-without-photo" in m]
+    assert len(with_photo) == 1 and len(without) == 2
+    assert all(lists.COLOURS["with"] in m for m in with_photo)
+    assert all(lists.COLOURS["without"] in m for m in without)
+    assert "<b>x</b>" not in dom  # the hostile label never became markup

@@ -1,0 +1,110 @@
+"""The HTML reports open offline in headless Chromium and reference no external resource."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from reports.checklist import STEPS
+from reports.documents import render_all
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.browser
+
+
+def _fake_runs():
+    spec = importlib.util.spec_from_file_location("wlkit_fake_runs", ROOT / "tests" / "fixtures" / "fake_runs.py")
+    module = sys.modules.get("wlkit_fake_runs") or importlib.util.module_from_spec(spec)
+    if "wlkit_fake_runs" not in sys.modules:
+        sys.modules["wlkit_fake_runs"] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+class _Refs(HTMLParser):
+    """Collect every attribute that makes a browser load something."""
+
+    LOADING = {("img", "src"), ("script", "src"), ("link", "href"), ("iframe", "src"),
+               ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src"),
+               ("object", "data")}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads: list[str] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if (tag, name) in self.LOADING and value:
+                self.loads.append(value)
+            if name == "style" and value:
+                self.styles.append(value)
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+def _dump_dom(path: Path, tmp_path: Path) -> str:
+    assert CHROMIUM, "chromium is not installed (make browser)"
+    proc = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'chromium-profile'}", "--dump-dom", path.as_uri()],
+        capture_output=True, text=True, timeout=90, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def reports_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reports-out")
+    _fake_runs().build_run(out / "wlm-se-bbr-sample")
+    render_all(out, ROOT / "campaigns", "en")
+    return out
+
+
+@pytest.mark.parametrize("name", ["checklist.html", "recommendations.html"])
+def test_reports_are_self_contained(reports_out, name):
+    html = (reports_out / "wlm-se-bbr-sample" / "06_reports" / name).read_text(encoding="utf-8")
+    refs = _Refs()
+    refs.feed(html)
+    assert refs.loads, "the charts are embedded images"
+    assert all(v.startswith("data:") for v in refs.loads), refs.loads
+    assert not any(re.search(r"url\(|@import", s) for s in refs.styles)
+    assert "<script" not in html
+
+
+def test_checklist_renders_in_headless_chromium(reports_out, tmp_path):
+    dom = _dump_dom(reports_out / "wlm-se-bbr-sample" / "06_reports" / "checklist.html", tmp_path)
+    assert "<h1>Readiness checklist: Wiki Loves Monuments Sweden" in dom
+    rows = re.findall(r'<tr class="(ticked|not_ticked|unknown)" data-step="(\w+)">', dom)
+    assert [step for _s, step in rows] == list(STEPS)
+    assert dict((step, s) for s, step in rows)["ingest"] == "ticked"
+    assert "120 records, 3 rejected (2.4%)" in dom
+    assert re.search(r'<img class="chart"[^>]*src="data:image/png;base64,', dom)
+
+
+def test_progress_page_renders_in_headless_chromium(reports_out, tmp_path):
+    path = reports_out / "06_reports" / "progress.html"
+    refs = _Refs()
+    refs.feed(path.read_text(encoding="utf-8"))
+    assert all(v.startswith("data:") for v in refs.loads)
+    dom = _dump_dom(path, tmp_path)
+    assert 'data-campaign="wlm-se-bbr-sample"' in dom and 'data-campaign="wle-se-reserves-sample"' in dom
+    assert "lists (5/5)" in dom and "not started" in dom

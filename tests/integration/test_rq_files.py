@@ -1,0 +1,140 @@
+"""Every ``sparql/*.rq`` runs on the WDQS-format fixture, in-process and over HTTP (STYLE §2.8).
+
+Parametrised over ``sorted(Path("sparql").glob("*.rq"))``: a new query file must get an entry
+in :data:`PARAMS` (parameters + expected rows) or this test fails — nothing is skipped. The same
+rendered text runs on a pyoxigraph store in-process and on the sandbox SPARQL endpoint
+(``services_factory``, its admin ``POST /admin/load``), through ``sparql.client``; both must give
+the same rows (endpoint portability, FIELD-NOTES §3 item 14).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyoxigraph as ox
+import pytest
+
+from modeling.settings import WIKIDATA_ENTITY_BASE, Target
+from sparql.client import results_to_frame, run
+from sparql.render import render
+
+ROOT = Path(__file__).resolve().parents[2]
+RQ_FILES = sorted((ROOT / "sparql").glob("*.rq"))
+TTL = ROOT / "tests/fixtures/rdf/lists_monuments.ttl"
+ENTITY_PREFIX = WIKIDATA_ENTITY_BASE + "/entity/"
+WLM_DESIGNATIONS = ["Q24284072", "Q24284071", "Q24284073"]
+
+#: file stem -> (params, expected: predicate on the result frame, columns)
+PARAMS: dict[str, tuple[dict[str, Any], Any]] = {
+    "lists_campaign_items": (
+        {"idprop": "P1260", "designations": WLM_DESIGNATIONS},
+        lambda df: sorted(set(df["item"])) == ["Q991001", "Q991002", "Q991004", "Q991006", "Q991007"],
+    ),
+    "lists_coverage": (
+        {"idprop": "P1260", "designations": WLM_DESIGNATIONS},
+        lambda df: df.set_index(df["region"].fillna("-"))["items"].to_dict() == {"-": 1, "Q990001": 3, "Q990002": 2},
+    ),
+    "lists_labels": (
+        {"items": ["Q991001", "Q990002", "Q991006"], "langs": ["sv", "en"]},
+        lambda df: sorted(zip(df["item"], df["lang"], strict=True)) == [("Q990002", "sv"), ("Q991001", "en"), ("Q991001", "sv")],
+    ),
+    "lookup_admin_units": (
+        {"admin_class": "Q127448", "codeprop": "P525", "langs": ["sv"]},
+        lambda df: set(zip(df["item"], df["code"], strict=True)) == {("Q990001", "9901"), ("Q990002", "9902")},
+    ),
+    "plan_label_collisions": (
+        {"labels": [("Gamla kyrkan", "sv"), ("Gamla kyrkan", "en"), ("Nothing", "sv")]},
+        lambda df: df[["item", "lang"]].values.tolist() == [["Q991001", "sv"]],
+    ),
+    "reconcile_by_identifier": (
+        {"idprop": "P1260", "values": ["raa/bbr/21300000000001", "raa/bbr/99999999999999"]},
+        lambda df: df["item"].tolist() == ["Q991001"] and df["rank"].str.endswith("NormalRank").all(),
+    ),
+    "reconcile_candidates": (
+        {"classes": ["Q16970", "Q38720"], "langs": ["sv"], "idprop": "P1260",
+         "min_lat": 59_000_000, "max_lat": 60_000_000, "min_lon": 17_000_000, "max_lon": 19_000_000},
+        lambda df: set(df["item"]) == {"Q991001"} and set(df["name"].dropna()) == {"Gamla kyrkan"},
+    ),
+}
+
+
+def _params(stem: str) -> dict[str, Any]:
+    from sparql.render import literal
+
+    params = dict(PARAMS[stem][0])
+    if stem == "plan_label_collisions":
+        params["labels"] = [literal(s, lang=lang) for s, lang in params["labels"]]
+    return params
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    s = ox.Store()
+    s.load(path=str(TTL), format=ox.RdfFormat.TURTLE)
+    return s
+
+
+@pytest.fixture(scope="module")
+def endpoint(services_factory_module):
+    return services_factory_module
+
+
+@pytest.fixture(scope="module")
+def services_factory_module(tmp_path_factory):
+    """An isolated, unseeded sandbox pair holding only the fixture RDF."""
+    from sandbox.services import free_port, start_services, stop_services
+
+    data_dir = tmp_path_factory.mktemp("rq-endpoint")
+    info = start_services(data_dir, wikibase_port=free_port(), sparql_port=free_port(), seed=False)
+    try:
+        req = urllib.request.Request(f"{info.sparql_admin_url}/load", data=TTL.read_bytes(), method="POST")
+        req.add_header("Content-Type", "text/turtle")
+        with urllib.request.urlopen(req, timeout=60):  # noqa: S310 - loopback only
+            pass
+        yield Target(name="rq-test", api_url=info.api_url, sparql_url=info.sparql_url,
+                     user_agent="wikiloves-kit-tests/0.1 (tests@example.org)")
+    finally:
+        stop_services(data_dir)
+
+
+def _inprocess(store: ox.Store, text: str) -> pd.DataFrame:
+    data = json.loads(store.query(text).serialize(format=ox.QueryResultsFormat.JSON))
+    return results_to_frame(data, ENTITY_PREFIX)
+
+
+def _canonical(df: pd.DataFrame) -> list[tuple]:
+    return sorted(tuple("" if pd.isna(v) else str(v) for v in row) for row in df.itertuples(index=False))
+
+
+def test_every_rq_file_has_a_params_entry():
+    missing = [p.name for p in RQ_FILES if p.stem not in PARAMS]
+    assert not missing, f"add these .rq files to PARAMS in {Path(__file__).name}: {missing}"
+    assert len(RQ_FILES) >= 3
+
+
+@pytest.mark.parametrize("path", RQ_FILES, ids=lambda p: p.name)
+def test_rq_runs_in_process(path: Path, store: ox.Store):
+    assert path.stem in PARAMS, f"{path.name} has no PARAMS entry"
+    params, check = PARAMS[path.stem]
+    text = render(path.stem, **_params(path.stem))
+    df = _inprocess(store, text)
+    header = path.read_text(encoding="utf-8").split("# Columns:")[1].split("SELECT")[0]
+    for column in df.columns:
+        assert column in header, f"{path.name}: column {column} not documented in its header"
+    assert len(df) > 0 and check(df), df.to_string()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("path", RQ_FILES, ids=lambda p: p.name)
+def test_rq_same_rows_over_http(path: Path, store: ox.Store, endpoint):
+    assert path.stem in PARAMS, f"{path.name} has no PARAMS entry"
+    params = _params(path.stem)
+    over_http = run(path.stem, endpoint, **params)
+    local = _inprocess(store, render(path.stem, **params))
+    assert list(over_http.columns) == list(local.columns)
+    assert _canonical(over_http) == _canonical(local)
+    assert PARAMS[path.stem][1](over_http)
