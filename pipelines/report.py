@@ -1,4 +1,4 @@
-"""report_flow: measured facts → readiness checklist, recommendations, progress page → 06_reports/."""
+"""report_flow: measured facts → checklist, recommendations, progress page → 06_reports/."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ def render_report_task(campaign: str, out: str, lang: str, target: str | None) -
 
 
 @task(**LOCAL_TASK)
-def render_all_task(out: str, campaigns_dir: str, lang: str, target: str | None) -> tuple[list[RenderedReport], list[Any]]:
+def render_all_task(
+    out: str, campaigns_dir: str, lang: str, target: str | None
+) -> tuple[list[RenderedReport], list[Any]]:
     """Write every campaign's reports and the progress page over all campaigns."""
     return render_all(out, campaigns_dir, lang, target=load_target(target) if target else None)
 
@@ -62,13 +64,16 @@ def report_flow(
             raise ValueError("campaign should be a campaign YAML path unless all_campaigns is set")
         results, progress = [render_report_task(campaign, out, lang, target)], []
     for res in results:
-        create_markdown_artifact(key=f"{res.campaign_id}-checklist", markdown=res.checklist_markdown,
+        create_markdown_artifact(key=f"{res.campaign_id}-checklist",
+                                 markdown=res.checklist_markdown,
                                  description=f"{res.campaign_id}: readiness checklist")
     if progress:
         create_markdown_artifact(key=artifact_key("progress"),
                                  markdown="\n".join(f"- `{p}`" for p in progress),
                                  description="progress page over all campaigns")
     campaigns = [_summary(r) for r in results]
-    return {"campaigns": campaigns, "progress": [str(p) for p in progress],
-            **({"campaign": campaigns[0]["campaign"], **{k: campaigns[0][k] for k in
-               ("ticked", "not_ticked", "unknown", "recommendations")}} if len(campaigns) == 1 else {})}
+    summary: dict[str, Any] = {"campaigns": campaigns, "progress": [str(p) for p in progress]}
+    if len(campaigns) == 1:  # one campaign: its figures at the top level too (CLI summary)
+        keys = ("campaign", "ticked", "not_ticked", "unknown", "recommendations")
+        summary.update({k: campaigns[0][k] for k in keys})
+    return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from pipelines.ingest import ingest_flow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def _artifact(key: str):
+async def _latest_artifacts() -> list:
     async with get_client() as client:
         return await client.read_latest_artifacts(limit=50)
 
@@ -24,8 +25,5 @@ def test_ingest_flow_on_the_bbr_sample(tmp_path: Path) -> None:
     written = json.loads((tmp_path / "01_ingest" / "summary.json").read_text(encoding="utf-8"))
     assert written["records_ok"] == 329
     assert (tmp_path / "01_ingest" / "rejects.csv").read_text(encoding="utf-8").count("\n") == 9
-    import asyncio
-
-    artifacts = asyncio.run(_artifact("ingest-summary"))
-    mine = [a for a in artifacts if a.key == "ingest-summary"]
+    mine = [a for a in asyncio.run(_latest_artifacts()) if a.key == "ingest-summary"]
     assert mine and "| duplicate_id | 2 |" in mine[0].data
