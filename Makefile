@@ -5,6 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out/demo
 
+# No telemetry leaves the machine (tests and demo run offline on loopback).
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY := false
+
 .PHONY: demo test bench services-up services-down browser clean lint
 
 $(STAMP): pyproject.toml

@@ -3,9 +3,9 @@
 Generates (seeded) a BBR-like CSV in Windows-1252 with ``;``, decimal commas and SWEREF 99 TM
 points, then times :func:`modeling.ingest.ingest` end to end (read, validate, reproject, write
 GeoParquet) against a naive loop (``csv`` module + one pyproj ``transform`` call per row) measured
-on a subset and extrapolated. Prints one line::
+on a subset and extrapolated. Prints one line (then the same figures one per line, which ``python -m bench`` tabulates)::
 
-    ingest_records_per_s=… baseline_records_per_s=… ratio=… peak_rss_mb=…
+    result: ingest_records_per_s=… baseline_records_per_s=… ratio=… peak_rss_mb=…
 
 Run: ``.venv/bin/python bench/bench_ingest.py [--records 200000]``. Target ≥ 200k records/s.
 """
@@ -104,8 +104,12 @@ def main() -> None:
         slow = max(baseline(register, args.baseline_rows, Path(tmp) / "baseline.parquet")
                    for _ in range(args.repeat))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"ingest_records_per_s={fast:.0f} baseline_records_per_s={slow:.0f} "
-          f"ratio={fast / slow:.1f} peak_rss_mb={peak:.0f} records_ok={result.summary['records_ok']}")
+    figures = {"ingest_records_per_s": f"{fast:.0f}", "baseline_records_per_s": f"{slow:.0f}",
+               "ratio": f"{fast / slow:.1f}", "peak_rss_mb": f"{peak:.0f}",
+               "target_records_per_s": "200000"}
+    print("result: " + " ".join(f"{k}={v}" for k, v in figures.items()))
+    for key, value in figures.items():  # one per line as well, for `python -m bench`
+        print(f"  {key}={value}")
 
 
 if __name__ == "__main__":

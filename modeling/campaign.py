@@ -85,6 +85,11 @@ class Source(_Model):
     filter: dict[str, list[str]] = Field(
         default_factory=dict, description="source column -> values to keep (e.g. status in force)"
     )
+    dissolve: bool = Field(
+        default=False,
+        description="rows sharing an id are parts of one area: merge their geometries "
+        "(first row's attributes) instead of rejecting them as duplicates",
+    )
 
     @model_validator(mode="after")
     def _coords(self) -> Source:

@@ -29,7 +29,8 @@ _MONTHS.update({"maj": 5, "okt": 10, "mai": 5, "mrz": 3, "dez": 12})
 
 # (anchored regex with named groups y|yy, m|mon, d; precision)
 _PATTERNS: list[tuple[str, int]] = [
-    (r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?", 11),
+    (r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+     r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?", 11),
     (r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})", 11),
     (r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})", 11),
     (r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<yy>\d{2})", 11),

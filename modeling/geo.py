@@ -110,7 +110,8 @@ def projected_hint(x: np.ndarray, y: np.ndarray) -> str:
             f"y {np.nanmin(y[ok]):,.0f}…{np.nanmax(y[ok]):,.0f}")
 
 
-def in_bbox(lon: np.ndarray, lat: np.ndarray, bbox: tuple[float, float, float, float]) -> np.ndarray:
+def in_bbox(lon: np.ndarray, lat: np.ndarray,
+            bbox: tuple[float, float, float, float]) -> np.ndarray:
     """True where the point lies in ``bbox`` = (min_lon, min_lat, max_lon, max_lat)."""
     min_lon, min_lat, max_lon, max_lat = bbox
     return (lon >= min_lon) & (lon <= max_lon) & (lat >= min_lat) & (lat <= max_lat)
@@ -118,7 +119,8 @@ def in_bbox(lon: np.ndarray, lat: np.ndarray, bbox: tuple[float, float, float, f
 
 def equal_area_crs(lon: float, lat: float) -> CRS:
     """A Lambert azimuthal equal-area CRS centred on (lon, lat): exact areas, little distortion."""
-    return CRS.from_proj4(f"+proj=laea +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m +no_defs")
+    return CRS.from_proj4(
+        f"+proj=laea +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m +no_defs")
 
 
 def polygon_stats(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

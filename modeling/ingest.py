@@ -25,13 +25,13 @@ from modeling.errors import InputError
 from modeling.layout import stage_dir
 from modeling.records import write_records
 from modeling.sources import read_source
-from modeling.validate import REJECT_COLUMNS, validate
+from modeling.validate import REASONS, REJECT_COLUMNS, validate
 
 logger = logging.getLogger(__name__)
 
 #: CLI flag → Source field (the flags ``wlkit ingest`` accepts besides SOURCE and --out).
 OPTION_FIELDS = ("format", "id_column", "name_column", "lat_column", "lon_column", "wkt_column",
-                 "crs", "encoding", "delimiter", "decimal", "layer")
+                 "crs", "encoding", "delimiter", "decimal", "layer", "dissolve")
 
 
 @dataclass
@@ -79,6 +79,7 @@ def ingest(source: Source, *, base_dir: str | Path | None = None,
         "rejects": int(rejects["source_row"].nunique()),
         "rejects_by_reason": dict(sorted(by_reason.items())),
         "repaired_geometries": checked.repaired_geometries,
+        "dissolved_rows": checked.dissolved,
         "warnings": checked.warnings,
         "geometry_types": dict(Counter(checked.records.geom_type.tolist())),
         "seconds": round(time.perf_counter() - started, 3),
@@ -86,7 +87,8 @@ def ingest(source: Source, *, base_dir: str | Path | None = None,
     }
     if out_dir is not None:
         write_outputs(IngestResult(checked.records, rejects, summary), out_dir)
-    logger.info("ingest %s: %d ok, %d rejected", meta.file, summary["records_ok"], summary["rejects"])
+    logger.info("ingest %s: %d ok, %d rejected", meta.file, summary["records_ok"],
+                summary["rejects"])
     return IngestResult(checked.records, rejects, summary)
 
 
@@ -157,9 +159,12 @@ def apply_overrides(source: Source, *, path: str | Path | None = None, **flags: 
         raise _as_input_error(exc, "ingest") from None
 
 
+BBox = tuple[float, float, float, float]
+
+
 def resolve_source(campaign: str | Path | None = None, source: str | Path | None = None,
                    overrides: dict[str, Any] | None = None) -> tuple[Source, Path | None,
-                                                                     tuple[float, float, float, float] | None]:
+                                                                     BBox | None]:
     """Work out what to ingest from a campaign file and/or a source path plus CLI flags.
 
     Args:
@@ -183,3 +188,17 @@ def resolve_source(campaign: str | Path | None = None, source: str | Path | None
     if source is None:
         raise InputError("give a register file (SOURCE) or --campaign")
     return source_from_options(Path(source).resolve(), **flags), None, None
+
+
+def run_label(campaign: str | Path | None = None, source: str | Path | None = None) -> str:
+    """A short name for an ingest run: the campaign id, else the register file's stem."""
+    if campaign is not None:
+        return load_campaign(campaign).id
+    stem = Path(str(source or "register")).stem.lower()
+    return "".join(c if c.isalnum() else "-" for c in stem).strip("-") or "register"
+
+
+def reject_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows ``reason, rows, meaning`` for the counts by reject reason (report/artifact table)."""
+    return [{"reason": reason, "rows": count, "meaning": REASONS.get(reason, "")}
+            for reason, count in summary["rejects_by_reason"].items()]

@@ -36,7 +36,8 @@ REQUIRED: dict[str, str] = {
     "geometry": "geometry",
 }
 #: Present when the records hold polygons.
-POLYGON_COLUMNS: dict[str, str] = {"centroid_lat": "float", "centroid_lon": "float", "area_m2": "float"}
+POLYGON_COLUMNS: dict[str, str] = {
+    "centroid_lat": "float", "centroid_lon": "float", "area_m2": "float"}
 
 
 def check_records(gdf: pd.DataFrame, *, file: str | None = None) -> None:

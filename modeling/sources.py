@@ -31,6 +31,7 @@ from charset_normalizer import from_bytes
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from modeling.errors import InputError
+from modeling.geo import crs_label
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +100,8 @@ def detect_format(path: Path) -> str:
         f"{suffix or 'no extension'!r}; pass the format explicitly", file=str(path))
 
 
-def read_source(spec: SourceSpec, base_dir: str | Path | None = None) -> tuple[pd.DataFrame, SourceMeta]:
+def read_source(spec: SourceSpec,
+                base_dir: str | Path | None = None) -> tuple[pd.DataFrame, SourceMeta]:
     """Read the register named by ``spec`` into a frame of strings (+ geometry for GIS files).
 
     Args:
@@ -211,7 +213,8 @@ def _read_csv(path: Path, spec: SourceSpec) -> tuple[pd.DataFrame, SourceMeta]:
     data = path.read_bytes()
     head = data[:8192]
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError("looks like a binary file, not CSV text (NUL bytes near the start)", file=name)
+        raise InputError("looks like a binary file, not CSV text (NUL bytes near the start)",
+                         file=name)
     encoding = spec.encoding or detect_encoding(data)
     text = _decode(data, encoding, name)
     if text.startswith("\ufeff"):
@@ -235,7 +238,8 @@ def _read_csv(path: Path, spec: SourceSpec) -> tuple[pd.DataFrame, SourceMeta]:
         try:
             table = pacsv.read_csv(
                 io.BytesIO(text.encode("utf-8")),
-                read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+                read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
+                                               block_size=1 << 24),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                                  invalid_row_handler=_on_bad),
                 convert_options=pacsv.ConvertOptions(
@@ -243,7 +247,8 @@ def _read_csv(path: Path, spec: SourceSpec) -> tuple[pd.DataFrame, SourceMeta]:
                     quoted_strings_can_be_null=False),
             )
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise InputError(f"is not a readable {delimiter!r}-delimited CSV: {exc}", file=name) from None
+            raise InputError(f"is not a readable {delimiter!r}-delimited CSV: {exc}",
+                             file=name) from None
     else:
         table = pa.table({h: pa.array([], pa.string()) for h in header})
     if table.num_rows == 0:
@@ -281,7 +286,8 @@ def _header(text: str, delimiter: str, name: str) -> list[str]:
         # Headers exported from dBase keep the field declarations ("Mjtunnus,N,10,0").
         header = [_DBF_FIELD.match(h).group(1) for h in header]  # type: ignore[union-attr]
     if not any(header):
-        raise InputError("first line should be a header of column names, got an empty line", file=name)
+        raise InputError("first line should be a header of column names, got an empty line",
+                         file=name)
     seen: dict[str, int] = {}
     unique = []
     for i, h in enumerate(header):
@@ -336,13 +342,14 @@ def _check_json(path: Path) -> None:
     with path.open("rb") as fh:
         start = fh.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
     if not start.startswith(b"{"):
-        raise InputError("is not GeoJSON: should start with '{' (a FeatureCollection)", file=str(path))
+        raise InputError("is not GeoJSON: should start with '{' (a FeatureCollection)",
+                         file=str(path))
     if path.stat().st_size <= 50_000_000:
         try:
             json.loads(path.read_bytes().decode("utf-8", errors="replace"))
         except json.JSONDecodeError as exc:
-            raise InputError(f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-                             file=str(path)) from None
+            where = f"line {exc.lineno}, column {exc.colno}"
+            raise InputError(f"is not valid JSON: {exc.msg} at {where}", file=str(path)) from None
 
 
 def _pick_layer(path: Path, layer: str | None, name: str) -> str | None:
@@ -352,7 +359,8 @@ def _pick_layer(path: Path, layer: str | None, name: str) -> str | None:
         raise InputError(f"cannot be opened as a GIS dataset: {exc}", file=name) from None
     if layer is not None:
         if layer not in layers:
-            raise InputError(f"layer should be one of {', '.join(layers)}, got {layer!r}", file=name)
+            raise InputError(f"layer should be one of {', '.join(layers)}, got {layer!r}",
+                             file=name)
         return layer
     if len(layers) > 1:
         raise InputError(f"has {len(layers)} layers ({', '.join(layers)}); choose one with --layer",
@@ -371,12 +379,18 @@ def _read_gis(path: Path, spec: SourceSpec, fmt: str) -> tuple[pd.DataFrame, Sou
     layer = _pick_layer(path, spec.layer, name) if fmt in {"gpkg", "shapefile"} else spec.layer
     encoding = spec.encoding
     try:
-        gdf = _ogr_read(path, layer, encoding, fmt)
+        try:
+            gdf = _ogr_read(path, layer, encoding, fmt)
+        except UnicodeDecodeError:
+            if spec.encoding:
+                raise
+            encoding = detect_encoding(path.read_bytes())
+            logger.warning("%s is not valid UTF-8; read it as %s (override with --encoding)",
+                           name, encoding)
+            gdf = _ogr_read(path, layer, encoding, fmt)
     except UnicodeDecodeError:
-        encoding = detect_encoding(path.read_bytes())
-        logger.warning("%s is not valid UTF-8; read it as %s (override with --encoding)", name,
-                       encoding)
-        gdf = _ogr_read(path, layer, encoding, fmt)
+        raise InputError(f"attribute text cannot be decoded as {encoding or 'utf-8'}; give the "
+                         "right encoding with --encoding (e.g. latin-1, cp1252)", file=name) from None
     except (DataSourceError, DataLayerError) as exc:
         raise InputError(f"cannot be read as {fmt}: {exc}", file=name) from None
     if len(gdf) == 0:
@@ -386,8 +400,6 @@ def _read_gis(path: Path, spec: SourceSpec, fmt: str) -> tuple[pd.DataFrame, Sou
     for col in attrs:
         gdf[col] = stringify(gdf[col])
     gdf["source_row"] = np.arange(1, len(gdf) + 1, dtype="int64")
-    from modeling.geo import crs_label  # local: geo imports nothing from here
-
     meta = SourceMeta(file=name, format=fmt, encoding=encoding, layer=layer,
                       crs_in=crs_label(gdf.crs) if declared else None, crs_declared=declared,
                       records_read=len(gdf), header=attrs)
@@ -414,7 +426,8 @@ def stringify(series: pd.Series) -> pd.Series:
         finite = np.isfinite(values)
         integral = finite & (np.floor(values) == values) & (np.abs(values) < 1e15)
         out = series.astype(str)
-        out[integral] = pd.Series(values[integral].astype("int64"), index=series.index[integral]).astype(str)
+        whole = values[integral].astype("int64")
+        out[integral] = pd.Series(whole, index=series.index[integral]).astype(str)
         out[~finite] = ""
         return out.astype("str")
     if pd.api.types.is_datetime64_any_dtype(series):

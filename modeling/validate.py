@@ -46,7 +46,7 @@ REASONS = {
     "bad_coordinate": "a coordinate is not a number",
     "zero_coordinates": "both coordinates are 0 (a placeholder for 'no location')",
     "out_of_range": "the coordinates are not a valid position (in that CRS)",
-    "swapped_coordinates": "x and y (lon and lat) appear swapped: swapped, they fall in the country",
+    "swapped_coordinates": "x and y (lon and lat) look swapped: swapped back they are in the country",
     "outside_country": "the position lies outside the country's bounding box",
     "empty_geometry": "the feature has no geometry",
     "bad_geometry": "the WKT could not be parsed",
@@ -66,6 +66,7 @@ class Validated:
     decimal: str | None = None
     filtered: int = 0
     repaired_geometries: int = 0
+    dissolved: int = 0
     warnings: dict[str, int] = field(default_factory=dict)
 
 
@@ -86,8 +87,8 @@ class _Rejects:
         if callable(value):
             vals = np.asarray(value(mask), dtype=object)
         elif isinstance(value, (pd.Series, np.ndarray)):
-            vals = np.asarray(value[mask] if isinstance(value, np.ndarray) else value.to_numpy()[mask],
-                              dtype=object)
+            picked = value[mask] if isinstance(value, np.ndarray) else value.to_numpy()[mask]
+            vals = np.asarray(picked, dtype=object)
         else:
             vals = np.full(int(mask.sum()), value, dtype=object)
         self.blocks.append(pd.DataFrame({"source_row": rows[mask], "source_id": ids[mask],
@@ -163,13 +164,15 @@ def _crs_or_fail(given: str | None, x: np.ndarray, y: np.ndarray, meta: SourceMe
         raise InputError(
             f"{what} look projected ({projected_hint(x, y)}), not longitude/latitude, and no CRS "
             "is given; give the register's CRS with --crs EPSG:<code> (source.crs), e.g. "
-            "EPSG:3006 for SWEREF 99 TM, EPSG:28992 for RD New, EPSG:27700 for British National Grid",
+            "EPSG:3006 for SWEREF 99 TM, EPSG:28992 for RD New, EPSG:27700 for British National "
+            "Grid",
             file=meta.file)
     return CRS.from_epsg(4326)
 
 
 def _point_geometry(frame: pd.DataFrame, source: Any, meta: SourceMeta, rej: _Rejects,
-                    rows: np.ndarray, ids: np.ndarray, bbox: Any) -> tuple[np.ndarray, dict[str, Any]]:
+                    rows: np.ndarray, ids: np.ndarray,
+                    bbox: Any) -> tuple[np.ndarray, dict[str, Any]]:
     xs, ys = frame[source.lon_column], frame[source.lat_column]
     decimal = source.decimal or detect_decimal(pd.concat([xs, ys]))
     x, y = to_numbers(xs, decimal), to_numbers(ys, decimal)
@@ -227,7 +230,8 @@ def _shape_geometry(geoms: np.ndarray, given_crs: CRS | None, declared: bool, fl
             geoms[~missing], lambda xy: np.column_stack(to_wgs84(xy[:, 0], xy[:, 1], crs)))
     b = shapely.bounds(out)
     finite = np.isfinite(b).all(axis=1)
-    in_range = finite & (np.abs(b[:, [0, 2]]) <= 180).all(axis=1) & (np.abs(b[:, [1, 3]]) <= 90).all(axis=1)
+    in_range = (finite & (np.abs(b[:, [0, 2]]) <= 180).all(axis=1)
+                & (np.abs(b[:, [1, 3]]) <= 90).all(axis=1))
     rej.add(missing & ~np.isin(raw, ["", "None"]) & (fld != "geometry"), "bad_geometry", fld, raw,
             rows, ids)
     rej.add(missing & ((fld == "geometry") | np.isin(raw, ["", "None"])), "empty_geometry", fld,
@@ -244,9 +248,30 @@ def _repair(geoms: np.ndarray) -> tuple[np.ndarray, int]:
     invalid[present] = ~shapely.is_valid(geoms[present])
     if invalid.any():
         geoms = geoms.copy()
-        geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
+        geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure",
+                                            keep_collapsed=False)
         logger.warning("repaired %d invalid geometries with make_valid", int(invalid.sum()))
     return geoms, int(invalid.sum())
+
+
+def _dissolve(ids: pd.Series, geoms: np.ndarray,
+              parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Merge the geometries of rows sharing an id into the first row (``source.dissolve``).
+
+    Only rows in ``parts`` (duplicated ids that passed the other checks) take part; the loop
+    runs once per split area, not per row. Returns the geometries and the rows merged away.
+    """
+    geoms = geoms.copy()
+    merged = np.zeros(len(geoms), dtype=bool)
+    positions = pd.Series(np.flatnonzero(parts)).groupby(ids.to_numpy()[parts]).agg(list)
+    for idx in positions:
+        if len(idx) < 2:
+            continue
+        geoms[idx[0]] = shapely.union_all(geoms[idx])
+        merged[idx[1:]] = True
+    if merged.any():
+        logger.info("dissolved %d rows into the first row of their id", int(merged.sum()))
+    return geoms, merged
 
 
 def _ragged_rejects(meta: SourceMeta, id_column: str) -> pd.DataFrame:
@@ -300,8 +325,9 @@ def validate(frame: pd.DataFrame, meta: SourceMeta, source: Any, *,
     empty_id = ids_s.eq("").to_numpy()
     rej.add(empty_id, "missing_id", source.id_column, ids, rows, ids)
     dup = ids_s.duplicated(keep=False).to_numpy() & ~empty_id
-    rej.add(dup, "duplicate_id", source.id_column, ids, rows, ids)
-    rej.add(names.eq("").to_numpy(), "missing_name", source.name_column, names.to_numpy(), rows, ids)
+    if not getattr(source, "dissolve", False):
+        rej.add(dup, "duplicate_id", source.id_column, ids, rows, ids)
+    rej.add(names.eq("").to_numpy(), "missing_name", source.name_column, names, rows, ids)
 
     if source.lat_column:
         geoms, facts = _point_geometry(frame, source, meta, rej, rows, ids, country_bbox)
@@ -323,6 +349,9 @@ def validate(frame: pd.DataFrame, meta: SourceMeta, source: Any, *,
         given_crs = parse_crs(given, file=meta.file) if given else None
         geoms, facts = _shape_geometry(geoms, given_crs, declared, fld, meta, rej, rows, ids, raw)
     geoms, repaired = _repair(geoms)
+    merged = np.zeros(n, dtype=bool)
+    if getattr(source, "dissolve", False) and dup.any():
+        geoms, merged = _dissolve(ids_s, geoms, dup & ~rej.bad)
 
     plon, plat, area = polygon_stats(geoms)
     present = ~shapely.is_missing(geoms)
@@ -341,15 +370,16 @@ def validate(frame: pd.DataFrame, meta: SourceMeta, source: Any, *,
     if country_bbox is not None and not source.lat_column:
         outside = present & ~in_bbox(lon, lat, country_bbox)
         if outside.any():
-            where = (pd.Series(lon).round(5).astype(str) + " " + pd.Series(lat).round(5).astype(str))
+            where = (pd.Series(lon).round(5).astype(str) + " "
+                     + pd.Series(lat).round(5).astype(str))
             rej.add(outside, "outside_country", "geometry", where.to_numpy(dtype=object), rows, ids)
 
-    keep = ~rej.bad
+    keep = ~rej.bad & ~merged
     records = _records(frame, source, meta, ids_s, names, geoms, lon, lat, plon, plat, area, keep)
     warnings = _date_warnings(records, source)
     return Validated(records=records, rejects=rej.frame([_ragged_rejects(meta, source.id_column)]),
                      crs_in=facts.get("crs_in"), decimal=facts.get("decimal"), filtered=filtered,
-                     repaired_geometries=repaired, warnings=warnings)
+                     repaired_geometries=repaired, dissolved=int(merged.sum()), warnings=warnings)
 
 
 def _records(frame: pd.DataFrame, source: Any, meta: SourceMeta, ids: pd.Series, names: pd.Series,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +33,23 @@ services_app = typer.Typer(help="Local Wikibase + SPARQL services on loopback.",
 app.add_typer(services_app, name="services")
 
 console = Console(stderr=True)
+
+#: Prefect settings the CLI defaults to: no telemetry or analytics leave the machine, and the
+#: ephemeral server stays quiet. A user's own environment still wins (setdefault).
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
+    "PREFECT_UI_ENABLED": "false",
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "modeling,sparql,reports",
+}
+
+
+@app.callback()
+def _main() -> None:
+    """Wiki Loves campaigns on Wikidata: ingest, reconcile, upload, lists, reports."""
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
 F = TypeVar("F", bound=Callable[..., Any])
 
 DATA_DIR_HELP = "Folder holding the services' databases, pid and log files."

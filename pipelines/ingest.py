@@ -1,37 +1,47 @@
-"""Ingest flow: campaign or file → read → validate → ``01_ingest/`` (records, rejects, summary)."""
+"""ingest_flow: campaign or file → read → validate → ``01_ingest/`` (records, rejects, summary).
+
+Thin wiring only: the logic is :func:`modeling.ingest.ingest` (reading in
+:mod:`modeling.sources`, checks in :mod:`modeling.validate`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect import flow, get_run_logger, task
 
-from modeling.ingest import ingest, resolve_source
+from modeling.ingest import ingest, reject_table, resolve_source, run_label
+from modeling.layout import stage_dir
+from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
 
 
-@task(name="ingest-register")
-def ingest_task(campaign: str | None, source: str | None, out: str,
-                overrides: dict[str, str] | None) -> dict[str, Any]:
-    """Resolve the source and run :func:`modeling.ingest.ingest`; return its summary."""
+@task(**LOCAL_TASK)
+def ingest_register(campaign: str | None, source: str | None, out: str,
+                    overrides: dict[str, str] | None) -> dict[str, Any]:
+    """Resolve the source (campaign + flags) and run :func:`modeling.ingest.ingest`."""
     spec, base_dir, bbox = resolve_source(campaign, source, overrides)
     return ingest(spec, base_dir=base_dir, country_bbox=bbox, out_dir=out).summary
 
 
-def _markdown(summary: dict[str, Any]) -> str:
-    lines = [f"# Ingest of `{summary['file']}`", "",
-             f"{summary['records_ok']} records ok of {summary['records_read']} read "
-             f"({summary['format']}, {summary['encoding'] or 'n/a'}, CRS {summary['crs_in']}); "
-             f"{summary['rejects']} rejected.", "", "| reason | rows |", "|---|---|"]
-    lines += [f"| {reason} | {count} |" for reason, count in summary["rejects_by_reason"].items()]
-    return "\n".join(lines) + "\n"
-
-
-@flow(name="ingest")
+@flow(name="ingest", **STAGE_FLOW)
 def ingest_flow(campaign: str | None = None, source: str | None = None, out: str = "out",
                 overrides: dict[str, str] | None = None) -> dict[str, Any]:
-    """Ingest a register into ``<out>/01_ingest`` and publish the counts by reject reason."""
-    summary = ingest_task(campaign, source, out, overrides)
-    create_markdown_artifact(key="ingest-summary", markdown=_markdown(summary),
-                             description="Records read, kept and rejected by reason")
+    """Ingest a register into ``<out>/01_ingest``.
+
+    Args:
+        campaign: campaign YAML path (its ``source:`` section), optional.
+        source: register file; replaces the campaign's ``source.path`` or stands alone.
+        out: run directory.
+        overrides: CLI flags (``crs``, ``encoding``, ``id_column`` …) overriding the campaign.
+
+    Returns:
+        The summary written to ``01_ingest/summary.json`` (counts by reject reason included).
+    """
+    summary = ingest_register(campaign, source, out, overrides)
+    label = run_label(campaign, source)
+    get_run_logger().info("ingest %s: %d ok, %d rejected", label, summary["records_ok"],
+                          summary["rejects"])
+    stage = stage_dir(out, "ingest")
+    publish_summary(label, "ingest", summary, table=reject_table(summary),
+                    files=[stage / "records.parquet", stage / "rejects.csv", stage / "summary.json"])
     return summary

@@ -117,20 +117,3 @@ def labels_with_fallback(
             found = pd.concat([found, fetch_labels(missing, [], target, cache_dir=cache_dir)], ignore_index=True)
     return pick_labels(found, full_chain, any_language=any_language)
 
-
-def labels_by_language(labels: pd.DataFrame, languages: Sequence[str]) -> pd.DataFrame:
-    """Pivot raw labels to one column per language (``label_<lang>``), one row per entity.
-
-    Args:
-        labels: Columns ``item, label, lang``.
-        languages: Languages to keep as columns.
-
-    Returns:
-        Columns ``item`` and ``label_<lang>`` for each language (missing → NA).
-    """
-    frame = labels[labels["lang"].isin(list(languages))].drop_duplicates(["item", "lang"])
-    wide = frame.pivot(index="item", columns="lang", values="label") if not frame.empty else pd.DataFrame()
-    wide = wide.reindex(columns=list(languages))
-    wide.columns = [f"label_{c}" for c in wide.columns]
-    return wide.reset_index(names="item") if not frame.empty else pd.DataFrame(
-        {"item": pd.Series(dtype="string"), **{f"label_{c}": pd.Series(dtype="string") for c in languages}})

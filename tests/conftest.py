@@ -15,6 +15,17 @@ Fixtures (other helpers may ADD fixtures at the end of this file, but must not r
 
 from __future__ import annotations
 
+import os
+
+# No telemetry from Prefect in tests: nothing may reach a non-loopback address.
+for _key, _value in {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
+    "PREFECT_UI_ENABLED": "false",
+}.items():
+    os.environ.setdefault(_key, _value)
+
 import json
 import urllib.request
 from dataclasses import dataclass, field

@@ -2,7 +2,7 @@
 
 A `prefect server start` subprocess on a free loopback port with its own PREFECT_HOME and SQLite
 database in tmp; the work pool is created, the deployments are registered with
-`prefect deploy` from the project's prefect.yaml, the ingest deployment of the bundled sample
+`prefect deploy --all` from the project's prefect.yaml, the ingest deployment of the bundled sample
 is triggered with `prefect deployment run`, and a `prefect worker start --run-once` process
 worker executes it. Everything is stopped in teardown. Nothing leaves 127.0.0.1.
 """
@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 PROJECT = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -121,11 +122,20 @@ def test_ingest_deployment_runs_to_completed_on_a_process_worker(prefect_server,
     out = tmp_path / "run"
 
     _cli(["work-pool", "create", POOL, "--type", "process"], env)
-    deployed = _cli(["deploy", "--name", DEPLOYMENT, "--no-prompt"], env, timeout=90)
-    assert DEPLOYMENT in deployed
+    # Every deployment in prefect.yaml registers: each entrypoint imports and its parameters
+    # match the flow's signature (enforced parameter schema).
+    _cli(["deploy", "--all", "--no-prompt"], env, timeout=120)
+    expected = {d["name"] for d in yaml.safe_load((PROJECT / "prefect.yaml").read_text())["deployments"]}
 
     # The deployment as registered: entrypoint, parameters from the definitions anchor, pool.
     deployments = _post(f"{api_url}/deployments/filter", {})
+    assert {d["name"] for d in deployments} == expected
+    weekly = [d for d in deployments if d["name"].endswith("-lists-weekly")]
+    assert len(weekly) == 2
+    for dep in weekly:
+        (schedule,) = dep["schedules"]
+        assert schedule["schedule"]["cron"] == "0 5 * * 1"
+        assert schedule["schedule"]["timezone"] == "UTC"
     (dep,) = [d for d in deployments if d["name"] == DEPLOYMENT]
     assert dep["entrypoint"] == "pipelines/ingest.py:ingest_flow"
     assert dep["work_pool_name"] == POOL

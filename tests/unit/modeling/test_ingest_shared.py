@@ -269,3 +269,19 @@ def test_nvr_biosphere_areas_have_no_usable_id(data: Path) -> None:
     result = run(data / "se-nvr-wle" / "biosfaromraden.geojson", id_column="ID", name_column="NAMN")
     assert result.summary["records_ok"] == 0
     assert result.summary["rejects_by_reason"] == {"duplicate_id": 5}
+
+
+def test_nlwkn_parks_dissolved_by_id(data: Path) -> None:
+    result = run(data / "de-northsea-protected-areas" / "nlwkn_nationalparks" / "Nationalparke_DTK25.shp",
+                 id_column="KENNZ_FFN", name_column="NAME", dissolve=True)
+    s = result.summary
+    assert (s["records_ok"], s["rejects"], s["dissolved_rows"]) == (2, 0, 3)
+    rec = result.records.set_index("source_id")
+    assert sorted(rec.index) == ["NLP NDS 00001", "NLP NDS 00002"]
+    # each park's area is the sum of its parts' published FLAECHE (m² in this layer) within 1 %
+    import geopandas as gpd
+
+    parts = gpd.read_file(data / "de-northsea-protected-areas" / "nlwkn_nationalparks"
+                          / "Nationalparke_DTK25.shp")
+    for sid, m2 in parts.groupby("KENNZ_FFN")["FLAECHE"].sum().items():
+        assert rec.loc[sid, "area_m2"] == pytest.approx(float(m2), rel=0.01)

@@ -302,3 +302,15 @@ def test_stringify_keeps_identifiers_whole() -> None:
     assert stringify(s).tolist() == ["555514026", "2.5", ""]
     assert stringify(pd.Series([1, 2])).tolist() == ["1", "2"]
     assert stringify(pd.Series(["a", None], dtype=object)).tolist() == ["a", ""]
+
+
+def test_geojson_latin1_detected_or_wrong_encoding_named(tmp_path: Path) -> None:
+    text = ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+            '{"id": "1", "name": "Mijnkoloniën Brunssum"}, "geometry": {"type": "Point", '
+            '"coordinates": [5.97, 50.94]}}]}')
+    path = write(tmp_path, "nl.geojson", text, encoding="latin-1")
+    frame, meta = read_source(spec(path))
+    assert meta.encoding in {"cp1252", "latin-1"}
+    assert frame["name"].iloc[0] == "Mijnkoloniën Brunssum"
+    with pytest.raises(InputError, match=r"nl\.geojson: attribute text cannot be decoded as utf-8"):
+        read_source(spec(path, encoding="utf-8"))

@@ -248,3 +248,21 @@ def test_geographic_crs_given_for_projected_numbers(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"crs 'SWEREF' is in degrees .* look projected"):
         run(tmp_path, "id;name;E;N\n1;a;674032;6580822\n", lat_column="N", lon_column="E",
             crs="SWEREF")
+
+
+def test_dissolve_merges_parts_sharing_an_id(tmp_path: Path) -> None:
+    text = ("id;name;zone;wkt\n"
+            "P1;Park;I;POLYGON ((660000 6580000, 661000 6580000, 661000 6581000, 660000 6581000, "
+            "660000 6580000))\n"
+            "P1;Park;II;POLYGON ((661000 6580000, 662000 6580000, 662000 6581000, 661000 6581000, "
+            "661000 6580000))\n"
+            "P2;Other;I;POLYGON ((670000 6580000, 671000 6580000, 671000 6581000, 670000 6581000, "
+            "670000 6580000))\n")
+    plain = run(tmp_path, text, wkt_column="wkt", crs="EPSG:3006")
+    assert reasons(plain) == [(2, "duplicate_id"), (3, "duplicate_id")]
+    merged = run(tmp_path, text, wkt_column="wkt", crs="EPSG:3006", dissolve=True)
+    assert merged.rejects.empty and merged.dissolved == 1
+    rec = merged.records.set_index("source_id")
+    assert rec.loc["P1", "zone"] == "I"  # first row's attributes
+    assert rec.loc["P1", "area_m2"] == pytest.approx(2 * rec.loc["P2", "area_m2"], rel=1e-3)
+    assert rec.loc["P1"].geometry.geom_type == "Polygon"  # touching parts became one polygon
