@@ -236,8 +236,10 @@ def _read_csv(path: Path, spec: SourceSpec) -> tuple[pd.DataFrame, SourceMeta]:
 
     if rest.strip():
         try:
+            utf8 = (data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data) if (
+                encoding in {"utf-8", "utf-8-sig"}) else text.encode("utf-8")
             table = pacsv.read_csv(
-                io.BytesIO(text.encode("utf-8")),
+                io.BytesIO(utf8),
                 read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
                                                block_size=1 << 24),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,

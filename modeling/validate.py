@@ -114,6 +114,11 @@ def _require_columns(frame: pd.DataFrame, source: Any, meta: SourceMeta) -> None
     wanted += [(f"columns.{k}", v) for k, v in source.columns.items()]
     wanted += [(f"filter.{c}", c) for c in source.filter]
     available = [c for c in frame.columns if c not in {"source_row", "geometry"}]
+    clash = sorted(set(source.columns) & _RESERVED)
+    if clash:
+        raise InputError(f"source.columns keys should not be record column names "
+                         f"({', '.join(sorted(_RESERVED))}), got {', '.join(clash)}",
+                         file=meta.file, field=clash[0])
     for key, col in wanted:
         if col not in frame.columns:
             near = [c for c in available if c.lower() == col.lower()]

@@ -27,5 +27,7 @@ def test_ingest_flow_on_the_bbr_sample(tmp_path: Path) -> None:
     assert (tmp_path / "01_ingest" / "rejects.csv").read_text(encoding="utf-8").count("\n") == 9
     artifacts = {a.key: a for a in asyncio.run(_latest_artifacts())}
     table = artifacts["wlm-se-bbr-sample-ingest-table"].data
-    assert '"reason": "duplicate_id", "rows": 2' in table or "duplicate_id" in str(table)
+    rows = {r["reason"]: r["rows"] for r in json.loads(table)}
+    assert rows == {"bad_coordinate": 1, "duplicate_id": 2, "missing_id": 1, "missing_name": 1,
+                    "outside_country": 1, "ragged_row": 1, "swapped_coordinates": 1}
     assert "| records_ok | 329 |" in artifacts["wlm-se-bbr-sample-ingest-summary"].data

@@ -266,3 +266,9 @@ def test_dissolve_merges_parts_sharing_an_id(tmp_path: Path) -> None:
     assert rec.loc["P1", "zone"] == "I"  # first row's attributes
     assert rec.loc["P1", "area_m2"] == pytest.approx(2 * rec.loc["P2", "area_m2"], rel=1e-3)
     assert rec.loc["P1"].geometry.geom_type == "Polygon"  # touching parts became one polygon
+
+
+def test_mapped_names_cannot_shadow_record_columns(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="source.columns keys should not be record column names.*got lat"):
+        run(tmp_path, "id,name,y,x\n1,a,59,18\n", lat_column="y", lon_column="x",
+            columns={"lat": "y"})
