@@ -41,3 +41,29 @@ def install_redaction(secrets: list[str] | None = None) -> RedactSecrets:
     for handler in logging.getLogger().handlers:
         handler.addFilter(flt)
     return flt
+
+
+class QuietUserErrors(logging.Filter):
+    """Drop orchestration log records that carry a :class:`~modeling.errors.WlkitError`.
+
+    The CLI prints such an error itself, as one line; Prefect would otherwise log the same error
+    with a full traceback from the task run and again from the flow run.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003 - logging API name
+        from modeling.errors import WlkitError
+
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, WlkitError)
+
+
+#: Loggers Prefect reports task and flow run failures on.
+RUN_LOGGERS = ("prefect.task_runs", "prefect.flow_runs", "prefect.flow_engine", "prefect.task_engine")
+
+
+def quiet_user_errors() -> QuietUserErrors:
+    """Attach :class:`QuietUserErrors` to Prefect's run loggers (used by the CLI only)."""
+    flt = QuietUserErrors()
+    for name in RUN_LOGGERS:
+        logging.getLogger(name).addFilter(flt)
+    return flt

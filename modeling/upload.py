@@ -38,13 +38,13 @@ from modeling.errors import (
     BadTokenError,
     ConfigError,
     EditConflictError,
-    LicenceError,
     MaxlagError,
     RateLimitedError,
     UploadError,
     api_error,
 )
 from modeling.items import SINGLE_VALUE, Plan
+from modeling.licence import licence_gate
 from modeling.ledger import Ledger
 from modeling.settings import Target
 
@@ -492,11 +492,7 @@ def upload(
         summary.created, summary.updated = counts["create"], counts["update"]
         summary.unchanged, summary.held = counts["unchanged"], counts["held"]
         return summary
-    if not campaign.may_upload:
-        raise LicenceError(
-            f"campaign {campaign.id!r}: licence {campaign.licence!r} does not allow upload to "
-            "Wikidata (only CC0 or public domain may go there); run with --dry-run for the report"
-        )
+    licence_gate(campaign)
     client = WikibaseClient(target, sleep=sleep, max_retries=max_retries, backoff=backoff, is_bot=is_bot)
     with Ledger(ledger_path) as ledger, _progress(len(plans), progress) as tick:
         run = _Run(plans, campaign, client, ledger, summary, sleep, max_retries)

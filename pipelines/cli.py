@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 
 from modeling.errors import WlkitError
-from modeling.logs import install_redaction
+from modeling.logs import install_redaction, quiet_user_errors
 from modeling.settings import DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
 
 app = typer.Typer(
@@ -61,6 +61,7 @@ def _friendly(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         install_redaction()
+        quiet_user_errors()
         try:
             return func(*args, **kwargs)
         except WlkitError as exc:
@@ -148,6 +149,9 @@ def ingest(
     crs: str | None = typer.Option(None, help="CRS of the coordinates, e.g. EPSG:3006."),
     encoding: str | None = typer.Option(None, help="Text encoding (default: detected)."),
     layer: str | None = typer.Option(None, help="Layer of a GeoPackage."),
+    dissolve: bool = typer.Option(
+        False, "--dissolve", help="Merge rows sharing an id into one area (multi-row registers)."
+    ),
 ) -> None:
     """Read a register, reproject to WGS84, validate; write records.parquet and rejects.csv."""
     from pipelines.ingest import ingest_flow
@@ -159,7 +163,7 @@ def ingest(
         for k, v in {
             "id_column": id_column, "name_column": name_column, "lat_column": lat_column,
             "lon_column": lon_column, "wkt_column": wkt_column, "crs": crs,
-            "encoding": encoding, "layer": layer,
+            "encoding": encoding, "layer": layer, "dissolve": dissolve or None,
         }.items()
         if v is not None
     }
@@ -205,8 +209,21 @@ def upload(
     out: Path = typer.Option(..., help="Run directory (reads 03_plan, writes 04_upload)."),
     target: str = typer.Option("local", help="Target profile."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Write the diff report, change nothing."),
+    shards: int = typer.Option(
+        1, min=1, help="Split into identifier-range shards (the ledger decides what is left)."
+    ),
+    dask: bool = typer.Option(False, "--dask", help="Run the shards on a local Dask cluster."),
+    dask_address: str | None = typer.Option(None, help="Scheduler of an existing Dask cluster."),
 ) -> None:
     """Upload item plans: one edit per item, resumable through the ledger."""
+    if shards > 1:
+        from pipelines.scale import upload_shards_flow, with_runner
+
+        flow_ = with_runner(upload_shards_flow, dask=dask, dask_address=dask_address)
+        summary = flow_(campaign=str(campaign), out=str(out), target=target, shards=shards,
+                        dry_run=dry_run)
+        _print_summary("upload", summary)
+        return
     from pipelines.upload import upload_flow
 
     summary = upload_flow(campaign=str(campaign), out=str(out), target=target, dry_run=dry_run)
@@ -220,8 +237,20 @@ def lists(
     out: Path = typer.Option(..., help="Run directory (writes 05_lists)."),
     region: str | None = typer.Option(None, help="Only this region (QID)."),
     target: str = typer.Option("local", help="Target profile."),
+    by_region: bool = typer.Option(
+        False, "--by-region", help="One flow run per region (fan-out), into OUT/regions/<QID>/."
+    ),
+    dask: bool = typer.Option(False, "--dask", help="Fan the regions out on a local Dask cluster."),
 ) -> None:
     """Campaign lists by SPARQL: wikitext, CSV, GeoJSON, offline map, upload links, statistics."""
+    if by_region:
+        from pipelines.scale import lists_by_region_flow, with_runner
+
+        flow_ = with_runner(lists_by_region_flow, dask=dask)
+        regions = [region] if region else None
+        _print_summary("lists", flow_(campaign=str(campaign), out=str(out), target=target,
+                                      regions=regions))
+        return
     from pipelines.lists import lists_flow
 
     summary = lists_flow(campaign=str(campaign), out=str(out), target=target, region=region)
@@ -274,6 +303,26 @@ def run(
     )
     _print_summary("run", summary)
     typer.echo(str(run_dir))
+
+
+@app.command("fan-out")
+@_friendly
+def fan_out(
+    campaigns: list[str] = typer.Argument(..., help="Campaign YAMLs, folders or glob patterns."),
+    out: Path = typer.Option(..., help="Parent folder: each campaign runs into OUT/<campaign id>/."),
+    stage: str = typer.Option("campaign", help="Stage to run (ingest … report, or campaign = all)."),
+    target: str = typer.Option("local", help="Target profile."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Upload stages write the diff only."),
+    dask: bool = typer.Option(False, "--dask", help="Run on a local Dask cluster."),
+    dask_address: str | None = typer.Option(None, help="Scheduler of an existing Dask cluster."),
+    workers: int = typer.Option(2, min=1, help="Workers of the local Dask cluster."),
+) -> None:
+    """Run one stage (or the whole campaign) for many campaigns in parallel."""
+    from pipelines.scale import campaigns_flow, with_runner
+
+    flow_ = with_runner(campaigns_flow, dask=dask, dask_address=dask_address, workers=workers)
+    summary = flow_(campaigns=campaigns, out=str(out), stage=stage, target=target, dry_run=dry_run)
+    _print_summary("fan-out", summary)
 
 
 @app.command()

@@ -17,7 +17,7 @@ from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
 
 @task(**LOCAL_TASK)
 def ingest_register(campaign: str | None, source: str | None, out: str,
-                    overrides: dict[str, str] | None) -> dict[str, Any]:
+                    overrides: dict[str, str | bool] | None) -> dict[str, Any]:
     """Resolve the source (campaign + flags) and run :func:`modeling.ingest.ingest`."""
     spec, base_dir, bbox = resolve_source(campaign, source, overrides)
     return ingest(spec, base_dir=base_dir, country_bbox=bbox, out_dir=out).summary
@@ -25,7 +25,7 @@ def ingest_register(campaign: str | None, source: str | None, out: str,
 
 @flow(name="ingest", **STAGE_FLOW)
 def ingest_flow(campaign: str | None = None, source: str | None = None, out: str = "out",
-                overrides: dict[str, str] | None = None) -> dict[str, Any]:
+                overrides: dict[str, str | bool] | None = None) -> dict[str, Any]:
     """Ingest a register into ``<out>/01_ingest``.
 
     Args:

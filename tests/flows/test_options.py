@@ -114,8 +114,9 @@ def test_upload_slot_admits_one_writer_at_a_time():
 @flow
 def _publishing_flow(out: str) -> dict[str, str]:
     summary = {"records": 40, "rejects": 3, "by_type": {"kyrka": 12}}
+    # A campaign id no other test publishes under, so the keys read back are this run's.
     return publish_summary(
-        "wlm-se-bbr-sample",
+        "options-test-campaign",
         "ingest",
         summary,
         files=[Path(out) / "summary.json", Path(out) / "missing.csv"],
@@ -126,9 +127,9 @@ def test_publish_summary_creates_markdown_table_and_link_artifacts(tmp_path):
     (tmp_path / "summary.json").write_text("{}")
     keys = _publishing_flow(str(tmp_path))
     assert keys == {
-        "markdown": "wlm-se-bbr-sample-ingest-summary",
-        "table": "wlm-se-bbr-sample-ingest-table",
-        "link:summary.json": "wlm-se-bbr-sample-ingest-file-summary-json",
+        "markdown": "options-test-campaign-ingest-summary",
+        "table": "options-test-campaign-ingest-table",
+        "link:summary.json": "options-test-campaign-ingest-file-summary-json",
     }
     with get_client(sync_client=True) as client:
         found = {
@@ -138,11 +139,11 @@ def test_publish_summary_creates_markdown_table_and_link_artifacts(tmp_path):
             )
         }
     assert set(found) == set(keys.values())
-    assert found["wlm-se-bbr-sample-ingest-summary"].type == "markdown"
-    assert "| records | 40 |" in found["wlm-se-bbr-sample-ingest-summary"].data
-    assert found["wlm-se-bbr-sample-ingest-table"].type == "table"
+    assert found["options-test-campaign-ingest-summary"].type == "markdown"
+    assert "| records | 40 |" in found["options-test-campaign-ingest-summary"].data
+    assert found["options-test-campaign-ingest-table"].type == "table"
     # Prefect 3 stores a link artifact as markdown "[text](url)".
-    link = found["wlm-se-bbr-sample-ingest-file-summary-json"].data
+    link = found["options-test-campaign-ingest-file-summary-json"].data
     assert link == f"[summary.json]({(tmp_path / 'summary.json').resolve().as_uri()})"
     assert "missing" not in " ".join(found)  # files that do not exist are not linked
 

@@ -124,8 +124,14 @@ def build_rows(rng: random.Random) -> list[list[str]]:
     rows: list[list[str]] = []
     for code, (kommun, lat, lon, dx_km, dy_km, coastal) in MUNICIPALITIES.items():
         cx, cy = to_3006.transform(lon, lat)
+        used: set[str] = set()
         for _ in range(PER_MUNICIPALITY):
+            # A register names its objects distinctly within a municipality (two "Prästgården"
+            # in one town are told apart by the register); a few same-name pairs are added below.
             typ, name = _kind(rng, coastal)
+            while name in used:
+                typ, name = _kind(rng, coastal)
+            used.add(name)
             prefix = "214000000" if typ == "bro" else "213000000"
             bbr_id = f"{prefix[:8]}{next(ids_iter):06d}"
             e = cx + rng.uniform(-dx_km, dx_km) * 1000
@@ -136,6 +142,11 @@ def build_rows(rng: random.Random) -> list[list[str]]:
     rng.shuffle(rows)
     # A quoted name holding the delimiter (valid, the reader must keep it whole).
     rows[5][1] = "Kv. Ärlan 4; bostadshus och gårdshus"
+    # Two homonyms, as real registers have: the same name twice in one municipality. Wikidata
+    # needs distinct label+description pairs, so the plan stage holds one of each pair back.
+    for code in ("0380", "1280"):
+        same = [r for r in rows if r[4] == code and r[6] == "byggnad" and not r[1].startswith("Kv.")]
+        same[1][1] = same[0][1]
     # A valid record whose municipality code is unknown to Wikidata (P131 will not resolve).
     cx, cy = to_3006.transform(16.3580, 56.6650)  # Kalmar area
     rows.append([f"21300000{next(ids_iter):06d}", "Gamla vattenverket", _decimal_comma(cx),
