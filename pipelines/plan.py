@@ -26,7 +26,7 @@ from modeling.lookups import admin_unit_table
 from modeling.reconcile import fetch_identifier_hits, identifier_values
 from modeling.settings import Target, load_target
 from modeling.upload import fetch_entities
-from pipelines._options import API_READ_TASK, LOCAL_TASK, STAGE_FLOW, publish_summary
+from pipelines._options import API_READ_TASK, LOCAL_TASK, SPARQL_TASK, STAGE_FLOW, publish_summary
 
 #: SPARQL reads of this stage: retried, not cached (they must see items created since).
 LOOKUP_TASK: dict[str, Any] = {**API_READ_TASK, "tags": ["sparql"]}
@@ -45,9 +45,10 @@ def load_inputs(out: str, campaign: Campaign) -> tuple[gpd.GeoDataFrame, dict[st
     return records, decisions_with_ledger(decisions, known)
 
 
-@task(**LOOKUP_TASK)
+@task(**SPARQL_TASK)
 def admin_units(campaign: Campaign, target: Target, out: str) -> dict[str, str]:
-    """P131 lookup table (cached next to the plans)."""
+    """P131 lookup table: admin units change rarely, so this lookup is cached (Prefect cache
+    policy keyed by target endpoint + campaign, 12 h) and re-runs do not query again."""
     return admin_unit_table(campaign, target, stage_dir(out, "plan") / "cache")
 
 
