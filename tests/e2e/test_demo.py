@@ -1,0 +1,82 @@
+"""The demo end to end: the parent flow against real local services, then a re-run with no edits.
+
+This is what ``make demo`` does (``wlkit demo`` → :func:`pipelines.demo.run_demo`), on the WLM
+sample: local services started and stopped by the test, staging items seeded, dry run, upload,
+lists from the local query service, reports and the progress page over all campaigns.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+import mwparserfromhell
+import pytest
+
+from modeling.layout import LEDGER
+from pipelines.demo import CAMPAIGNS_DIR, run_demo
+from sandbox.services import services_status, stop_services
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+WLM = CAMPAIGNS_DIR / "wlm-se-bbr-sample.yaml"
+
+
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_demo_runs_the_whole_pipeline_and_a_rerun_makes_no_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # run_demo points the local target at the ports it used; keep that out of other tests.
+    monkeypatch.setenv("WLKIT_WIKIBASE_PORT", "1")
+    monkeypatch.setenv("WLKIT_SPARQL_PORT", "1")
+    out, data = tmp_path / "demo", tmp_path / "services"
+    messages: list[str] = []
+    try:
+        result = run_demo(out, data, keep_services=True, echo=messages.append, campaigns=[WLM])
+        assert result == out
+        assert any("42 items already on the staging Wikibase" in m for m in messages)
+        run = out / "wlm-se-bbr-sample"
+        for name in ("01_ingest/records.parquet", "01_ingest/rejects.csv", "02_reconcile/decisions.csv",
+                     "03_plan/plans.jsonl", "04_upload/dry_run.html", "04_upload/ledger.sqlite",
+                     "05_lists/map.html", "05_lists/all.geojson", "05_lists/stats.png",
+                     "06_reports/checklist.html", "06_reports/recommendations.wiki"):
+            assert (run / name).stat().st_size > 0, name
+        assert (out / "06_reports" / "progress.wiki").exists()
+
+        ingest = _json(run / "01_ingest/summary.json")
+        assert ingest["records_ok"] == 329 and ingest["rejects"] == 8
+        reconcile = _json(run / "02_reconcile/summary.json")
+        assert reconcile["matched_by_id"] >= 20 and reconcile["matched_by_geo"] >= 5
+        upload = _json(run / "04_upload/summary.json")
+        assert upload["failed"] == 0 and upload["created"] > 250 and upload["updated"] > 20
+        assert upload["writes"] == upload["created"] + upload["updated"]  # one edit per item
+
+        # The lists come from the local query service after the upload: exactly the uploaded items.
+        with sqlite3.connect(run / LEDGER) as db:
+            done = {q for (q,) in db.execute("SELECT qid FROM ledger WHERE status = 'done'")}
+        with (run / "05_lists/all.csv").open(encoding="utf-8") as f:
+            listed = {row["item"] for row in csv.DictReader(f)}
+        assert listed == done
+        assert _json(run / "05_lists/summary.json")["items"] == len(done)
+
+        page = mwparserfromhell.parse((run / "06_reports/checklist.wiki").read_text("utf-8"))
+        assert "Records ingested" in page.strip_code()
+
+        # A second run over the same register changes nothing on the wiki.
+        from pipelines.plan import plan_flow
+        from pipelines.upload import upload_flow
+
+        status = services_status(data)
+        monkeypatch.setenv("WLKIT_WIKIBASE_PORT", str(status["wikibase_port"]))
+        monkeypatch.setenv("WLKIT_SPARQL_PORT", str(status["sparql_port"]))
+        plan_flow(campaign=str(WLM), out=str(run), target="local")
+        again = upload_flow(campaign=str(WLM), out=str(run), target="local")
+        assert again["writes"] == 0
+        assert again["created"] == 0 and again["updated"] == 0
+    finally:
+        stop_services(data)
