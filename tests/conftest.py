@@ -161,3 +161,51 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is absent")
     return SHARED_DATA
+
+
+# --- shared test data builders -------------------------------------------------------------------
+
+LISTS_FIXTURE_TTL = PROJECT_ROOT / "tests" / "fixtures" / "rdf" / "lists_monuments.ttl"
+
+
+@pytest.fixture(scope="session")
+def fixture_rdf_target(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """An isolated, unseeded services pair whose store holds only the WDQS-format fixture RDF.
+
+    Yields a :class:`~modeling.settings.Target` pointing at it (lists and ``.rq`` tests).
+    """
+    data_dir = tmp_path_factory.mktemp("rdf-fixture-endpoint")
+    info = start_services(data_dir, wikibase_port=free_port(), sparql_port=free_port(), seed=False)
+    try:
+        req = urllib.request.Request(
+            f"{info.sparql_admin_url}/load", data=LISTS_FIXTURE_TTL.read_bytes(), method="POST"
+        )
+        req.add_header("Content-Type", "text/turtle")
+        with urllib.request.urlopen(req, timeout=60):  # noqa: S310 - loopback only
+            pass
+        yield Target(name="rdf-fixture", api_url=info.api_url, sparql_url=info.sparql_url,
+                     user_agent="wikiloves-kit-tests/0.1 (tests@example.org)")
+    finally:
+        stop_services(data_dir)
+
+
+def load_fake_runs() -> Any:
+    """Import ``tests/fixtures/fake_runs.py`` by path (``tests/`` is not a package)."""
+    import importlib.util
+    import sys
+
+    name = "wlkit_fake_runs"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, PROJECT_ROOT / "tests" / "fixtures" / "fake_runs.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def fake_runs() -> Any:
+    """The fake-run builder module (``build_run(dir, RunSpec(...))``)."""
+    return load_fake_runs()

@@ -7,8 +7,6 @@ variable points to nothing with ``01_ingest/``. Notebooks are committed without 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import nbformat
@@ -19,20 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def _fake_runs():
-    name = "wlkit_fake_runs"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "fixtures" / "fake_runs.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @pytest.fixture(scope="module")
-def notebook_out(tmp_path_factory) -> Path:
+def notebook_out(tmp_path_factory, fake_runs) -> Path:
     out = tmp_path_factory.mktemp("notebook-out")
-    fake = _fake_runs()
+    fake = fake_runs
     # lists + decisions only: notebook 03 must fall back to ingesting the bundled sample
     fake.build_run(out / "wlm-se-bbr-sample", fake.RunSpec(stages=("reconcile", "lists")))
     return out

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _fake_runs():
-    name = "wlkit_fake_runs"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "fixtures" / "fake_runs.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
-def test_report_flow_all_campaigns_and_artifact(tmp_path):
+def test_report_flow_all_campaigns_and_artifact(tmp_path, fake_runs):
     from prefect.client.orchestration import get_client
 
     from pipelines.report import report_flow
 
-    _fake_runs().build_run(tmp_path / "wlm-se-bbr-sample")
+    fake_runs.build_run(tmp_path / "wlm-se-bbr-sample")
     summary = report_flow(campaign=None, out=str(tmp_path), all_campaigns=True,
                           campaigns_dir=str(ROOT / "campaigns"), lang="sv")
     [one] = summary["campaigns"]

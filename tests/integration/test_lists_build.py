@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 from pathlib import Path
 
 import mwparserfromhell
 import pytest
 
 from modeling.campaign import load_campaign
-from modeling.settings import Target
 from reports.lists import build_lists
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,22 +16,10 @@ TTL = ROOT / "tests/fixtures/rdf/lists_monuments.ttl"
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def target(tmp_path_factory):
-    """An isolated, unseeded sandbox pair holding only the fixture RDF."""
-    from sandbox.services import free_port, start_services, stop_services
-
-    data_dir = tmp_path_factory.mktemp("lists-endpoint")
-    info = start_services(data_dir, wikibase_port=free_port(), sparql_port=free_port(), seed=False)
-    try:
-        req = urllib.request.Request(f"{info.sparql_admin_url}/load", data=TTL.read_bytes(), method="POST")
-        req.add_header("Content-Type", "text/turtle")
-        with urllib.request.urlopen(req, timeout=60):  # noqa: S310 - loopback only
-            pass
-        yield Target(name="lists-test", api_url=info.api_url, sparql_url=info.sparql_url,
-                     user_agent="wikiloves-kit-tests/0.1 (tests@example.org)")
-    finally:
-        stop_services(data_dir)
+@pytest.fixture
+def target(fixture_rdf_target):
+    """The fixture-RDF endpoint (tests/conftest.py)."""
+    return fixture_rdf_target
 
 
 def test_build_lists_over_http_matches_the_fixture(target, tmp_path):

@@ -10,7 +10,6 @@ the same rows (endpoint portability, FIELD-NOTES §3 item 14).
 from __future__ import annotations
 
 import json
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -79,26 +78,10 @@ def store() -> ox.Store:
 
 
 @pytest.fixture(scope="module")
-def endpoint(services_factory_module):
-    return services_factory_module
+def endpoint(fixture_rdf_target):
+    return fixture_rdf_target
 
 
-@pytest.fixture(scope="module")
-def services_factory_module(tmp_path_factory):
-    """An isolated, unseeded sandbox pair holding only the fixture RDF."""
-    from sandbox.services import free_port, start_services, stop_services
-
-    data_dir = tmp_path_factory.mktemp("rq-endpoint")
-    info = start_services(data_dir, wikibase_port=free_port(), sparql_port=free_port(), seed=False)
-    try:
-        req = urllib.request.Request(f"{info.sparql_admin_url}/load", data=TTL.read_bytes(), method="POST")
-        req.add_header("Content-Type", "text/turtle")
-        with urllib.request.urlopen(req, timeout=60):  # noqa: S310 - loopback only
-            pass
-        yield Target(name="rq-test", api_url=info.api_url, sparql_url=info.sparql_url,
-                     user_agent="wikiloves-kit-tests/0.1 (tests@example.org)")
-    finally:
-        stop_services(data_dir)
 
 
 def _inprocess(store: ox.Store, text: str) -> pd.DataFrame:
