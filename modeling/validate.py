@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 REJECT_COLUMNS = ["source_row", "source_id", "field", "reason", "value"]
 
-#: Reject reason codes and what they mean (documented in docs/readme-parts/ingest.md).
+#: Reject reason codes and what they mean (documented in the README, "Ingest").
 REASONS = {
     "ragged_row": "the row has a different number of fields than the header",
     "missing_id": "the identifier column is empty",

@@ -3,7 +3,7 @@
 Catalogues live in ``reports/locale/<lang>/LC_MESSAGES/wlkit.po``. A ``.mo`` is used when it is
 present and newer than its ``.po``; otherwise the ``.po`` is compiled in memory at load time
 (:mod:`babel.messages.mofile`), so there is no build step. English is the source language (the
-msgids), Swedish (``sv``) is shipped. Adding a language: see ``docs/readme-parts/reports.md``.
+msgids), Swedish (``sv``) is shipped. Adding a language: see the README, "Translations".
 
 :func:`translated_environment` returns an *overlay* of the one project environment
 (:func:`reports.environment.get_environment`) with ``jinja2.ext.i18n`` and the catalogue
