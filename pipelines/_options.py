@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -59,6 +60,13 @@ RESULTS_DIR = Path(".wlkit") / "prefect-results"
 #: How long a cached SPARQL answer is reused. Lists are refreshed weekly by schedule; within a
 #: working day a re-run of reconcile/lists should not hit WDQS again.
 SPARQL_CACHE_EXPIRATION = timedelta(hours=12)
+
+#: One lock per write limit for the threads of this process (see :func:`upload_slot`).
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+#: How long a write slot's lease lasts between background renewals.
+WRITE_LEASE_SECONDS = 120.0
 
 #: Names of the global concurrency limits guarding writes: ``wikibase-writes-<target>``.
 WRITE_LIMIT_PREFIX = "wikibase-writes-"
@@ -219,8 +227,36 @@ def upload_slot(
         The name of the concurrency limit held.
     """
     name = ensure_write_limit(target_name, limit=limit)
-    with concurrency(name, occupy=1, timeout_seconds=timeout_seconds, strict=True):
+    logger.info("waiting for the write slot %s (one writer per target)", name)
+    # Threads of one process queue on a local lock first, so at most one of them waits on the
+    # Prefect slot. Prefect serves acquisitions and lease renewals of a process through one
+    # queue: several threads waiting for the slot there starve the holder's renewals, its lease
+    # lapses and every shard then waits a whole lease for the next.
+    with _process_lock(name), _prefect_slot(name, timeout_seconds):
         yield name
+
+
+def _process_lock(name: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(name, threading.Lock())
+
+
+@contextmanager
+def _prefect_slot(name: str, timeout_seconds: float | None) -> Iterator[None]:
+    # The slot is a lease the client renews in the background. A long upload on a loaded
+    # machine can miss a renewal; Prefect would then try to kill the writing thread, which it
+    # cannot interrupt (the run hangs). The ledger keeps a write safe either way, so a lost
+    # lease is logged, not fatal. The lease stays short: a writer killed outright (SIGKILL)
+    # blocks the next run of the same target only until its lease lapses.
+    with concurrency(
+        name,
+        occupy=1,
+        timeout_seconds=timeout_seconds,
+        strict=True,
+        lease_duration=WRITE_LEASE_SECONDS,
+        raise_on_lease_renewal_failure=False,
+    ):
+        yield
 
 
 # --------------------------------------------------------------------------- artifacts

@@ -307,10 +307,15 @@ def render(name: str, /, *, entity_base: str = WIKIDATA_ENTITY_BASE, **params: A
         body.append(_MARKER.sub(sub, code).rstrip())
     query = "\n".join(line for line in body if line.strip())
     prefixes = wdqs_prefixes(entity_base)
-    used = [p for p in prefixes if re.search(rf"(?<![\w.-]){re.escape(p)}:", query)]
+    # One pass collects every prefixed name's prefix (also after '/', '^' or '|' in paths).
+    found = set(_PREFIXED_NAME.findall(query))
+    used = [p for p in prefixes if p in found]
     declared_here = set(re.findall(r"(?im)^\s*PREFIX\s+(\w*):", query))
     head = "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in used if p not in declared_here)
     return head + query + "\n"
+
+
+_PREFIXED_NAME = re.compile(r"(?<![\w.-])([A-Za-z][\w-]*):")
 
 
 def available() -> list[str]:

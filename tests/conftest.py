@@ -26,6 +26,13 @@ for _key, _value in {
 }.items():
     os.environ.setdefault(_key, _value)
 
+# Every test session gets its own Prefect home (database, concurrency limits, results), so tests
+# never share state with a user's runs or with an earlier, killed session.
+if "PREFECT_HOME" not in os.environ:
+    import tempfile
+
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="wlkit-test-prefect-")
+
 import json
 import urllib.request
 from dataclasses import dataclass, field
