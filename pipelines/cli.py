@@ -352,12 +352,16 @@ def demo(
     out: Path = typer.Option(Path("out/demo"), help="Where the demo writes everything."),
     data_dir: Path = typer.Option(Path(".wlkit/demo"), help=DATA_DIR_HELP),
     keep_services: bool = typer.Option(False, help="Leave the local services running afterwards."),
+    campaign: list[Path] | None = typer.Option(
+        None, help="Only these campaign files (default: every bundled *-sample.yaml)."
+    ),
 ) -> None:
     """Start local services and run the bundled sample campaigns end to end into OUT."""
     from pipelines.demo import run_demo
 
     logging.getLogger("prefect").setLevel(logging.WARNING)
-    result = run_demo(out=out, data_dir=data_dir, keep_services=keep_services, echo=typer.echo)
+    result = run_demo(out=out, data_dir=data_dir, keep_services=keep_services, echo=typer.echo,
+                      campaigns=campaign or None)
     typer.echo("")
     typer.echo(f"Outputs are in {result}/")
     typer.echo(str(result))

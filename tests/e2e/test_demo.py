@@ -1,22 +1,26 @@
-"""The demo end to end: the parent flow against real local services, then a re-run with no edits.
+"""The demo end to end, as ``make demo`` runs it: ``wlkit demo`` in its own process.
 
-This is what ``make demo`` does (``wlkit demo`` → :func:`pipelines.demo.run_demo`), on the WLM
-sample: local services started and stopped by the test, staging items seeded, dry run, upload,
-lists from the local query service, reports and the progress page over all campaigns.
+On the WLM sample: local services started (and stopped by the test), staging items seeded, dry
+run, upload, lists from the local query service, reports and the progress page. Then, against
+the same services, ``wlkit plan`` + ``wlkit upload`` again must make no edit. Each command runs
+as a subprocess, like a user's shell, so no Prefect or WBI state is shared with other tests.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import mwparserfromhell
 import pytest
 
 from modeling.layout import LEDGER
-from pipelines.demo import CAMPAIGNS_DIR, run_demo
+from pipelines.demo import CAMPAIGNS_DIR
 from sandbox.services import services_status, stop_services
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -28,18 +32,22 @@ def _json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_demo_runs_the_whole_pipeline_and_a_rerun_makes_no_edit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # run_demo points the local target at the ports it used; keep that out of other tests.
-    monkeypatch.setenv("WLKIT_WIKIBASE_PORT", "1")
-    monkeypatch.setenv("WLKIT_SPARQL_PORT", "1")
+def _wlkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True,
+        timeout=600, env={**os.environ, **(env or {})}, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return result
+
+
+def test_demo_runs_the_whole_pipeline_and_a_rerun_makes_no_edit(tmp_path: Path) -> None:
     out, data = tmp_path / "demo", tmp_path / "services"
-    messages: list[str] = []
     try:
-        result = run_demo(out, data, keep_services=True, echo=messages.append, campaigns=[WLM])
-        assert result == out
-        assert any("42 items already on the staging Wikibase" in m for m in messages)
+        demo = _wlkit("demo", "--out", str(out), "--data-dir", str(data), "--keep-services",
+                      "--campaign", str(WLM))
+        assert demo.stdout.strip().splitlines()[-1] == str(out)
+        assert "42 items already on the staging Wikibase" in demo.stdout
         run = out / "wlm-se-bbr-sample"
         for name in ("01_ingest/records.parquet", "01_ingest/rejects.csv", "02_reconcile/decisions.csv",
                      "03_plan/plans.jsonl", "04_upload/dry_run.html", "04_upload/ledger.sqlite",
@@ -68,15 +76,14 @@ def test_demo_runs_the_whole_pipeline_and_a_rerun_makes_no_edit(
         assert "Records ingested" in page.strip_code()
 
         # A second run over the same register changes nothing on the wiki.
-        from pipelines.plan import plan_flow
-        from pipelines.upload import upload_flow
-
         status = services_status(data)
-        monkeypatch.setenv("WLKIT_WIKIBASE_PORT", str(status["wikibase_port"]))
-        monkeypatch.setenv("WLKIT_SPARQL_PORT", str(status["sparql_port"]))
-        plan_flow(campaign=str(WLM), out=str(run), target="local")
-        again = upload_flow(campaign=str(WLM), out=str(run), target="local")
+        env = {"WLKIT_WIKIBASE_PORT": str(status["wikibase_port"]),
+               "WLKIT_SPARQL_PORT": str(status["sparql_port"])}
+        _wlkit("plan", str(WLM), "--out", str(run), env=env)
+        _wlkit("upload", str(WLM), "--out", str(run), env=env)
+        again = _json(run / "04_upload/summary.json")
         assert again["writes"] == 0
         assert again["created"] == 0 and again["updated"] == 0
+        assert again["unchanged"] == len(done)
     finally:
         stop_services(data)
