@@ -26,10 +26,13 @@ artifact per output file.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
+import tempfile
 import threading
+import time
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -48,6 +51,7 @@ from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
 from prefect.context import TaskRunContext
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+from prefect.settings import PREFECT_API_URL
 from prefect.utilities.hashing import hash_objects
 from pydantic import BaseModel, SecretStr
 
@@ -64,6 +68,9 @@ SPARQL_CACHE_EXPIRATION = timedelta(hours=12)
 #: One lock per write limit for the threads of this process (see :func:`upload_slot`).
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
+
+#: Where the machine-wide write locks of ephemeral runs live.
+LOCK_DIR = Path(tempfile.gettempdir()) / "wlkit-locks"
 
 #: How long a write slot's lease lasts between background renewals.
 WRITE_LEASE_SECONDS = 120.0
@@ -226,14 +233,43 @@ def upload_slot(
     Yields:
         The name of the concurrency limit held.
     """
-    name = ensure_write_limit(target_name, limit=limit)
+    name = write_limit_name(target_name)
     logger.info("waiting for the write slot %s (one writer per target)", name)
+    if not PREFECT_API_URL.value():
+        # Ephemeral mode (no Prefect server): one machine, so a file lock is the slot. The OS
+        # releases it when a process dies, even by SIGKILL. Prefect's global limits must not be
+        # used here: the temporary server keeps leases in memory, so a killed writer would leave
+        # the limit occupied in ~/.prefect for good and block every later upload.
+        with _process_lock(name), _file_lock(name, timeout_seconds):
+            yield name
+        return
+    ensure_write_limit(target_name, limit=limit)
     # Threads of one process queue on a local lock first, so at most one of them waits on the
     # Prefect slot. Prefect serves acquisitions and lease renewals of a process through one
     # queue: several threads waiting for the slot there starve the holder's renewals, its lease
     # lapses and every shard then waits a whole lease for the next.
     with _process_lock(name), _prefect_slot(name, timeout_seconds):
         yield name
+
+
+@contextmanager
+def _file_lock(name: str, timeout_seconds: float | None) -> Iterator[None]:
+    """An exclusive ``flock`` on ``<tmp>/wlkit-locks/<name>.lock`` (machine-wide)."""
+    LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
+    with open(LOCK_DIR / f"{name}.lock", "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TimeoutError(f"write slot {name} still taken after {timeout_seconds} s")
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _process_lock(name: str) -> threading.Lock:
