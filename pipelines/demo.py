@@ -80,5 +80,5 @@ def run_demo(
         report_flow(campaign=None, out=str(out), all_campaigns=True, campaigns_dir=str(CAMPAIGNS_DIR))
     finally:
         if not keep_services:
-            stop_services(data_dir)
+            stop_services(data_dir, pid=info.pid)
     return out

@@ -197,7 +197,7 @@ def start_services(
     return info
 
 
-def stop_services(data_dir: str | Path, timeout: float = 10.0) -> bool:
+def stop_services(data_dir: str | Path, timeout: float = 10.0, *, pid: int | None = None) -> bool:
     """Stop the services process recorded in ``data_dir/services.json``.
 
     Sends SIGTERM to that pid only, waits, then SIGKILL if needed.
@@ -205,13 +205,15 @@ def stop_services(data_dir: str | Path, timeout: float = 10.0) -> bool:
     Args:
         data_dir: The folder given to :func:`start_services`.
         timeout: Seconds to wait after SIGTERM.
+        pid: Only stop when the recorded process is this one (what a caller started itself),
+            so a late clean-up never stops services someone started since in the same folder.
 
     Returns:
         True if a running process was stopped, False if none was running.
     """
     data_dir = Path(data_dir).resolve()
     state = _read_state(data_dir)
-    if not state:
+    if not state or (pid is not None and int(state["pid"]) != pid):
         return False
     pid = int(state["pid"])
     was_running = _pid_alive(pid)
