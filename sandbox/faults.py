@@ -19,6 +19,7 @@ request consumes one count.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 #: Fault kind → default ``on``.
@@ -108,3 +109,22 @@ class Faults:
                 return None
             conf["count"] -= 1
             return dict(conf)
+
+    def transport(self, action: str | None, *, sparql: bool = False,
+                  has_maxlag: bool = False) -> tuple[str, int, str] | None:
+        """Apply the transport-level faults to one request (both ports share this).
+
+        Sleeps for an armed ``slow`` fault, then returns ``("drop", 0, "")`` when the connection
+        must be closed unanswered, ``("status", 429|503, retry_after)`` for a plain HTTP error,
+        or None when the request goes on normally.
+        """
+        if self.take("drop", action, sparql=sparql, has_maxlag=has_maxlag):
+            return ("drop", 0, "")
+        slow = self.take("slow", action, sparql=sparql, has_maxlag=has_maxlag)
+        if slow:
+            time.sleep(float(slow.get("delay_ms", 100)) / 1000.0)
+        for kind, status in (("http_429", 429), ("http_503", 503)):
+            conf = self.take(kind, action, sparql=sparql, has_maxlag=has_maxlag)
+            if conf:
+                return ("status", status, str(conf.get("retry_after", 1)))
+        return None

@@ -17,7 +17,6 @@ import re
 import secrets
 import socket
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -193,20 +192,14 @@ class ApiHandler(BaseHTTPRequestHandler):
     def _api(self) -> None:
         params = self._params()
         action = params.get("action", "help")
-        faults = self.state.faults
-        has_maxlag = "maxlag" in params
-        if faults.take("drop", action, has_maxlag=has_maxlag):
+        fault = self.state.faults.transport(action, has_maxlag="maxlag" in params)
+        if fault and fault[0] == "drop":
             raise DroppedConnection
-        slow = faults.take("slow", action, has_maxlag=has_maxlag)
-        if slow:
-            time.sleep(float(slow.get("delay_ms", 100)) / 1000.0)
-        for kind, status in (("http_429", 429), ("http_503", 503)):
-            conf = faults.take(kind, action, has_maxlag=has_maxlag)
-            if conf:
-                retry = str(conf.get("retry_after", 1))
-                self._send(status, f"HTTP {status} (sandbox fault)\n".encode(),
-                           "text/plain; charset=utf-8", {"Retry-After": retry})
-                return
+        if fault:
+            _, status, retry = fault
+            self._send(status, f"HTTP {status} (sandbox fault)\n".encode(),
+                       "text/plain; charset=utf-8", {"Retry-After": retry})
+            return
         extra_headers: dict[str, str] = {}
         sid, sess = self._session()
         try:

@@ -14,7 +14,6 @@ import json
 import logging
 import math
 import re
-import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -158,19 +157,15 @@ class SparqlHandler(BaseHTTPRequestHandler):
             self._send(404, b'{"error":"unknown admin endpoint"}', "application/json")
 
     def _query(self, url_query: str, body: bytes) -> None:
-        faults = self.state.faults
-        if faults.take("drop", None, sparql=True):
+        fault = self.state.faults.transport(None, sparql=True)
+        if fault and fault[0] == "drop":
             self.close_connection = True
             return
-        slow = faults.take("slow", None, sparql=True)
-        if slow:
-            time.sleep(float(slow.get("delay_ms", 100)) / 1000.0)
-        for kind, status in (("http_429", 429), ("http_503", 503)):
-            conf = faults.take(kind, None, sparql=True)
-            if conf:
-                self._send(status, f"HTTP {status} (sandbox fault)\n".encode(), "text/plain",
-                           {"Retry-After": str(conf.get("retry_after", 1))})
-                return
+        if fault:
+            _, status, retry = fault
+            self._send(status, f"HTTP {status} (sandbox fault)\n".encode(), "text/plain",
+                       {"Retry-After": retry})
+            return
         params = {k: v[-1] for k, v in parse_qs(url_query, keep_blank_values=True).items()}
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if self.command == "POST" and "query" not in params and body:
