@@ -2,9 +2,9 @@
 
 ``make demo`` → ``wlkit demo`` → :func:`run_demo`. It starts a fresh pair of local services
 (in their own data dir, on the default ports or free ones if those are taken), loads each sample
-campaign's "already on Wikidata" staging items, runs each campaign twice through the upload stage
-(dry run first, then for real — the recommended order), builds lists and reports, and writes the
-progress page over all campaigns.
+campaign's "already on Wikidata" staging items, runs each campaign through the parent flow as a dry
+run, uploads the plans that dry run reviewed (the recommended order), rebuilds lists and reports
+from the query service, and writes the progress page over all campaigns.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ def run_demo(
     import os
 
     from pipelines.campaign import campaign_flow
+    from pipelines.lists import lists_flow
     from pipelines.report import report_flow
+    from pipelines.upload import upload_flow
     from sandbox.services import seed_files, start_services, stop_services
 
     stop_services(data_dir)
@@ -74,8 +76,12 @@ def run_demo(
             run_dir = out / c.id
             echo(f"{c.id}: dry run …")
             campaign_flow(campaign=str(path), out=str(run_dir), target="local", dry_run=True)
+            # The plans just reviewed in the dry run are the ones uploaded; then lists and
+            # reports are rebuilt from the query service after the upload.
             echo(f"{c.id}: upload, lists, reports …")
-            campaign_flow(campaign=str(path), out=str(run_dir), target="local", dry_run=False)
+            upload_flow(campaign=str(path), out=str(run_dir), target="local")
+            lists_flow(campaign=str(path), out=str(run_dir), target="local")
+            report_flow(campaign=str(path), out=str(run_dir), target="local")
             echo(f"{c.id}: done → {run_dir}")
         report_flow(campaign=None, out=str(out), all_campaigns=True, campaigns_dir=str(CAMPAIGNS_DIR))
     finally:
