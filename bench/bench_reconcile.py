@@ -51,7 +51,7 @@ import pyoxigraph as ox  # noqa: E402
 
 from modeling.campaign import load_campaign  # noqa: E402
 from modeling.reconcile import reconcile_detailed  # noqa: E402
-from modeling.settings import Target  # noqa: E402
+from core.settings import Target  # noqa: E402
 from sparql.render import render  # noqa: E402
 
 WD = "http://www.wikidata.org/"

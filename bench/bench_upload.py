@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from modeling.campaign import load_campaign  # noqa: E402
 from modeling.items import plan_items  # noqa: E402
-from modeling.settings import Target  # noqa: E402
+from core.settings import Target  # noqa: E402
 from modeling.upload import WikibaseClient, upload  # noqa: E402
 from sandbox.services import free_port, start_services, stop_services  # noqa: E402
 

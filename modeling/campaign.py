@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from modeling.errors import CampaignError
+from core.errors import CampaignError
 
 QID = re.compile(r"^Q[1-9]\d*$")
 PID = re.compile(r"^P[1-9]\d*$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from modeling.settings import WIKIDATA_ENTITY_BASE
+from core.settings import WIKIDATA_ENTITY_BASE
 
 #: Default globe and calendar: full Wikidata IRIs everywhere, locally too (WIKIBASE-API.md §10.7).
 EARTH = "http://www.wikidata.org/entity/Q2"

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from modeling.errors import ReconcileError
+from core.errors import ReconcileError
 
 log = logging.getLogger(__name__)
 

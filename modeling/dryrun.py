@@ -13,7 +13,7 @@ from typing import Any
 
 from modeling.campaign import Campaign
 from modeling.items import Plan
-from modeling.settings import Target
+from core.settings import Target
 
 Json = dict[str, Any]
 ACTIONS = ("create", "update", "unchanged", "held")

@@ -15,7 +15,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from modeling.errors import InputError
+from core.errors import InputError
 
 logger = logging.getLogger(__name__)
 

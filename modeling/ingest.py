@@ -21,8 +21,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from modeling.campaign import Source, load_campaign
-from modeling.errors import InputError
-from modeling.layout import stage_dir
+from core.errors import InputError
+from core.layout import stage_dir
 from modeling.records import write_records
 from modeling.sources import read_source
 from modeling.validate import REASONS, REJECT_COLUMNS, validate

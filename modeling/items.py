@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from modeling import datavalues as dv
 from modeling.campaign import Campaign, ValueMap
-from modeling.errors import CampaignError
+from core.errors import CampaignError
 
 log = logging.getLogger(__name__)
 
@@ -483,7 +483,7 @@ def read_plans(path: Any) -> list[Plan]:
     """
     from pathlib import Path
 
-    from modeling.errors import InputError
+    from core.errors import InputError
 
     plans = []
     path = Path(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from modeling.campaign import UPLOADABLE_LICENCES
-from modeling.errors import LicenceError
+from core.errors import LicenceError
 
 
 def licence_allows_upload(licence: str | None) -> bool:

@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from modeling.campaign import Campaign
-from modeling.errors import CampaignError
+from core.errors import CampaignError
 from modeling.reconcile import normalise_name
-from modeling.settings import Target
+from core.settings import Target
 
 log = logging.getLogger(__name__)
 

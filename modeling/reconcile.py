@@ -42,8 +42,8 @@ from rapidfuzz import fuzz, process
 
 from modeling.campaign import Campaign
 from modeling.decisions import DECISION_COLUMNS, NEW, REVIEW, merge_human_decisions, qid_key
-from modeling.errors import ReconcileError
-from modeling.settings import Target
+from core.errors import ReconcileError
+from core.settings import Target
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from modeling.errors import InputError
+from core.errors import InputError
 
 #: Required columns and their dtype kind ("str", "int", "float", "geometry").
 REQUIRED: dict[str, str] = {

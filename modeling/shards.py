@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from modeling.errors import ConfigError
+from core.errors import ConfigError
 
 T = TypeVar("T")
 

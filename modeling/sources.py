@@ -6,7 +6,7 @@ are read with pyogrio; their attributes are turned into strings the same way. Ev
 ``source_row`` column: the 1-based row in the file with the header as row 1 (a record spanning
 several physical lines counts once, as in a spreadsheet), or the 1-based feature number.
 
-Anything that makes the whole file unreadable raises one :class:`~modeling.errors.InputError`
+Anything that makes the whole file unreadable raises one :class:`~core.errors.InputError`
 naming the file and the reason.
 """
 
@@ -30,7 +30,7 @@ import pyogrio
 from charset_normalizer import from_bytes
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from modeling.errors import InputError
+from core.errors import InputError
 from modeling.geo import crs_label
 
 logger = logging.getLogger(__name__)

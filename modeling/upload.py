@@ -34,7 +34,7 @@ from wikibaseintegrator.wbi_exceptions import MaxRetriesReachedException, MWApiE
 
 from modeling.campaign import Campaign
 from modeling.diff import diff_entity
-from modeling.errors import (
+from core.errors import (
     BadTokenError,
     ConfigError,
     EditConflictError,
@@ -46,7 +46,7 @@ from modeling.errors import (
 from modeling.items import SINGLE_VALUE, Plan
 from modeling.licence import licence_gate
 from modeling.ledger import Ledger
-from modeling.settings import Target
+from core.settings import Target
 
 log = logging.getLogger(__name__)
 

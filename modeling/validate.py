@@ -2,7 +2,7 @@
 
 Geometry comes from lat/lon (or easting/northing) columns, a WKT column, or the file's own
 geometry. The CRS comes from ``source.crs`` (``--crs``) or from the file; projected-looking numbers
-without a CRS stop the run with an :class:`~modeling.errors.InputError` asking for ``--crs``
+without a CRS stop the run with an :class:`~core.errors.InputError` asking for ``--crs``
 (the kit never guesses a CRS). Rows that fail a check go to the rejects table
 (``source_row, source_id, field, reason, value``) with one of the :data:`REASONS` codes; a row
 failing several checks gets one reject line per failure. Every row sharing an id is rejected:
@@ -24,7 +24,7 @@ import shapely
 from pyproj import CRS
 
 from modeling.dates import parse_date, parse_dates
-from modeling.errors import InputError
+from core.errors import InputError
 from modeling.geo import (
     WGS84, crs_label, in_bbox, looks_projected, parse_crs, polygon_stats, projected_hint, to_wgs84,
 )

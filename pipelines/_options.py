@@ -87,7 +87,7 @@ def _stable(value: Any) -> Any:
         return None  # a password never enters a cache key (nor the key store)
     if isinstance(value, BaseModel):
         if hasattr(value, "sparql_url") and hasattr(value, "entity_base"):
-            # A modeling.settings.Target: the answer depends on the endpoint and IRI base only.
+            # A core.settings.Target: the answer depends on the endpoint and IRI base only.
             return {"target": [value.name, value.sparql_url, value.entity_base]}
         return {k: _stable(v) for k, v in value.model_dump().items()}
     if isinstance(value, Path):

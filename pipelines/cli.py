@@ -1,7 +1,7 @@
 """The ``wlkit`` command line: one command per flow, plus the local services and the demo.
 
 Every command calls the same flow function the Prefect deployments use, so the CLI and the
-deployments cannot drift. A :class:`~modeling.errors.WlkitError` is printed as one line and the
+deployments cannot drift. A :class:`~core.errors.WlkitError` is printed as one line and the
 command exits with status 2 (no traceback).
 """
 
@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from modeling.errors import WlkitError
-from modeling.logs import install_redaction, quiet_user_errors
-from modeling.settings import DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
+from core.errors import WlkitError
+from core.logs import install_redaction, quiet_user_errors
+from core.settings import DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
 
 app = typer.Typer(
     name="wlkit",

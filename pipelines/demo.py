@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from modeling.campaign import load_campaign
-from modeling.settings import DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
+from core.settings import DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
 
 CAMPAIGNS_DIR = Path(__file__).resolve().parent.parent / "campaigns"
 STAGING_SEED = "staging_seed.jsonl"

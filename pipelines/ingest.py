@@ -11,7 +11,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 
 from modeling.ingest import ingest, reject_table, resolve_source, run_label
-from modeling.layout import stage_dir
+from core.layout import stage_dir
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from prefect import flow, task
 
 from modeling.campaign import Campaign, load_campaign
-from modeling.settings import load_target
+from core.settings import load_target
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
 from reports.lists import build_lists
 

@@ -20,11 +20,11 @@ from modeling.campaign import Campaign, load_campaign
 from modeling.checks import fetch_collisions
 from modeling.decisions import read_decisions
 from modeling.items import candidate_terms, decisions_with_ledger, plan_items, summarize, write_plans
-from modeling.layout import DECISIONS, LEDGER, PLAN_SUMMARY, PLANS, RECORDS, stage_dir
+from core.layout import DECISIONS, LEDGER, PLAN_SUMMARY, PLANS, RECORDS, stage_dir
 from modeling.ledger import Ledger
 from modeling.lookups import admin_unit_table
 from modeling.reconcile import fetch_identifier_hits, identifier_values
-from modeling.settings import Target, load_target
+from core.settings import Target, load_target
 from modeling.upload import fetch_entities
 from pipelines._options import API_READ_TASK, LOCAL_TASK, SPARQL_TASK, STAGE_FLOW, publish_summary
 

@@ -18,9 +18,9 @@ from prefect import flow, get_run_logger, task
 
 from modeling.campaign import Campaign, load_campaign
 from modeling.decisions import read_previous, review_table, write_outputs
-from modeling.layout import RECORDS, stage_dir
+from core.layout import RECORDS, stage_dir
 from modeling.reconcile import ReconcileResult, reconcile_detailed
-from modeling.settings import Target, load_target
+from core.settings import Target, load_target
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
 
 #: SPARQL reads, retried; not result-cached (a re-run must see items created since).

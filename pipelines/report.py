@@ -7,7 +7,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
-from modeling.settings import load_target
+from core.settings import load_target
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, artifact_key
 from reports.documents import RenderedReport, render_all, render_report
 

@@ -27,8 +27,8 @@ from prefect.settings import PREFECT_API_URL
 from prefect_dask import DaskTaskRunner
 
 from modeling.campaign import load_campaign
-from modeling.errors import ConfigError
-from modeling.layout import LEDGER, LISTS_STATS, PLANS
+from core.errors import ConfigError
+from core.layout import LEDGER, LISTS_STATS, PLANS
 from modeling.ledger import Ledger
 from modeling.shards import expand_campaign_paths, merge_summaries, pending_ids, shard_by_range
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary

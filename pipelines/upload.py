@@ -16,8 +16,8 @@ from prefect import flow, get_run_logger, task
 
 from modeling.campaign import Campaign, load_campaign
 from modeling.items import Plan, read_plans
-from modeling.layout import LEDGER, PLANS, UPLOAD_SUMMARY, stage_dir
-from modeling.settings import Target, load_target
+from core.layout import LEDGER, PLANS, UPLOAD_SUMMARY, stage_dir
+from core.settings import Target, load_target
 from modeling.upload import upload
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, WRITE_TASK, publish_summary, upload_slot
 

@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from modeling import layout
+from core import layout
 from modeling.campaign import Campaign, load_campaign
-from modeling.settings import Target
+from core.settings import Target
 from reports.checklist import build_checklist, checklist_counts, render_checklist
 from reports.facts import collect_facts
 from reports.progress import ProgressRow, build_progress, find_runs, render_progress

@@ -21,9 +21,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from modeling import layout
+from core import layout
 from modeling.campaign import Campaign
-from modeling.settings import Target
+from core.settings import Target
 
 log = logging.getLogger(__name__)
 

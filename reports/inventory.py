@@ -17,8 +17,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from modeling.errors import CampaignError
-from modeling.settings import Target
+from core.errors import CampaignError
+from core.settings import Target
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from urllib.parse import unquote
 import pandas as pd
 
 from modeling.campaign import Campaign
-from modeling.errors import CampaignError
-from modeling.layout import stage_dir
-from modeling.settings import Target
+from core.errors import CampaignError
+from core.layout import stage_dir
+from core.settings import Target
 from reports.environment import render_template
 from reports.filters import csv_safe, upload_wizard_url
 

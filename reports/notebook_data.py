@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from modeling import layout
+from core import layout
 
 log = logging.getLogger(__name__)
 

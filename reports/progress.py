@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from modeling.campaign import Campaign, load_campaign
-from modeling.errors import CampaignError
+from core.errors import CampaignError
 from reports.checklist import TICKED, build_checklist
 from reports.facts import Facts
 from reports.i18n import N_

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from modeling.campaign import Campaign
-from modeling.errors import CampaignError
+from core.errors import CampaignError
 from reports.facts import Facts
 from reports.i18n import DEFAULT_LANGUAGE, N_, Ratio, format_value, language_name
 

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from modeling.errors import ServiceError
+from core.errors import ServiceError
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Every SPARQL request of the project goes through :func:`run_query` (STYLE §2.7). It owns:
 
-* the User-Agent (from the :class:`~modeling.settings.Target`), JSON results, GET for short
+* the User-Agent (from the :class:`~core.settings.Target`), JSON results, GET for short
   queries and POST (form body) for long ones (WDQS and proxies refuse long URLs);
 * paging: with ``page_size`` the query (which must ``ORDER BY``) is sent as
   ``LIMIT page_size OFFSET k·page_size`` pages, so no single request carries a whole
@@ -13,7 +13,7 @@ Every SPARQL request of the project goes through :func:`run_query` (STYLE §2.7)
 * an optional on-disk cache keyed by ``sha256(query + endpoint)``;
 * value conversion: entity IRIs under ``target.entity_prefix`` → ``Q…``/``P…`` ids, other IRIs
   → str, plain and language-tagged literals → str, xsd numbers → numbers, xsd:boolean → bool;
-* error mapping: everything raises :class:`~modeling.errors.QueryError` naming the endpoint.
+* error mapping: everything raises :class:`~core.errors.QueryError` naming the endpoint.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ import pandas as pd
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from modeling.errors import QueryError
-from modeling.settings import Target
+from core.errors import QueryError
+from core.settings import Target
 from sparql.render import render
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from modeling.settings import Target
+from core.settings import Target
 from sparql.client import run
 
 log = logging.getLogger(__name__)

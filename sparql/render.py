@@ -33,8 +33,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from modeling.errors import QueryError
-from modeling.settings import WIKIDATA_ENTITY_BASE
+from core.errors import QueryError
+from core.settings import WIKIDATA_ENTITY_BASE
 
 QUERY_DIR = Path(__file__).resolve().parent
 _QID = re.compile(r"^Q[1-9]\d*$")

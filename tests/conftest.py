@@ -4,7 +4,7 @@ Fixtures (other helpers may ADD fixtures at the end of this file, but must not r
 
 - ``local_services`` (session): one fresh services pair on free loopback ports in a tmp dir,
   seeded with the base entities (``sandbox/seed/base.jsonl``). Yields a :class:`LocalServices`
-  with ``.target`` (a :class:`modeling.settings.Target`), ``.api_url``, ``.sparql_url``,
+  with ``.target`` (a :class:`core.settings.Target`), ``.api_url``, ``.sparql_url``,
   ``.admin_url``, ``.data_dir``, ``.pid``. Tests that inject faults must reset them
   (``local_services.reset()``) — or better use ``services_factory``.
 - ``services_factory`` (function): ``services_factory(seed=True)`` starts an isolated pair
@@ -42,7 +42,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from modeling.settings import Target
+from core.settings import Target
 from sandbox.services import ServicesInfo, free_port, start_services, stop_services
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -179,7 +179,7 @@ LISTS_FIXTURE_TTL = PROJECT_ROOT / "tests" / "fixtures" / "rdf" / "lists_monumen
 def fixture_rdf_target(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """An isolated, unseeded services pair whose store holds only the WDQS-format fixture RDF.
 
-    Yields a :class:`~modeling.settings.Target` pointing at it (lists and ``.rq`` tests).
+    Yields a :class:`~core.settings.Target` pointing at it (lists and ``.rq`` tests).
     """
     data_dir = tmp_path_factory.mktemp("rdf-fixture-endpoint")
     info = start_services(data_dir, wikibase_port=free_port(), sparql_port=free_port(), seed=False)

@@ -19,7 +19,7 @@ from pathlib import Path
 import mwparserfromhell
 import pytest
 
-from modeling.layout import LEDGER
+from core.layout import LEDGER
 from pipelines.demo import CAMPAIGNS_DIR
 from sandbox.services import services_status, stop_services
 

@@ -10,7 +10,7 @@ import pandas as pd
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowFilter, FlowRunFilter
 
-from modeling.layout import INGEST_SUMMARY, RECORDS
+from core.layout import INGEST_SUMMARY, RECORDS
 from pipelines.scale import campaigns_flow, dask_runner, with_runner
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from pydantic import SecretStr
 
-from modeling.settings import Target
+from core.settings import Target
 from pipelines._options import (
     SPARQL_TASK,
     artifact_key,

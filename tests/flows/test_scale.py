@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from modeling.layout import LEDGER, LISTS_STATS
+from core.layout import LEDGER, LISTS_STATS
 from pipelines.ingest import ingest_flow
 from pipelines.plan import plan_flow
 from pipelines.reconcile import reconcile_flow

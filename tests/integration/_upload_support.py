@@ -9,7 +9,7 @@ from typing import Any
 from modeling.campaign import Campaign, load_campaign
 from modeling.items import Plan, plan_items
 from modeling.lookups import admin_unit_table
-from modeling.settings import Target
+from core.settings import Target
 from modeling.upload import WikibaseClient
 
 ROOT = Path(__file__).resolve().parents[2]

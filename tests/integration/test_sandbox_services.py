@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from modeling.errors import ServiceError
+from core.errors import ServiceError
 from sandbox.services import free_port, seed_files, services_status, start_services, stop_services
 
 pytestmark = pytest.mark.integration

@@ -21,7 +21,7 @@ RUNNER = """
 import sys
 from modeling.campaign import load_campaign
 from modeling.items import read_plans
-from modeling.settings import load_target
+from core.settings import load_target
 from modeling.upload import upload
 campaign = load_campaign(sys.argv[1])
 s = upload(read_plans(sys.argv[2]), campaign, load_target("local"), ledger_path=sys.argv[3],

@@ -10,7 +10,7 @@ from _upload_support import (
 )
 
 from modeling import datavalues as dv
-from modeling.errors import LicenceError
+from core.errors import LicenceError
 from modeling.items import build_entity
 from modeling.ledger import Ledger
 from modeling.upload import upload

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from modeling.campaign import load_campaign
-from modeling.errors import CampaignError
+from core.errors import CampaignError
 
 ROOT = Path(__file__).resolve().parents[3]
 BUNDLED = sorted((ROOT / "campaigns").glob("*.yaml"))

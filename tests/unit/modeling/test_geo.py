@@ -7,7 +7,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from modeling.errors import InputError
+from core.errors import InputError
 from modeling.geo import crs_label, in_bbox, looks_projected, parse_crs, polygon_stats, to_wgs84
 
 

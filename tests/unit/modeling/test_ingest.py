@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from modeling.campaign import load_campaign
-from modeling.errors import InputError
+from core.errors import InputError
 from modeling.ingest import apply_overrides, ingest, resolve_source, source_from_options
 from modeling.records import read_records
 

@@ -14,7 +14,7 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
-from modeling.errors import InputError
+from core.errors import InputError
 from modeling.ingest import ingest, source_from_options
 from modeling.sources import read_source
 

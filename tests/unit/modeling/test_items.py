@@ -8,7 +8,7 @@ import pytest
 from _upload_fixtures import ADMIN, TODAY, bbr, bbr_record, live_from, nvr, nvr_record
 
 from modeling import datavalues as dv
-from modeling.errors import CampaignError
+from core.errors import CampaignError
 from modeling.items import Plan, build_entity, fill, plan_items, summarize
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from modeling.campaign import load_campaign
-from modeling.errors import LicenceError
+from core.errors import LicenceError
 from modeling.licence import licence_allows_upload, licence_gate
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -21,7 +21,7 @@ from modeling.decisions import (
     summarise,
     write_decisions,
 )
-from modeling.errors import ReconcileError
+from core.errors import ReconcileError
 from modeling.reconcile import (
     aggregate_candidates,
     candidate_areas,
@@ -34,7 +34,7 @@ from modeling.reconcile import (
     reconcile_detailed,
     score_pairs,
 )
-from modeling.settings import Target
+from core.settings import Target
 from sparql.render import render
 
 ROOT = Path(__file__).resolve().parents[3]

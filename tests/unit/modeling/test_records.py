@@ -8,7 +8,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from modeling.errors import InputError
+from core.errors import InputError
 from modeling.records import read_records, write_records
 
 

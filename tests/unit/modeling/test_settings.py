@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from modeling.errors import ConfigError
-from modeling.logs import RedactSecrets
-from modeling.settings import load_target
+from core.errors import ConfigError
+from core.logs import RedactSecrets
+from core.settings import load_target
 
 
 def test_local_profile_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from modeling.errors import ConfigError
+from core.errors import ConfigError
 from modeling.shards import (
     expand_campaign_paths,
     id_sort_key,

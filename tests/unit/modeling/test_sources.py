@@ -12,7 +12,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from modeling.campaign import Source
-from modeling.errors import InputError
+from core.errors import InputError
 from modeling.sources import detect_encoding, read_source, sniff_delimiter, stringify
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "malformed"

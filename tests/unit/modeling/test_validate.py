@@ -10,7 +10,7 @@ import shapely
 from pyproj import Geod
 
 from modeling.campaign import Source
-from modeling.errors import InputError
+from core.errors import InputError
 from modeling.sources import read_source
 from modeling.validate import REASONS, REJECT_COLUMNS, detect_decimal, parse_date, validate
 

@@ -21,8 +21,8 @@ import pytest
 import sparql.client
 import sparql.labels
 from modeling.campaign import load_campaign
-from modeling.errors import CampaignError
-from modeling.settings import Target
+from core.errors import CampaignError
+from core.settings import Target
 from reports import lists
 from sparql.client import results_to_frame
 from sparql.render import render

@@ -8,7 +8,7 @@ from pathlib import Path
 import mwparserfromhell
 import pytest
 
-from modeling.errors import CampaignError
+from core.errors import CampaignError
 from reports.documents import render_all
 from reports.facts import collect_facts
 from reports.progress import build_progress, find_runs, render_progress

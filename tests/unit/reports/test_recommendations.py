@@ -7,7 +7,7 @@ from datetime import date
 import mwparserfromhell
 import pytest
 
-from modeling.errors import CampaignError
+from core.errors import CampaignError
 from reports.facts import Facts, collect_facts
 from reports.recommendations import (
     build_recommendations,

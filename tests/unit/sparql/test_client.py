@@ -16,8 +16,8 @@ import pyoxigraph as ox
 import pytest
 
 import sparql.client as client
-from modeling.errors import QueryError
-from modeling.settings import Target
+from core.errors import QueryError
+from core.settings import Target
 
 ROOT = Path(__file__).resolve().parents[3]
 TTL = ROOT / "tests/fixtures/rdf/lists_monuments.ttl"

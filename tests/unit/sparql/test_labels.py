@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 import sparql.labels as labels
-from modeling.settings import Target
+from core.settings import Target
 from sparql.client import results_to_frame
 from sparql.render import render
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from modeling.errors import QueryError
+from core.errors import QueryError
 from sparql import render as r
 
 

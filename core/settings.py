@@ -16,7 +16,7 @@ import os
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from modeling.errors import ConfigError
+from core.errors import ConfigError
 
 #: Default ports of the local services (``wlkit services up``).
 DEFAULT_WIKIBASE_PORT = 8181

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from modeling.settings import secret_values
+from core.settings import secret_values
 
 REDACTED = "***"
 PROJECT_LOGGERS = ("modeling", "sparql", "reports", "sandbox", "pipelines")
@@ -44,14 +44,14 @@ def install_redaction(secrets: list[str] | None = None) -> RedactSecrets:
 
 
 class QuietUserErrors(logging.Filter):
-    """Drop orchestration log records that carry a :class:`~modeling.errors.WlkitError`.
+    """Drop orchestration log records that carry a :class:`~core.errors.WlkitError`.
 
     The CLI prints such an error itself, as one line; Prefect would otherwise log the same error
     with a full traceback from the task run and again from the flow run.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003 - logging API name
-        from modeling.errors import WlkitError
+        from core.errors import WlkitError
 
         exc = record.exc_info[1] if record.exc_info else None
         return not isinstance(exc, WlkitError)
