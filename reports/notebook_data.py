@@ -1,9 +1,10 @@
 """Data loading and charts for the analysts' notebooks (``notebooks/*.ipynb``).
 
 The notebooks hold no logic: they call these plain functions. A notebook finds its run directory
-with :func:`notebook_run_dir` — the environment variable ``WLKIT_NOTEBOOK_OUT`` (a run directory,
-or a folder of ``<campaign id>/`` run directories) — and the register-quality notebook can build
-what it needs offline with :func:`ingest_sample` (no local services needed).
+with :func:`notebook_run_dir`: ``out/demo`` after ``make demo``, else the newest run under ``out/``,
+or the folder named by ``WLKIT_NOTEBOOK_OUT`` (a run directory or a folder of ``<campaign id>/``
+run directories); the register-quality notebook can build what it needs offline with
+:func:`ingest_sample` (no local services needed).
 """
 
 from __future__ import annotations
@@ -26,41 +27,70 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CAMPAIGN = PROJECT_ROOT / "campaigns" / "wlm-se-bbr-sample.yaml"
 
 
-def notebook_run_dir(needs: str, campaign_id: str | None = None, *, env: str = ENV_VAR) -> Path | None:
-    """Find a run directory holding ``needs`` (a file path relative to the run, e.g. a layout name).
+def _runs_under(root: Path) -> list[Path]:
+    """``root`` itself and its sub-folders (a run directory or a folder of run directories)."""
+    if not root.is_dir():
+        return []
+    return [root, *sorted(p for p in root.iterdir() if p.is_dir())]
 
-    Args:
-        needs: File the notebook reads, e.g. ``"05_lists/stats.csv"``.
-        campaign_id: Prefer this campaign's run when the folder holds several.
-        env: Environment variable naming the run directory or the folder of run directories.
 
-    Returns:
-        The run directory, or None when the variable is unset or nothing there has the file.
-    """
-    base = os.environ.get(env)
-    if not base:
-        return None
-    root = Path(base)
-    candidates = [root] + sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+def _pick(candidates: list[Path], needs: str, campaign_id: str | None) -> Path | None:
     if campaign_id:
-        candidates.sort(key=lambda p: p.name != campaign_id)
+        candidates = sorted(candidates, key=lambda p: p.name != campaign_id)
     for run in candidates:
         if (run / needs).is_file():
             return run
     return None
 
 
+def notebook_run_dir(
+    needs: str,
+    campaign_id: str | None = None,
+    *,
+    env: str = ENV_VAR,
+    out_root: str | Path | None = None,
+) -> Path | None:
+    """Find a run directory holding ``needs`` (a file path relative to the run, e.g. a layout name).
+
+    Where it looks, in order: the folder named by the environment variable ``env`` when it is set
+    (a run directory or a folder of them); otherwise ``out/demo`` (what ``make demo`` writes), then
+    the newest run anywhere under ``out/`` (up to two levels deep, newest ``needs`` file first).
+
+    Args:
+        needs: File the notebook reads, e.g. ``"05_lists/stats.csv"``.
+        campaign_id: Prefer this campaign's run when a folder holds several.
+        env: Environment variable naming the run directory or the folder of run directories.
+        out_root: The ``out/`` folder searched without the variable (default: the project's).
+
+    Returns:
+        The run directory, or None when nothing found has the file.
+    """
+    base = os.environ.get(env)
+    if base:
+        return _pick(_runs_under(Path(base)), needs, campaign_id)
+    out = Path(out_root) if out_root is not None else PROJECT_ROOT / "out"
+    found = _pick(_runs_under(out / "demo"), needs, campaign_id)
+    if found is not None:
+        return found
+    runs = [run for top in _runs_under(out) for run in _runs_under(top) if (run / needs).is_file()]
+    if not runs:
+        return None
+    newest = max((run / needs).stat().st_mtime for run in runs)
+    recent = [run for run in runs if (run / needs).stat().st_mtime >= newest - 60]  # one run's campaigns
+    return _pick(sorted(recent, key=lambda r: -(r / needs).stat().st_mtime), needs, campaign_id)
+
+
 def require_run_dir(needs: str, campaign_id: str | None = None) -> Path:
     """Like :func:`notebook_run_dir` but fails with a clear message when nothing is found.
 
     Raises:
-        FileNotFoundError: naming the variable and the file looked for.
+        FileNotFoundError: naming the folders searched and the file looked for.
     """
     run = notebook_run_dir(needs, campaign_id)
     if run is None:
         raise FileNotFoundError(
-            f"set {ENV_VAR} to a run directory (or a folder of them) containing {needs}, "
-            "e.g. the output of `make demo` (out/demo)")
+            f"no run with {needs} in out/demo or under out/: run `make demo` (or a campaign with "
+            f"`wlkit run … --out out/NAME`), or set {ENV_VAR} to a run directory")
     return run
 
 
