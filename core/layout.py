@@ -15,6 +15,7 @@ STAGE_DIRS: dict[str, str] = {
     "upload": "04_upload",
     "lists": "05_lists",
     "report": "06_reports",
+    "contest": "07_contest",
 }
 
 #: The named files each stage writes (the contracts between stages).
@@ -29,6 +30,10 @@ LEDGER = "04_upload/ledger.sqlite"
 UPLOAD_SUMMARY = "04_upload/summary.json"
 LISTS_SUMMARY = "05_lists/summary.json"
 LISTS_STATS = "05_lists/stats.csv"
+CONTEST_UPLOADS = "07_contest/uploads.parquet"  # columns: core.contracts.UPLOADS_SCHEMA
+CONTEST_USERS = "07_contest/users.parquet"  # core.contracts.USERS_SCHEMA
+CONTEST_CATEGORY_FILES = "07_contest/category_files.parquet"  # CATEGORY_FILES_SCHEMA
+CONTEST_FETCH_SUMMARY = "07_contest/fetch.json"
 
 
 def stage_dir(out: str | Path, stage: str, *, create: bool = True) -> Path:

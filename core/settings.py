@@ -1,7 +1,8 @@
 """Targets: which Wikibase API and SPARQL endpoint a run talks to, and with which account.
 
 A *target* is a named profile (``local``, ``testwikidata``, ``wikidata``) whose every value can
-be overridden by environment variables (``WLKIT_API_URL``, ``WLKIT_SPARQL_URL``, ``WLKIT_USER``,
+be overridden by environment variables (``WLKIT_API_URL``, ``WLKIT_SPARQL_URL``,
+``WLKIT_COMMONS_API_URL``, ``WLKIT_USER``,
 ``WLKIT_PASSWORD``, ``WLKIT_USER_AGENT``, ``WLKIT_ENTITY_BASE``). Secrets only ever come from the
 environment; they are :class:`pydantic.SecretStr`, so they never print in reprs or logs.
 
@@ -21,6 +22,7 @@ from core.errors import ConfigError
 #: Default ports of the local services (``wlkit services up``).
 DEFAULT_WIKIBASE_PORT = 8181
 DEFAULT_SPARQL_PORT = 7878
+DEFAULT_COMMONS_PORT = 8282
 #: Wikidata's concept base: local entity IRIs use it too, so the same .rq files run on both.
 WIKIDATA_ENTITY_BASE = "http://www.wikidata.org"
 DEFAULT_USER_AGENT = "wikiloves-kit/0.1 (https://github.com/wikiloves-kit; set WLKIT_USER_AGENT)"
@@ -32,6 +34,9 @@ class Target(BaseModel):
     name: str = Field(description="Profile name, e.g. local, testwikidata, wikidata.")
     api_url: str = Field(description="MediaWiki Action API URL (…/w/api.php).")
     sparql_url: str = Field(description="SPARQL endpoint URL.")
+    commons_api_url: str | None = Field(
+        default=None, description="Commons-like MediaWiki Action API URL (files, categories, SDC)."
+    )
     entity_base: str = Field(
         default=WIKIDATA_ENTITY_BASE,
         description="Concept-URI base: entities are {entity_base}/entity/Q1 (WBI's WIKIBASE_URL).",
@@ -66,6 +71,7 @@ class EnvOverrides(BaseSettings):
     target: str | None = Field(default=None, description="WLKIT_TARGET: default profile name.")
     api_url: str | None = Field(default=None, description="WLKIT_API_URL")
     sparql_url: str | None = Field(default=None, description="WLKIT_SPARQL_URL")
+    commons_api_url: str | None = Field(default=None, description="WLKIT_COMMONS_API_URL")
     entity_base: str | None = Field(default=None, description="WLKIT_ENTITY_BASE")
     user: str | None = Field(default=None, description="WLKIT_USER")
     password: SecretStr | None = Field(default=None, description="WLKIT_PASSWORD")
@@ -76,6 +82,7 @@ class EnvOverrides(BaseSettings):
     )
     wikibase_port: int = Field(default=DEFAULT_WIKIBASE_PORT, description="WLKIT_WIKIBASE_PORT")
     sparql_port: int = Field(default=DEFAULT_SPARQL_PORT, description="WLKIT_SPARQL_PORT")
+    commons_port: int = Field(default=DEFAULT_COMMONS_PORT, description="WLKIT_COMMONS_PORT")
 
 
 def _profiles(env: EnvOverrides) -> dict[str, dict[str, object]]:
@@ -83,6 +90,7 @@ def _profiles(env: EnvOverrides) -> dict[str, dict[str, object]]:
         "local": {
             "api_url": f"http://127.0.0.1:{env.wikibase_port}/w/api.php",
             "sparql_url": f"http://127.0.0.1:{env.sparql_port}/query",
+            "commons_api_url": f"http://127.0.0.1:{env.commons_port}/w/api.php",
             "user": env.sandbox_user,
             "password": env.sandbox_password,
             "is_production": False,
@@ -91,11 +99,13 @@ def _profiles(env: EnvOverrides) -> dict[str, dict[str, object]]:
             "api_url": "https://test.wikidata.org/w/api.php",
             "sparql_url": "https://test.wikidata.org/sparql",  # test.wikidata has no public WDQS
             "entity_base": "http://test.wikidata.org",
+            "commons_api_url": "https://test-commons.wikimedia.org/w/api.php",
             "is_production": True,
         },
         "wikidata": {
             "api_url": "https://www.wikidata.org/w/api.php",
             "sparql_url": "https://query.wikidata.org/sparql",
+            "commons_api_url": "https://commons.wikimedia.org/w/api.php",
             "is_production": True,
         },
     }
@@ -121,7 +131,8 @@ def load_target(name: str | None = None, env: EnvOverrides | None = None) -> Tar
         )
     if name not in profiles:
         values["is_production"] = True
-    for key in ("api_url", "sparql_url", "entity_base", "user", "password", "user_agent"):
+    for key in ("api_url", "sparql_url", "commons_api_url", "entity_base", "user", "password",
+                "user_agent"):
         override = getattr(env, key)
         if override is not None:
             values[key] = override
