@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import floor_rules as rules
-import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 
