@@ -65,7 +65,7 @@ class Source(_Model):
     """Where the register is and how to read it. Paths are relative to the campaign file."""
 
     path: str
-    format: Literal["auto", "csv", "xlsx", "geojson", "shapefile", "gpkg"] = "auto"
+    format: Literal["auto", "csv", "xlsx", "geojson", "shapefile", "gpkg", "json", "jsonl"] = "auto"
     encoding: str | None = Field(default=None, description="None = detect")
     delimiter: str | None = Field(default=None, description="None = sniff")
     decimal: str | None = Field(default=None, description="',' for decimal commas; None = detect")

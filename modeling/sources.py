@@ -15,67 +15,35 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import logging
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyogrio
-from charset_normalizer import from_bytes
-from pyogrio.errors import DataLayerError, DataSourceError
 
 from core.errors import InputError
-from modeling.geo import crs_label
+from modeling.source_base import SourceMeta, SourceSpec, detect_encoding, stringify
+from modeling.source_gis import read_gis
+from modeling.source_json import read_json_records, sniff_json
+
+__all__ = ["SourceMeta", "SourceSpec", "detect_encoding", "detect_format", "read_source",
+           "resolve_path", "sniff_delimiter", "stringify"]
 
 logger = logging.getLogger(__name__)
 
 _EXTENSIONS = {
     ".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv",
     ".xlsx": "xlsx", ".xlsm": "xlsx",
-    ".geojson": "geojson", ".json": "geojson",
+    ".geojson": "geojson", ".json": "geojson", ".jsonl": "jsonl", ".ndjson": "jsonl",
     ".shp": "shapefile", ".zip": "shapefile",
     ".gpkg": "gpkg",
 }
 _DELIMITERS = (";", ",", "\t", "|")
 _DBF_FIELD = re.compile(r"^(\w+),[CNDLF](?:,\d+){0,2}$")
-_LATIN_ALPHABETS = {"Basic Latin", "Control character", "Latin-1 Supplement", "Latin Extended-A",
-                    "Latin Extended-B", "Latin Extended Additional", "General Punctuation",
-                    "Currency Symbols", "Spacing Modifier Letters", "Letterlike Symbols"}
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
-         (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-class SourceSpec(Protocol):
-    """What :func:`read_source` needs from a source (``modeling.campaign.Source`` fits)."""
-
-    path: str
-    format: str
-    encoding: str | None
-    delimiter: str | None
-    layer: str | None
-
-
-@dataclass
-class SourceMeta:
-    """How a file was read: reported in ``01_ingest/summary.json``."""
-
-    file: str
-    format: str
-    encoding: str | None = None
-    delimiter: str | None = None
-    layer: str | None = None
-    crs_in: str | None = None
-    crs_declared: bool = False
-    records_read: int = 0
-    ragged: list[dict[str, Any]] = field(default_factory=list)
-    header: list[str] = field(default_factory=list)
 
 
 def resolve_path(path: str | Path, base_dir: str | Path | None = None) -> Path:
@@ -96,7 +64,8 @@ def detect_format(path: Path) -> str:
     if suffix in _EXTENSIONS:
         return _EXTENSIONS[suffix]
     raise InputError(
-        f"format should be one of csv, tsv, xlsx, geojson, shp, zip, gpkg (by extension), got "
+        f"format should be one of csv, tsv, xlsx, geojson, json, jsonl, shp, zip, gpkg (by "
+        f"extension), got "
         f"{suffix or 'no extension'!r}; pass the format explicitly", file=str(path))
 
 
@@ -124,50 +93,18 @@ def read_source(spec: SourceSpec,
     if path.stat().st_size == 0:
         raise InputError("file is empty (0 bytes)", file=name)
     fmt = spec.format if spec.format != "auto" else detect_format(path)
+    if fmt == "geojson" and spec.format == "auto":
+        fmt = sniff_json(path)  # a .json file may hold records, not features
+    if fmt in {"json", "jsonl"}:
+        return read_json_records(path, spec, lines=fmt == "jsonl")
     if fmt == "csv":
         return _read_csv(path, spec)
     if fmt == "xlsx":
         return _read_xlsx(path, spec)
-    return _read_gis(path, spec, fmt)
+    return read_gis(path, spec, fmt)
 
 
 # --- CSV ------------------------------------------------------------------------------------
-
-
-def detect_encoding(data: bytes) -> str:
-    """Pick the text encoding of ``data``.
-
-    A BOM decides first; then strict UTF-8; otherwise charset-normalizer looks at the lines that
-    hold non-ASCII bytes, and for Latin-script text Windows-1252 is preferred over look-alike
-    guesses (cp1250, mac_roman …) since that is what spreadsheet exports in Western Europe use.
-    """
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            return enc
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    sample = _non_ascii_sample(data)
-    best = from_bytes(sample).best()
-    if best is None or set(best.alphabets) <= _LATIN_ALPHABETS:
-        try:
-            data.decode("cp1252")
-            return "cp1252"
-        except UnicodeDecodeError:
-            return "latin-1"
-    return best.encoding
-
-
-def _non_ascii_sample(data: bytes, limit: int = 4000) -> bytes:
-    """Up to ``limit`` snippets around non-ASCII bytes (where the encoding shows)."""
-    arr = np.frombuffer(data, dtype=np.uint8)
-    idx = np.flatnonzero(arr >= 0x80)[:limit]
-    if idx.size == 0:
-        return data[:65536]
-    pieces = [data[max(0, i - 40): i + 40] for i in idx[:: max(1, idx.size // 400)]]
-    return b"\n".join(pieces)
 
 
 def sniff_delimiter(text: str, default: str = ",") -> str:
@@ -325,115 +262,3 @@ def _read_xlsx(path: Path, spec: SourceSpec) -> tuple[pd.DataFrame, SourceMeta]:
     return frame, meta
 
 
-# --- GIS formats ----------------------------------------------------------------------------
-
-
-def _geojson_declares_crs(path: Path) -> bool:
-    """Whether a GeoJSON file carries a top-level ``crs`` member (looked for near both ends)."""
-    with path.open("rb") as fh:
-        head = fh.read(65536)
-        size = path.stat().st_size
-        fh.seek(max(0, size - 4096))
-        tail = fh.read()
-    before_features = head.split(b'"features"', 1)[0]
-    return bool(re.search(rb'"crs"\s*:', before_features) or re.search(rb'"crs"\s*:', tail))
-
-
-def _check_json(path: Path) -> None:
-    """Raise a clear error for a GeoJSON that is not JSON (GDAL's message is cryptic)."""
-    with path.open("rb") as fh:
-        start = fh.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
-    if not start.startswith(b"{"):
-        raise InputError("is not GeoJSON: should start with '{' (a FeatureCollection)",
-                         file=str(path))
-    if path.stat().st_size <= 50_000_000:
-        try:
-            json.loads(path.read_bytes().decode("utf-8", errors="replace"))
-        except json.JSONDecodeError as exc:
-            where = f"line {exc.lineno}, column {exc.colno}"
-            raise InputError(f"is not valid JSON: {exc.msg} at {where}", file=str(path)) from None
-
-
-def _pick_layer(path: Path, layer: str | None, name: str) -> str | None:
-    try:
-        layers = [str(row[0]) for row in pyogrio.list_layers(path)]
-    except (DataSourceError, DataLayerError) as exc:
-        raise InputError(f"cannot be opened as a GIS dataset: {exc}", file=name) from None
-    if layer is not None:
-        if layer not in layers:
-            raise InputError(f"layer should be one of {', '.join(layers)}, got {layer!r}",
-                             file=name)
-        return layer
-    if len(layers) > 1:
-        raise InputError(f"has {len(layers)} layers ({', '.join(layers)}); choose one with --layer",
-                         file=name)
-    if not layers:
-        raise InputError("holds no vector layer", file=name)
-    return layers[0]
-
-
-def _read_gis(path: Path, spec: SourceSpec, fmt: str) -> tuple[pd.DataFrame, SourceMeta]:
-    name = str(path)
-    declared = True
-    if fmt == "geojson":
-        _check_json(path)
-        declared = _geojson_declares_crs(path)
-    layer = _pick_layer(path, spec.layer, name) if fmt in {"gpkg", "shapefile"} else spec.layer
-    encoding = spec.encoding
-    try:
-        try:
-            gdf = _ogr_read(path, layer, encoding, fmt)
-        except UnicodeDecodeError:
-            if spec.encoding:
-                raise
-            encoding = detect_encoding(path.read_bytes())
-            logger.warning("%s is not valid UTF-8; read it as %s (override with --encoding)",
-                           name, encoding)
-            gdf = _ogr_read(path, layer, encoding, fmt)
-    except UnicodeDecodeError:
-        raise InputError(f"attribute text cannot be decoded as {encoding or 'utf-8'}; give the "
-                         "right encoding with --encoding (e.g. latin-1, cp1252)", file=name) from None
-    except (DataSourceError, DataLayerError) as exc:
-        raise InputError(f"cannot be read as {fmt}: {exc}", file=name) from None
-    if len(gdf) == 0:
-        raise InputError("holds no features", file=name)
-    geom = gdf.geometry.name
-    attrs = [c for c in gdf.columns if c != geom]
-    for col in attrs:
-        gdf[col] = stringify(gdf[col])
-    gdf["source_row"] = np.arange(1, len(gdf) + 1, dtype="int64")
-    meta = SourceMeta(file=name, format=fmt, encoding=encoding, layer=layer,
-                      crs_in=crs_label(gdf.crs) if declared else None, crs_declared=declared,
-                      records_read=len(gdf), header=attrs)
-    logger.info("read %s: %d features (%s, crs %s)", name, len(gdf), fmt, meta.crs_in)
-    return gdf, meta
-
-
-def _ogr_read(path: Path, layer: str | None, encoding: str | None, fmt: str) -> Any:
-    kwargs: dict[str, Any] = {"layer": layer} if layer is not None else {}
-    if encoding:
-        kwargs["encoding"] = encoding
-    if fmt == "geojson":  # keep "1998/10/20" as written; GDAL would guess a date type
-        kwargs["DATE_AS_STRING"] = "YES"
-    return pyogrio.read_dataframe(path, **kwargs)
-
-
-def stringify(series: pd.Series) -> pd.Series:
-    """Turn an attribute column into strings: integral floats lose ``.0``, nulls become ``""``.
-
-    Identifiers stored as floats by GIS software (``555514026.0``) come back as ``"555514026"``.
-    """
-    if pd.api.types.is_float_dtype(series):
-        values = series.to_numpy(dtype="float64", na_value=np.nan)
-        finite = np.isfinite(values)
-        integral = finite & (np.floor(values) == values) & (np.abs(values) < 1e15)
-        out = series.astype(str)
-        whole = values[integral].astype("int64")
-        out[integral] = pd.Series(whole, index=series.index[integral]).astype(str)
-        out[~finite] = ""
-        return out.astype("str")
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series.dt.strftime("%Y-%m-%d").fillna("").astype("str")
-    if pd.api.types.is_bool_dtype(series):
-        return series.map({True: "true", False: "false"}).fillna("").astype("str")
-    return series.astype("str").fillna("")

@@ -224,8 +224,9 @@ def _shape_geometry(geoms: np.ndarray, given_crs: CRS | None, declared: bool, fl
     if given_crs is None:
         xs = np.concatenate([bounds[:, 0], bounds[:, 2]])
         ys = np.concatenate([bounds[:, 1], bounds[:, 3]])
-        what = "geometry coordinates" + ("" if declared else " (the GeoJSON has no 'crs' member, "
-                                                             "so RFC 7946 says WGS84)")
+        why = {"geojson": " (the GeoJSON has no 'crs' member, so RFC 7946 says WGS84)",
+               "shapefile": " (the Shapefile has no .prj file, so its CRS is unknown)"}
+        what = "geometry coordinates" + ("" if declared else why.get(meta.format, ""))
         crs = _crs_or_fail(None, xs, ys, meta, what)
     else:
         crs = given_crs
