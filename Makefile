@@ -12,10 +12,12 @@ export PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY := false
 
 .PHONY: demo test bench services-up services-down browser clean lint
 
-$(STAMP): pyproject.toml
+# The product with its test and lint tools, and the local services (the `sandbox` extra, built
+# from sandbox/ as its own distribution), both editable.
+$(STAMP): pyproject.toml sandbox/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,lint,sandbox]" -e ./sandbox
 	@touch $(STAMP)
 
 # Headless Chromium for the browser tests (HTML map and report pages); Debian package.
@@ -39,6 +41,11 @@ services-up: $(STAMP)
 
 services-down: $(STAMP)
 	$(BIN)/wlkit services down
+
+# ruff (rules in pyproject.toml) and mypy (strict on core/ and modeling/); .ci/run runs it before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy core clients modeling sparql reports pipelines
 
 clean:
 	rm -rf out .wlkit

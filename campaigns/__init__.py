@@ -1,0 +1,1 @@
+"""The sample campaigns shipped with wikiloves-kit (YAML files and their data, as package data)."""
