@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import shutil
 import socket
+from importlib import resources
 from collections.abc import Callable
 from pathlib import Path
 
 from modeling.campaign import load_campaign
 from core.settings import DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
 
-CAMPAIGNS_DIR = Path(__file__).resolve().parent.parent / "campaigns"
+#: The sample campaigns ship as package data of ``campaigns`` (works after a non-editable install).
+CAMPAIGNS_DIR = Path(str(resources.files("campaigns")))
 STAGING_SEED = "staging_seed.jsonl"
 
 
