@@ -220,7 +220,9 @@ def check_label_description_unique(plan: Plan, ctx: Context) -> str | None:
     for lang, (lab, desc) in sorted(final_terms(plan, live).items()):
         if not lab or not desc:
             continue
-        if ctx.term_counts[(lang, lab, desc)] > 1:
+        # Only a new record is held for a batch twin: an update to an existing item never is
+        # (issue 15 §6); the new record sharing its terms is the one that would collide.
+        if plan.qid is None and ctx.term_counts[(lang, lab, desc)] > 1:
             return f"label+description {lab!r}/{desc!r} ({lang}) is shared with another record of this batch"
         other = (ctx.collisions or {}).get((lang, lab, desc))
         if other and other != plan.qid:

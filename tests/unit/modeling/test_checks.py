@@ -119,3 +119,17 @@ def test_wle_record_passes_and_the_format_regex_applies_there_too():
     assert ok.action == "create", ok.failed_checks
     (bad,) = _plans([nvr_record(source_id="12")], campaign=nvr())
     assert "identifier_format" in _failed(bad)
+
+
+def test_update_is_not_held_for_a_label_shared_with_a_new_record():
+    # issue 15 §6: the existing item keeps its label+description; only the new twin is held
+    c = bbr()
+    desired, _, _ = build_entity(bbr_record(), c, admin_units=ADMIN, today=TODAY)
+    live = live_from(desired, "Q5")
+    del live["claims"]["P571"]  # the update adds the inception
+    twin = bbr_record(source_id="21300000012346")
+    upd, new = _plans([bbr_record(), twin], decisions={"21300000012345": "Q5", twin["source_id"]: "new"},
+                      live_entities={"Q5": live})
+    assert upd.action == "update", upd.failed_checks
+    assert "label_description_unique" not in _failed(upd)
+    assert "shared with another record" in _failed(new)["label_description_unique"]
