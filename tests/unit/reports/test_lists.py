@@ -30,6 +30,7 @@ from sparql.render import render
 ROOT = Path(__file__).resolve().parents[3]
 TTL = ROOT / "tests/fixtures/rdf/lists_monuments.ttl"
 TARGET = Target(name="test", api_url="http://127.0.0.1:9/w/api.php", sparql_url="http://127.0.0.1:9/query")
+WIKIDATA = Target(name="wikidata", api_url="https://www.wikidata.org/w/api.php", sparql_url="http://127.0.0.1:9/query")
 HOSTILE = "Kvarn | {{x}} [[y]] <b>bold</b> a=b ''it'' ~~~~ =SUM(A1)"
 
 
@@ -119,7 +120,7 @@ def test_region_names_with_pipes_stay_in_one_parameter(inprocess, wlm, tmp_path)
 
 
 def test_generic_table_when_no_row_template(inprocess, wle, tmp_path):
-    summary = lists.build_lists(wle, TARGET, tmp_path)
+    summary = lists.build_lists(wle, WIKIDATA, tmp_path)
     assert summary["items"] == 2  # WLE scope: identifier property only
     text = (tmp_path / "05_lists/all.wiki").read_text()
     code = mwparserfromhell.parse(text)

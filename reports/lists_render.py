@@ -1,0 +1,251 @@
+"""Campaign lists, step 2: sections → wikitext pages (split below the wiki's size limit), CSV,
+GeoJSON and the offline HTML map.
+
+Wikitext is rendered in the campaign's language (table headers from the report catalogues,
+:mod:`reports.i18n`) with entity links for the target's wiki (:class:`reports.entity_links.EntityLinks`).
+MediaWiki refuses pages above ``$wgMaxArticleSize`` (2,048 KiB by default): a list larger than
+:data:`MAX_PAGE_BYTES` is written as numbered parts plus an index page linking them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from core.errors import CampaignError
+from modeling.campaign import Campaign
+from reports.entity_links import EntityLinks
+from reports.filters import csv_safe
+from reports.i18n import gettext, translated_environment
+from reports.lists_fold import Section, _none
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAP_ASSETS = ("leaflet.js", "leaflet.css", "leaflet-LICENSE.txt")
+COLOURS = {"with": "#2e7d32", "without": "#c62828"}
+#: Above this many markers the map draws on a canvas instead of one SVG element per marker.
+CANVAS_FROM = 5000
+URL_COLUMNS = frozenset({"upload_url", "wikidata_url"})
+#: "Upload" in languages without a report catalogue (the catalogue wins where there is one).
+UPLOAD_TEXT = {"sv": "Ladda upp", "en": "Upload", "de": "Hochladen", "fr": "Téléverser",
+               "nl": "Uploaden", "fi": "Lataa", "nb": "Last opp", "da": "Upload"}
+#: Largest wikitext page written, in UTF-8 bytes: below MediaWiki's default 2,048 KiB
+#: ($wgMaxArticleSize) with room for the edit's own additions.
+MAX_PAGE_BYTES = 2_000_000
+CSV_COLUMNS = ["item", "id", "label", "label_lang", "region", "region_label", "designation", "designation_label",
+               "designation_start", "lat", "lon", "image", "commons_category", "address", "upload_url", "wikidata_url"]
+
+
+def list_language(campaign: Campaign) -> str:
+    """The language of the list pages: the upload description language, else the first one."""
+    return campaign.lists.upload.description_language or campaign.languages[0]
+
+
+def upload_text(lang: str) -> str:
+    """The "Upload" link text in ``lang``."""
+    text = gettext("Upload", lang)
+    return UPLOAD_TEXT.get(lang, "Upload") if text == "Upload" else text
+
+
+def _row_params(campaign: Campaign, columns: Sequence[str]) -> list[tuple[str, str]]:
+    params = list(campaign.lists.row_params.items())
+    allowed = set(columns) | {"region_label"}
+    for param, column in params:
+        if column not in allowed:
+            raise CampaignError(f"lists.row_params.{param} should name a list column "
+                                f"({', '.join(sorted(allowed))}), got {column!r}")
+    return params
+
+
+@dataclass
+class WikiRenderer:
+    """Renders list sections as wikitext for one campaign and one target wiki.
+
+    Attributes:
+        campaign: Row template, header template, row params, languages.
+        links: Entity links of the target wiki.
+        generated_at: Timestamp written in each page's comment.
+    """
+
+    campaign: Campaign
+    links: EntityLinks
+    generated_at: str
+
+    def __post_init__(self) -> None:
+        self.lang = list_language(self.campaign)
+        self._env = translated_environment(self.lang)
+
+    def _render(self, name: str, **context: Any) -> str:
+        return self._env.get_template(f"wikitext/lists/{name}.wiki.j2").render(**context)
+
+    def head(self, part: dict[str, Any] | None = None) -> str:
+        """The page head (generator comment, and for a part its number and index link)."""
+        return self._render("page", campaign_name=self.campaign.name, generated_at=self.generated_at, part=part)
+
+    def section(self, section: Section, continued: bool = False) -> str:
+        """One region: heading with its count, then the rows (row template or generic table)."""
+        columns = list(section.rows[0]) if section.rows else []
+        return self._render(
+            "section",
+            section={"label": section.label, "qid": section.qid, "count": section.count,
+                     "rows": section.rows, "continued": continued},
+            row_template=self.campaign.lists.row_template,
+            header_template=self.campaign.lists.header_template,
+            row_params=_row_params(self.campaign, columns) if section.rows else [],
+            url_columns=URL_COLUMNS, upload_text=upload_text(self.lang), link=self.links.wikitext,
+        )
+
+    def page(self, secs: Sequence[Section]) -> str:
+        """A whole page of sections, unsplit."""
+        return self.head() + "".join(self.section(s) for s in secs)
+
+    def index(self, parts: Sequence[dict[str, Any]], total: int) -> str:
+        """The index page linking the parts of a split list."""
+        return self._render("index", campaign_name=self.campaign.name, generated_at=self.generated_at,
+                            parts=list(parts), total=total)
+
+
+def render_page(campaign: Campaign, secs: Sequence[Section], generated_at: str,
+                links: EntityLinks | None = None) -> str:
+    """Wikitext list page: a section per region with its count, rows via the campaign's row
+    template (``{{BBR|bbr=…}}``) or the generic table with localised headers (FIELD-NOTES §1.2).
+
+    Args:
+        campaign: Row template, header template, row params, languages.
+        secs: Sections to include.
+        generated_at: Timestamp shown in a comment.
+        links: Entity links of the target wiki (default: Wikidata's ``d:`` interwiki).
+
+    Returns:
+        The page text (not split: see :func:`split_pages`).
+    """
+    return WikiRenderer(campaign, links or EntityLinks(), generated_at).page(secs)
+
+
+def _chunks(renderer: WikiRenderer, section: Section, limit: int) -> Iterable[tuple[str, Section]]:
+    """The section's text, in row chunks that each fit in ``limit`` bytes."""
+    text = renderer.section(section)
+    size = len(text.encode())
+    if size <= limit or len(section.rows) <= 1:
+        yield text, section
+        return
+    per_row = size / len(section.rows)
+    step = max(1, int(limit * 0.9 / per_row))
+    for start in range(0, len(section.rows), step):
+        part = replace(section, rows=section.rows[start:start + step])
+        yield from ((renderer.section(p, continued=start > 0), p) for _, p in _chunks(renderer, part, limit))
+
+
+def split_pages(renderer: WikiRenderer, secs: Sequence[Section], max_bytes: int = MAX_PAGE_BYTES) -> list[dict[str, Any]]:
+    """Pack the sections into pages of at most ``max_bytes`` (UTF-8), whole regions where they fit.
+
+    A region larger than one page is cut between rows (its heading says "continued").
+
+    Returns:
+        Pages ``{"body", "first", "last", "count"}`` in order (``body`` without the page head).
+    """
+    limit = max_bytes - len(renderer.head({"number": 99999, "total": 99999, "index_title": "x" * 255}).encode())
+    pages: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for section in secs:
+        for text, part in _chunks(renderer, section, limit):
+            size = len(text.encode())
+            if current is None or current["bytes"] + size > limit:
+                current = {"body": [], "bytes": 0, "first": part.label, "last": part.label, "count": 0}
+                pages.append(current)
+            current["body"].append(text)
+            current["bytes"] += size
+            current["last"] = part.label
+            current["count"] += len(part.rows)
+    return [{**p, "body": "".join(p["body"])} for p in pages] or [{"body": "", "first": "", "last": "", "count": 0}]
+
+
+def write_wikitext(renderer: WikiRenderer, secs: Sequence[Section], dest: Path, stem: str,
+                   max_bytes: int = MAX_PAGE_BYTES) -> list[Path]:
+    """Write ``<stem>.wiki``, or, above ``max_bytes``, ``<stem>-part-NNN.wiki`` files and an index.
+
+    Parts are meant to be published as subpages ``<list page>/1``, ``/2`` … of the page that gets
+    ``<stem>.wiki`` (the index); each part links back to it.
+
+    Returns:
+        The files written (the page or index first).
+    """
+    pages = split_pages(renderer, secs, max_bytes)
+    main = dest / f"{stem}.wiki"
+    if len(pages) == 1:
+        main.write_text(renderer.head() + pages[0]["body"], encoding="utf-8")
+        return [main]
+    written = [main]
+    for number, page in enumerate(pages, start=1):
+        head = renderer.head({"number": number, "total": len(pages), "index_title": ".."})
+        path = dest / f"{stem}-part-{number:03d}.wiki"
+        path.write_text(head + page["body"], encoding="utf-8")
+        written.append(path)
+    parts = [{"title": f"/{n}", "number": n, "first": p["first"], "last": p["last"], "count": p["count"]}
+             for n, p in enumerate(pages, start=1)]
+    main.write_text(renderer.index(parts, sum(s.count for s in secs)), encoding="utf-8")
+    return written
+
+
+def csv_text(rows: Sequence[dict[str, Any]], languages: Sequence[str]) -> str:
+    """CSV (UTF-8, comma, RFC 4180 quoting) of list rows: fixed columns, lists joined with
+    ``;``, every text cell formula-safe (:func:`reports.filters.csv_safe`).
+
+    Args:
+        rows: Section rows, or :func:`reports.lists_fold.records` of the whole table.
+        languages: Campaign languages (``has_label_<lang>`` columns).
+
+    Returns:
+        The CSV text.
+    """
+    cols = CSV_COLUMNS + [f"has_label_{lang}" for lang in languages]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(cols)
+    for row in rows:
+        out = dict(row)
+        if "region_label" not in out:
+            out["region"] = ";".join(row["regions"])
+            out["region_label"] = ";".join(row["region_labels"])
+        out["designation"] = ";".join(row["designations"] or [])
+        writer.writerow(["" if out[c] is None else csv_safe(out[c]) for c in cols])
+    return buf.getvalue()
+
+
+def geojson(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """GeoJSON FeatureCollection of the rows with coordinates (one Point per item).
+
+    Args:
+        rows: Section rows or the whole table.
+
+    Returns:
+        The GeoJSON object (``json.dumps``-ready).
+    """
+    features = []
+    seen: set[str] = set()
+    for r in rows:
+        if r["lat"] is None or r["item"] in seen:
+            continue
+        seen.add(r["item"])
+        features.append({
+            "type": "Feature", "id": r["item"],
+            "geometry": {"type": "Point", "coordinates": [round(r["lon"], 7), round(r["lat"], 7)]},
+            "properties": {
+                "item": r["item"], "id": _none(r["id"]), "label": _none(r["label"]),
+                "regions": r["regions"], "region_labels": r["region_labels"],
+                "designation": _none(r["designation"]), "designation_start": _none(r["designation_start"]),
+                "image": _none(r["image"]), "commons_category": _none(r["commons_category"]),
+                "has_image": _none(r["image"]) is not None, "upload_url": r["upload_url"],
+            },
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def copy_map_assets(dest: Path, names: Sequence[str] = MAP_ASSETS) -> list[Path]:
+    """Copy the vendored map files next to ``map.html``."""
+    return [Path(shutil.copyfile(STATIC_DIR / name, dest / name)) for name in names]
+
