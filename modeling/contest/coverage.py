@@ -52,8 +52,8 @@ def monument_status(monuments: pd.DataFrame, uploads: pd.DataFrame, files: pd.Da
     out["uploads"] = out["item"].map(per_item["uploads"]).fillna(0).astype("int64")
     out["on_wikidata"] = True
     if created is not None and at is not None:
-        made = out["item"].map(created)
-        out["on_wikidata"] = made.isna() | (made <= at)
+        made = out["item"].map(created).astype("object").fillna("")  # "" sorts before any day
+        out["on_wikidata"] = made <= at
     status = pd.Series("not_pictured", index=out.index)
     status[out["uploads"] > 0] = "newly_pictured"
     status[out["photographed_before"]] = "photographed_before"

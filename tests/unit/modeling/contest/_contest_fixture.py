@@ -43,7 +43,7 @@ def _up(title: str, user: str, at: str, *, ident: str | None = None, sortkey: st
     text += "{{Wiki Loves Monuments 2026|se}}\n"
     categories = [WLM, *cats] + ([TRACK] if sortkey else [])
     keys = [f"{WLM}|"] + [f"{TRACK}|{sortkey}"] if sortkey else [f"{WLM}|"]
-    return {"title": title, "pageid": abs(hash(title)) % 10**6, "mediainfo_id": "M1", "uploader": user,
+    return {"title": title, "pageid": 0, "mediainfo_id": "", "uploader": user,
             "uploaded_at": at, "sha1": sha1 or f"sha-{title}", "width": size[0], "height": size[1],
             "size": 2_000_000, "mime": mime, "exif_datetime": exif, "categories": categories,
             "category_sortkeys": keys, "templates": ["Template:Monument Sweden"] if ident else [],
@@ -78,7 +78,10 @@ def build() -> SimpleNamespace:
         _up("File:Vreta kyrka.gif", "Erik", "2026-09-07T09:00:00Z", ident="21300000000101",
             sortkey="21300000000101", mime="image/gif"),
     ]
-    uploads = normalise_uploads(pd.DataFrame(rows))
+    frame = pd.DataFrame(rows)
+    frame["pageid"] = range(1001, 1001 + len(frame))
+    frame["mediainfo_id"] = "M" + frame["pageid"].astype(str)
+    uploads = normalise_uploads(frame)
     users = pd.DataFrame({"user": ["Anna", "Bertil", "Cecilia", "David", "Erik", "Juror Jo"],
                           "registration": ["2012-03-04T10:00:00Z", "2026-09-02T08:00:00Z", None,
                                            "2026-08-20T08:00:00Z", "2026-09-05T07:30:00Z", "2010-01-01T00:00:00Z"]})
@@ -130,3 +133,21 @@ def campaign_stub(**contest: object) -> SimpleNamespace:
 
 
 __all__ = ["EXPECTED_REASONS", "EXPECTED_STATUS", "RULES", "build", "campaign_stub", "rules_from_campaign"]
+
+
+def write_run(out, data: SimpleNamespace) -> None:
+    """Write the small contest as the lists stage and the Commons fetch would (05_lists, 07_contest)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from core.contracts import CATEGORY_FILES_SCHEMA, UPLOADS_SCHEMA, USERS_SCHEMA
+
+    (out / "05_lists").mkdir(parents=True, exist_ok=True)
+    (out / "07_contest").mkdir(parents=True, exist_ok=True)
+    data.monuments.to_csv(out / "05_lists" / "all.csv", index=False)
+    pq.write_table(pa.Table.from_pandas(data.uploads, schema=UPLOADS_SCHEMA, preserve_index=False),
+                   out / "07_contest" / "uploads.parquet")
+    pq.write_table(pa.Table.from_pandas(data.users, schema=USERS_SCHEMA, preserve_index=False),
+                   out / "07_contest" / "users.parquet")
+    pq.write_table(pa.Table.from_pandas(data.category_files, schema=CATEGORY_FILES_SCHEMA, preserve_index=False),
+                   out / "07_contest" / "category_files.parquet")
