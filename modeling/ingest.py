@@ -20,14 +20,19 @@ import geopandas as gpd
 import pandas as pd
 from pydantic import ValidationError
 
-from modeling.campaign import Source, load_campaign
 from core.errors import InputError
 from core.layout import stage_dir
+from modeling.campaign import Source, load_campaign
+from modeling.crs_guess import country_extent, country_name
+from modeling.diagnose import diagnose, projected_hint
+from modeling.normalise import normalise_records
 from modeling.records import write_records
 from modeling.sources import read_source
 from modeling.validate import REASONS, REJECT_COLUMNS, validate
 
 logger = logging.getLogger(__name__)
+
+BBox = tuple[float, float, float, float]
 
 #: CLI flag → Source field (the flags ``wlkit ingest`` accepts besides SOURCE and --out).
 OPTION_FIELDS = ("format", "id_column", "name_column", "lat_column", "lon_column", "wkt_column",
@@ -43,27 +48,48 @@ class IngestResult:
     summary: dict[str, Any]
 
 
+def _validate(frame: Any, meta: Any, source: Source, bbox: BBox | None,
+              country: str | None) -> Any:
+    """:func:`validate`, with CRS suggestions added to a "give --crs" error."""
+    try:
+        return validate(frame, meta, source, country_bbox=bbox)
+    except InputError as exc:
+        if source.crs is None and "look projected" in str(exc):
+            hint = projected_hint(frame, source, bbox, country)
+            if hint:
+                raise InputError(f"{exc}; {hint}") from None
+        raise
+
+
 def ingest(source: Source, *, base_dir: str | Path | None = None,
            country_bbox: tuple[float, float, float, float] | None = None,
-           out_dir: str | Path | None = None) -> IngestResult:
+           out_dir: str | Path | None = None, country: str | None = None) -> IngestResult:
     """Read and validate a register; write ``<out_dir>/01_ingest/`` when ``out_dir`` is given.
+
+    Text is normalised (NFC, whitespace runs collapsed) and the changes are counted in the
+    summary's ``normalised``. When one reject reason covers most rows, the outputs are written
+    with a ``diagnosis`` in the summary and ingest stops (see :mod:`modeling.diagnose`).
 
     Args:
         source: the campaign's ``source`` section (or one built by :func:`source_from_options`).
         base_dir: directory the source path is relative to (the campaign file's folder).
         country_bbox: (min_lon, min_lat, max_lon, max_lat); points outside are rejected.
         out_dir: the run's output directory.
+        country: the country's name, used in diagnoses (e.g. "Switzerland").
 
     Returns:
         An :class:`IngestResult`.
 
     Raises:
-        InputError: the file cannot be read, a column is missing, or the CRS is needed.
+        InputError: the file cannot be read, a column is missing, the CRS is needed, or most
+            rows fail the same way (the message says why and which flag fixes it).
     """
     started = time.perf_counter()
     frame, meta = read_source(source, base_dir)
-    checked = validate(frame, meta, source, country_bbox=country_bbox)
+    checked = _validate(frame, meta, source, country_bbox, country)
+    checked.records, normalised = normalise_records(checked.records)
     rejects = checked.rejects
+    found = diagnose(frame, source, rejects, bbox=country_bbox, country=country)
     by_reason = Counter(rejects["reason"].tolist())
     summary: dict[str, Any] = {
         "file": meta.file,
@@ -81,12 +107,17 @@ def ingest(source: Source, *, base_dir: str | Path | None = None,
         "repaired_geometries": checked.repaired_geometries,
         "dissolved_rows": checked.dissolved,
         "warnings": checked.warnings,
+        "normalised": normalised,
         "geometry_types": dict(Counter(checked.records.geom_type.tolist())),
         "seconds": round(time.perf_counter() - started, 3),
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    if found is not None:
+        summary["diagnosis"] = found.as_dict()
     if out_dir is not None:
         write_outputs(IngestResult(checked.records, rejects, summary), out_dir)
+    if found is not None:
+        raise InputError(found.message, file=meta.file)
     logger.info("ingest %s: %d ok, %d rejected", meta.file, summary["records_ok"],
                 summary["rejects"])
     return IngestResult(checked.records, rejects, summary)
@@ -159,9 +190,6 @@ def apply_overrides(source: Source, *, path: str | Path | None = None, **flags: 
         raise _as_input_error(exc, "ingest") from None
 
 
-BBox = tuple[float, float, float, float]
-
-
 def resolve_source(campaign: str | Path | None = None, source: str | Path | None = None,
                    overrides: dict[str, Any] | None = None) -> tuple[Source, Path | None,
                                                                      BBox | None]:
@@ -183,11 +211,18 @@ def resolve_source(campaign: str | Path | None = None, source: str | Path | None
     if campaign is not None:
         camp = load_campaign(campaign)
         spec = apply_overrides(camp.source, path=source, **flags)
-        bbox = camp.country.bbox
+        bbox = camp.country.bbox or country_extent(camp.country.iso)
         return spec, camp.base_dir, tuple(bbox) if bbox else None
     if source is None:
         raise InputError("give a register file (SOURCE) or --campaign")
     return source_from_options(Path(source).resolve(), **flags), None, None
+
+
+def country_label(campaign: str | Path | None) -> str | None:
+    """The campaign country's English name (for diagnoses), or None without a campaign."""
+    if campaign is None:
+        return None
+    return country_name(load_campaign(campaign).country.iso)
 
 
 def run_label(campaign: str | Path | None = None, source: str | Path | None = None) -> str:

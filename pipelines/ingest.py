@@ -10,8 +10,8 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from modeling.ingest import ingest, reject_table, resolve_source, run_label
 from core.layout import stage_dir
+from modeling.ingest import country_label, ingest, reject_table, resolve_source, run_label
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
 
 
@@ -20,7 +20,8 @@ def ingest_register(campaign: str | None, source: str | None, out: str,
                     overrides: dict[str, str | bool] | None) -> dict[str, Any]:
     """Resolve the source (campaign + flags) and run :func:`modeling.ingest.ingest`."""
     spec, base_dir, bbox = resolve_source(campaign, source, overrides)
-    return ingest(spec, base_dir=base_dir, country_bbox=bbox, out_dir=out).summary
+    return ingest(spec, base_dir=base_dir, country_bbox=bbox, out_dir=out,
+                  country=country_label(campaign)).summary
 
 
 @flow(name="ingest", **STAGE_FLOW)
