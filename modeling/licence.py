@@ -19,6 +19,25 @@ def licence_allows_upload(licence: str | None) -> bool:
     return (licence or "").strip() in UPLOADABLE_LICENCES
 
 
+def licence_refusal(campaign: Any, *, action: str = "upload to Wikidata") -> str | None:
+    """Why ``campaign``'s data may not be uploaded, or None when its licence allows it.
+
+    Args:
+        campaign: a ``Campaign`` (``id``, ``licence``, ``publisher.name`` are used).
+        action: what is being attempted, named in the message.
+    """
+    licence = getattr(campaign, "licence", None)
+    if licence_allows_upload(licence):
+        return None
+    publisher = getattr(getattr(campaign, "publisher", None), "name", None) or "the publisher"
+    return (
+        f"campaign {getattr(campaign, 'id', '?')!r}: licence should be one of "
+        f"{', '.join(sorted(UPLOADABLE_LICENCES))} to {action}, got {licence!r}. Wikidata is CC0, "
+        "so only CC0 or public-domain data may be added to it; ingest, reconcile, lists and "
+        f"reports still work. Ask {publisher} to release the register under CC0."
+    )
+
+
 def licence_gate(campaign: Any, *, action: str = "upload to Wikidata") -> None:
     """Refuse an upload when the campaign's dataset licence is not CC0 or public domain.
 
@@ -29,13 +48,6 @@ def licence_gate(campaign: Any, *, action: str = "upload to Wikidata") -> None:
     Raises:
         LicenceError: explaining why and what is still allowed.
     """
-    licence = getattr(campaign, "licence", None)
-    if licence_allows_upload(licence):
-        return
-    publisher = getattr(getattr(campaign, "publisher", None), "name", None) or "the publisher"
-    raise LicenceError(
-        f"campaign {getattr(campaign, 'id', '?')!r}: licence should be one of "
-        f"{', '.join(sorted(UPLOADABLE_LICENCES))} to {action}, got {licence!r}. Wikidata is CC0, "
-        "so only CC0 or public-domain data may be added to it; ingest, reconcile, lists and "
-        f"reports still work. Ask {publisher} to release the register under CC0."
-    )
+    refusal = licence_refusal(campaign, action=action)
+    if refusal is not None:
+        raise LicenceError(refusal)

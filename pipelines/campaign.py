@@ -10,6 +10,8 @@ from typing import Any
 
 from prefect import flow
 
+from modeling.campaign import load_campaign
+from modeling.licence import licence_refusal
 from pipelines.ingest import ingest_flow
 from pipelines.lists import lists_flow
 from pipelines.plan import plan_flow
@@ -39,7 +41,11 @@ def campaign_flow(
     summary["ingest"] = ingest_flow(campaign=campaign, out=out)
     summary["reconcile"] = reconcile_flow(campaign=campaign, out=out, target=target)
     summary["plan"] = plan_flow(campaign=campaign, out=out, target=target)
-    summary["upload"] = upload_flow(campaign=campaign, out=out, target=target, dry_run=dry_run)
+    refusal = None if dry_run else licence_refusal(load_campaign(campaign))
+    if refusal is None:
+        summary["upload"] = upload_flow(campaign=campaign, out=out, target=target, dry_run=dry_run)
+    else:  # only the upload honours the licence gate: lists and reports are built for every licence
+        summary["upload"] = {"skipped": refusal}
     summary["lists"] = lists_flow(campaign=campaign, out=out, target=target)
     summary["report"] = report_flow(campaign=campaign, out=out, lang=lang, target=target)
     return summary
