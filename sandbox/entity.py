@@ -1,127 +1,47 @@
-"""Wikibase entity JSON: wbeditentity merge semantics, snak validation, hashes and GUIDs.
+"""Wikibase entity JSON: wbeditentity merge semantics for terms, sitelinks and statements.
 
 Pure functions over plain dicts (the Wikibase JSON format, WIKIBASE-API.md §4.2 and §8).
 ``apply_edit(old, data, ...)`` returns the new entity content; errors are :class:`ApiFailure`
-with the codes and message names Wikibase uses.
+with the codes and message names Wikibase uses. The data model basics live in
+:mod:`sandbox.wb_model`, values in :mod:`sandbox.wb_values`, statements in
+:mod:`sandbox.wb_statements`; their public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
-import re
 import unicodedata
-import uuid
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sandbox.languages import LANGUAGES
+from sandbox.wb_model import (
+    DATATYPES,
+    ENTITY_ID_RE,
+    GREGORIAN,
+    JULIAN,
+    SITES,
+    TERM_MAX,
+    EditContext,
+    canonical_json,
+    content_of,
+    empty_entity,
+    new_guid,
+    numeric_id,
+    reference_hash,
+    sitelink_url,
+    snak_hash,
+    value_hash,
+    with_urls,
+)
+from sandbox.wb_statements import apply_claims, normalize_snak, normalize_statement
 from sandbox.wikibase_errors import ApiFailure, modification_failed
 
-#: Datatypes WBI 0.12 knows (a property must have one of these).
-DATATYPES = (
-    "wikibase-item", "wikibase-property", "string", "external-id", "globe-coordinate", "time",
-    "quantity", "monolingualtext", "commonsMedia", "url", "geo-shape", "tabular-data", "math",
-    "musical-notation", "wikibase-lexeme", "wikibase-form", "wikibase-sense", "entity-schema",
-    "edtf", "localMedia",
-)
-#: datatype → datavalue type.
-VALUE_TYPES = {
-    "wikibase-item": "wikibase-entityid", "wikibase-property": "wikibase-entityid",
-    "wikibase-lexeme": "wikibase-entityid", "wikibase-form": "wikibase-entityid",
-    "wikibase-sense": "wikibase-entityid", "globe-coordinate": "globecoordinate",
-    "time": "time", "quantity": "quantity", "monolingualtext": "monolingualtext",
-}
-#: Sites a sitelink may point at: site id → (group, language, base URL).
-SITES = {
-    f"{lang}wiki": ("wikipedia", lang, f"https://{lang}.wikipedia.org/")
-    for lang in ("en", "sv", "de", "fr", "nl", "fi", "nb", "nn", "da", "es", "it", "pl", "ru",
-                 "se", "smn", "pt", "cs", "et", "is", "uk", "ja", "zh")
-}
-SITES.update({
-    f"{lang}wikivoyage": ("wikivoyage", lang, f"https://{lang}.wikivoyage.org/")
-    for lang in ("en", "sv", "de", "fr", "nl")
-})
-SITES["commonswiki"] = ("commons", "en", "https://commons.wikimedia.org/")
-SITES["specieswiki"] = ("species", "en", "https://species.wikimedia.org/")
-SITES["wikidatawiki"] = ("wikidata", "en", "https://www.wikidata.org/")
-
-TERM_MAX = 250
-STRING_MAX = 1500
-GREGORIAN = "http://www.wikidata.org/entity/Q1985727"
-JULIAN = "http://www.wikidata.org/entity/Q1985786"
-ENTITY_ID_RE = re.compile(r"^([QPL])([1-9]\d*)$")
-AMOUNT_RE = re.compile(r"^[+-]\d+(\.\d+)?$")
-TIME_RE = re.compile(r"^[+-]\d{1,16}-\d\d-\d\dT00:00:00Z$")
-URL_SCHEMES = ("http", "https", "ftp", "ftps", "mailto", "irc", "ircs", "news", "sftp", "ssh",
-               "git", "svn", "telnet", "gopher", "worldwind", "mms", "magnet")
-DATA_PAGE_RE = {"geo-shape": re.compile(r"^Data:[^\[\]#\\{}|<>\n]+\.map$"),
-                "tabular-data": re.compile(r"^Data:[^\[\]#\\{}|<>\n]+\.tab$")}
-
-
-def canonical_json(value: Any) -> str:
-    """Deterministic JSON text (sorted keys, no spaces) used for hashes and comparisons."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def snak_hash(snak: dict[str, Any]) -> str:
-    """sha1 of the canonical JSON of a snak's snaktype, property and datavalue."""
-    core = {k: snak[k] for k in ("snaktype", "property", "datavalue") if k in snak}
-    return hashlib.sha1(canonical_json(core).encode("utf-8")).hexdigest()
-
-
-def reference_hash(snaks: dict[str, list[dict[str, Any]]], order: list[str]) -> str:
-    """sha1 over the reference's snak hashes in snaks-order (also the ``wdref:`` local name)."""
-    hashes = [snak_hash(s) for pid in order for s in snaks.get(pid, [])]
-    return hashlib.sha1("|".join(hashes).encode("ascii")).hexdigest()
-
-
-def value_hash(datavalue: dict[str, Any]) -> str:
-    """md5 of the canonical JSON of a datavalue (the ``wdv:`` local name)."""
-    return hashlib.md5(canonical_json(datavalue).encode("utf-8")).hexdigest()  # noqa: S324
-
-
-def new_guid(entity_id: str) -> str:
-    """A fresh statement GUID ``Q1$UUID`` (upper-case UUID4)."""
-    return f"{entity_id}${str(uuid.uuid4()).upper()}"
-
-
-def numeric_id(entity_id: str) -> int:
-    """``Q42`` → 42."""
-    return int(entity_id[1:])
-
-
-def empty_entity(entity_type: str) -> dict[str, Any]:
-    """An entity with no content of the given type (``item`` or ``property``)."""
-    ent: dict[str, Any] = {"type": entity_type, "labels": {}, "descriptions": {}, "aliases": {},
-                           "claims": {}}
-    if entity_type == "item":
-        ent["sitelinks"] = {}
-    return ent
-
-
-def content_of(entity: dict[str, Any]) -> dict[str, Any]:
-    """The revisioned content (no lastrevid/modified/page info) for change detection."""
-    keep = ("type", "id", "datatype", "labels", "descriptions", "aliases", "claims", "sitelinks")
-    return {k: entity[k] for k in keep if k in entity}
-
-
-# --- context ------------------------------------------------------------------------------------
-
-
-@dataclass
-class EditContext:
-    """What validation needs from the store: property datatypes and entity existence."""
-
-    property_type: Callable[[str], str | None]
-    entity_exists: Callable[[str], bool]
-    check_targets: bool = True
-    datatype_overrides: dict[str, str] = field(default_factory=dict)
-
-    def datatype_of(self, pid: str) -> str | None:
-        """Datatype of a property (including properties created in the same edit)."""
-        return self.datatype_overrides.get(pid) or self.property_type(pid)
+__all__ = [
+    "DATATYPES", "ENTITY_ID_RE", "GREGORIAN", "JULIAN", "SITES", "EditContext", "apply_edit",
+    "canonical_json", "content_of", "empty_entity", "new_guid", "normalize_snak",
+    "normalize_statement", "numeric_id", "reference_hash", "sitelink_url", "snak_hash",
+    "value_hash", "with_urls",
+]
 
 
 # --- terms -------------------------------------------------------------------------------------
@@ -252,312 +172,6 @@ def _apply_sitelinks(entity: dict[str, Any], raw: Any, ctx: EditContext) -> None
         links[site] = {"site": site, "title": title, "badges": list(badges)}
 
 
-# --- snaks and values ----------------------------------------------------------------------------
-
-
-def _bad_value(pid: str, text: str) -> ApiFailure:
-    return modification_failed("wikibase-validator-malformed-value", [text],
-                               f"Malformed value for property {pid}: {text}")
-
-
-def _check_string(pid: str, value: Any, limit: int = STRING_MAX) -> str:
-    if not isinstance(value, str):
-        raise _bad_value(pid, f"should be a string, got {value!r}")
-    if value == "" or value != value.strip():
-        raise _bad_value(pid, f"should be a non-empty string without leading/trailing "
-                              f"whitespace, got {value!r}")
-    if any(c in value for c in "\n\r\t"):
-        raise _bad_value(pid, f"should not contain line breaks or tabs, got {value!r}")
-    if len(value) > limit:
-        raise modification_failed("wikibase-validator-too-long", [str(limit), value],
-                                  f"Property {pid}: must be no more than {limit} characters long")
-    return value
-
-
-def _normalize_entity_value(pid: str, datatype: str, value: Any, ctx: EditContext) -> dict:
-    if not isinstance(value, dict):
-        raise _bad_value(pid, f"entity id value should be an object, got {value!r}")
-    etype = value.get("entity-type", "property" if datatype == "wikibase-property" else "item")
-    want = "property" if datatype == "wikibase-property" else "item"
-    letter = "P" if etype == "property" else "Q"
-    eid = value.get("id")
-    if eid is None and "numeric-id" in value:
-        eid = f"{letter}{int(value['numeric-id'])}"
-    if not isinstance(eid, str) or not ENTITY_ID_RE.match(eid) or eid[0] != letter \
-            or etype != want:
-        raise _bad_value(pid, f"should be a {want} id, got {value!r}")
-    if "numeric-id" in value and int(value["numeric-id"]) != numeric_id(eid):
-        raise _bad_value(pid, f"numeric-id and id disagree in {value!r}")
-    if ctx.check_targets and not ctx.entity_exists(eid):
-        raise modification_failed("wikibase-validator-no-such-entity", [eid],
-                                  f"Could not find an entity with ID {eid} (property {pid}).")
-    return {"entity-type": want, "numeric-id": numeric_id(eid), "id": eid}
-
-
-def _normalize_datavalue(pid: str, datatype: str, dv: Any, ctx: EditContext) -> dict[str, Any]:
-    if not isinstance(dv, dict) or "value" not in dv or "type" not in dv:
-        raise _bad_value(pid, f"datavalue should have 'value' and 'type', got {dv!r}")
-    want = VALUE_TYPES.get(datatype, "string")
-    if dv["type"] != want:
-        raise modification_failed(
-            "wikibase-validator-bad-value-type", [dv["type"], want],
-            f"Bad value type {dv['type']}, expected {want} (property {pid} has datatype "
-            f"{datatype})")
-    value = dv["value"]
-    if want == "wikibase-entityid":
-        return {"value": _normalize_entity_value(pid, datatype, value, ctx), "type": want}
-    if want == "string":
-        value = _check_string(pid, value)
-        if datatype == "url":
-            scheme = value.split(":", 1)[0].lower() if ":" in value else ""
-            if scheme not in URL_SCHEMES or not re.match(r"^[a-zA-Z][\w+.-]*:\S+$", value):
-                raise modification_failed("wikibase-validator-bad-url", [value],
-                                          f"Property {pid}: invalid URL {value!r}")
-        elif datatype == "commonsMedia":
-            if value.startswith(("File:", "file:")) or not re.search(r"\.[A-Za-z0-9]{2,5}$", value) \
-                    or any(c in value for c in "[]{}|#<>/"):
-                raise modification_failed(
-                    "wikibase-validator-bad-commons-media-value", [value],
-                    f"Property {pid}: {value!r} should be a Commons file name without "
-                    f"'File:' (e.g. 'Foo bar.jpg')")
-            if len(value) > 240:
-                raise _bad_value(pid, "file name longer than 240 characters")
-        elif datatype in DATA_PAGE_RE and not DATA_PAGE_RE[datatype].match(value):
-            raise modification_failed(
-                "wikibase-validator-illegal-" + datatype + "-title", [value],
-                f"Property {pid}: {value!r} should be a Commons data page title like "
-                f"'Data:Foo.{'map' if datatype == 'geo-shape' else 'tab'}'")
-        return {"value": value, "type": "string"}
-    if want == "monolingualtext":
-        if not isinstance(value, dict):
-            raise _bad_value(pid, f"monolingualtext should be an object, got {value!r}")
-        text = _check_string(pid, value.get("text"), 1500)
-        lang = value.get("language")
-        if lang not in LANGUAGES:
-            raise modification_failed("wikibase-validator-not-a-language", [str(lang)],
-                                      f"Property {pid}: {lang!r} is not a known language code.")
-        return {"value": {"text": text, "language": lang}, "type": want}
-    if want == "globecoordinate":
-        if not isinstance(value, dict):
-            raise _bad_value(pid, f"globecoordinate should be an object, got {value!r}")
-        try:
-            lat, lon = float(value["latitude"]), float(value["longitude"])
-        except (KeyError, TypeError, ValueError):
-            raise _bad_value(pid, f"latitude/longitude should be numbers, got {value!r}") from None
-        if not -90 <= lat <= 90 or not -360 <= lon <= 360:
-            raise modification_failed("wikibase-validator-out-of-range", [str(lat), str(lon)],
-                                      f"Property {pid}: coordinates out of range "
-                                      f"(latitude {lat}, longitude {lon})")
-        precision = value.get("precision")
-        if precision is not None:
-            try:
-                precision = float(precision)
-            except (TypeError, ValueError):
-                raise _bad_value(pid, f"precision should be a number, got {precision!r}") from None
-            if precision <= 0 or precision > 360:
-                raise _bad_value(pid, f"precision should be in (0, 360], got {precision!r}")
-        globe = value.get("globe") or "http://www.wikidata.org/entity/Q2"
-        if not isinstance(globe, str) or not re.match(r"^https?://\S+$", globe):
-            raise _bad_value(pid, f"globe should be an entity URI, got {globe!r}")
-        return {"value": {"latitude": value["latitude"], "longitude": value["longitude"],
-                          "altitude": None, "precision": value.get("precision"),
-                          "globe": globe}, "type": want}
-    if want == "quantity":
-        if not isinstance(value, dict):
-            raise _bad_value(pid, f"quantity should be an object, got {value!r}")
-        out: dict[str, Any] = {}
-        for key in ("amount", "upperBound", "lowerBound"):
-            if key in value and value[key] is not None:
-                amt = value[key]
-                if not isinstance(amt, str) or not AMOUNT_RE.match(amt):
-                    raise modification_failed(
-                        "wikibase-validator-malformed-value", [str(amt)],
-                        f"Property {pid}: {key} should be a signed decimal string like '+12.5', "
-                        f"got {amt!r}")
-                out[key] = amt
-        if "amount" not in out:
-            raise _bad_value(pid, "quantity without amount")
-        if ("upperBound" in out) != ("lowerBound" in out):
-            raise _bad_value(pid, "quantity needs both upperBound and lowerBound or neither")
-        if "upperBound" in out and not (float(out["lowerBound"]) <= float(out["amount"])
-                                        <= float(out["upperBound"])):
-            raise _bad_value(pid, "quantity amount should lie between lowerBound and upperBound")
-        unit = value.get("unit", "1")
-        if unit != "1" and not (isinstance(unit, str) and re.match(r"^https?://\S+/Q\d+$", unit)):
-            raise modification_failed("wikibase-validator-malformed-value", [str(unit)],
-                                      f"Property {pid}: unit should be '1' or an entity URI, "
-                                      f"got {unit!r}")
-        ordered = {"amount": out["amount"], "unit": unit}
-        if "upperBound" in out:
-            ordered["upperBound"] = out["upperBound"]
-            ordered["lowerBound"] = out["lowerBound"]
-        return {"value": ordered, "type": want}
-    if want == "time":
-        if not isinstance(value, dict):
-            raise _bad_value(pid, f"time should be an object, got {value!r}")
-        time = value.get("time")
-        if not isinstance(time, str) or not TIME_RE.match(time):
-            raise modification_failed("wikibase-validator-malformed-value", [str(time)],
-                                      f"Property {pid}: time should look like "
-                                      f"'+1998-10-20T00:00:00Z', got {time!r}")
-        precision = value.get("precision")
-        if not isinstance(precision, int) or isinstance(precision, bool) or not 0 <= precision <= 11:
-            raise modification_failed("wikibase-validator-malformed-value", [str(precision)],
-                                      f"Property {pid}: time precision should be 0-11, "
-                                      f"got {precision!r}")
-        calendar = value.get("calendarmodel")
-        if calendar not in (GREGORIAN, JULIAN):
-            raise modification_failed("wikibase-validator-bad-calendar", [str(calendar)],
-                                      f"Property {pid}: calendarmodel should be {GREGORIAN} or "
-                                      f"{JULIAN}, got {calendar!r}")
-        month, day = int(time[-15:-13]), int(time[-12:-10])
-        if month > 12 or day > 31:
-            raise _bad_value(pid, f"invalid month/day in {time!r}")
-        return {"value": {"time": time, "timezone": int(value.get("timezone", 0)),
-                          "before": int(value.get("before", 0)),
-                          "after": int(value.get("after", 0)), "precision": precision,
-                          "calendarmodel": calendar}, "type": want}
-    raise _bad_value(pid, f"unsupported value type {want}")  # pragma: no cover
-
-
-def normalize_snak(raw: Any, ctx: EditContext, expect_property: str | None = None) -> dict:
-    """Validate one snak and return it with ``hash`` and the property's ``datatype``."""
-    if not isinstance(raw, dict) or "property" not in raw or "snaktype" not in raw:
-        raise ApiFailure("invalid-snak", f"snak should have 'snaktype' and 'property', got {raw!r}")
-    pid = raw["property"]
-    if not isinstance(pid, str) or not re.match(r"^P[1-9]\d*$", pid):
-        raise ApiFailure("invalid-snak", f"Invalid property id {pid!r} in snak")
-    if expect_property and pid != expect_property:
-        raise ApiFailure("invalid-snak", f"snak property {pid} is listed under {expect_property}")
-    datatype = ctx.datatype_of(pid)
-    if datatype is None:
-        raise modification_failed("wikibase-validator-no-such-property", [pid],
-                                  f"Property {pid} not found.")
-    snaktype = raw["snaktype"]
-    snak: dict[str, Any] = {"snaktype": snaktype, "property": pid}
-    if snaktype == "value":
-        if "datavalue" not in raw:
-            raise ApiFailure("invalid-snak", f"snak of {pid} with snaktype value has no datavalue")
-        snak["datavalue"] = _normalize_datavalue(pid, datatype, raw["datavalue"], ctx)
-    elif snaktype not in ("somevalue", "novalue"):
-        raise ApiFailure("invalid-snak", f"Invalid snaktype {snaktype!r} for {pid}")
-    snak["hash"] = snak_hash(snak)
-    snak["datatype"] = datatype
-    return {k: snak[k] for k in ("snaktype", "property", "hash", "datavalue", "datatype")
-            if k in snak}
-
-
-def _snak_group(raw: Any, order: Any, ctx: EditContext) -> tuple[dict[str, list], list[str]]:
-    groups: dict[str, list[dict[str, Any]]] = {}
-    if isinstance(raw, dict):
-        for pid, snaks in raw.items():
-            for snak in snaks if isinstance(snaks, list) else [snaks]:
-                groups.setdefault(pid, []).append(normalize_snak(snak, ctx, pid))
-    elif isinstance(raw, list):
-        for snak in raw:
-            norm = normalize_snak(snak, ctx)
-            groups.setdefault(norm["property"], []).append(norm)
-    elif raw is not None:
-        raise ApiFailure("invalid-snak", f"snaks should be a map or a list, got {raw!r}")
-    wanted = [p for p in (order or []) if p in groups]
-    final_order = list(dict.fromkeys(wanted + list(groups)))
-    return {p: groups[p] for p in final_order}, final_order
-
-
-def normalize_statement(raw: Any, entity_id: str, ctx: EditContext) -> dict[str, Any]:
-    """Validate one statement; returns it with GUID, hashes, datatypes and *-order fields."""
-    if not isinstance(raw, dict) or "mainsnak" not in raw:
-        raise ApiFailure("invalid-claim", f"statement should have a mainsnak, got {raw!r}")
-    mainsnak = normalize_snak(raw["mainsnak"], ctx)
-    rank = raw.get("rank", "normal")
-    if rank not in ("preferred", "normal", "deprecated"):
-        raise ApiFailure("invalid-claim", f"Invalid rank {rank!r}")
-    guid = raw.get("id") or new_guid(entity_id)
-    stmt: dict[str, Any] = {"mainsnak": mainsnak, "type": "statement", "id": guid, "rank": rank}
-    qualifiers, qorder = _snak_group(raw.get("qualifiers"), raw.get("qualifiers-order"), ctx)
-    if qualifiers:
-        stmt["qualifiers"] = qualifiers
-        stmt["qualifiers-order"] = qorder
-    refs: list[dict[str, Any]] = []
-    for ref in raw.get("references") or []:
-        if not isinstance(ref, dict):
-            raise ApiFailure("invalid-reference", f"reference should be an object, got {ref!r}")
-        snaks, sorder = _snak_group(ref.get("snaks"), ref.get("snaks-order"), ctx)
-        if not snaks:
-            raise ApiFailure("invalid-reference", "reference without snaks")
-        rhash = reference_hash(snaks, sorder)
-        if all(r["hash"] != rhash for r in refs):
-            refs.append({"hash": rhash, "snaks": snaks, "snaks-order": sorder})
-    if refs:
-        stmt["references"] = refs
-    return stmt
-
-
-# --- claims merge --------------------------------------------------------------------------------
-
-
-def _statement_list(raw: Any) -> list[dict[str, Any]]:
-    if isinstance(raw, dict):
-        out = []
-        for pid, stmts in raw.items():
-            for stmt in stmts if isinstance(stmts, list) else [stmts]:
-                if isinstance(stmt, dict) and "mainsnak" in stmt and \
-                        stmt["mainsnak"].get("property") not in (None, pid):
-                    raise ApiFailure("invalid-claim", f"statement listed under {pid} has main "
-                                                      f"snak property "
-                                                      f"{stmt['mainsnak'].get('property')}")
-                out.append(stmt)
-        return out
-    if isinstance(raw, list):
-        return raw
-    raise ApiFailure("not-recognized-array", f"claims should be a map or a list, got {raw!r}")
-
-
-def _apply_claims(entity: dict[str, Any], raw: Any, entity_id: str, ctx: EditContext) -> None:
-    flat: list[dict[str, Any]] = [s for stmts in entity.get("claims", {}).values() for s in stmts]
-    index = {s["id"].lower(): i for i, s in enumerate(flat)}
-    removed: set[int] = set()
-    for raw_stmt in _statement_list(raw):
-        if not isinstance(raw_stmt, dict):
-            raise ApiFailure("invalid-claim", f"statement should be an object, got {raw_stmt!r}")
-        guid = raw_stmt.get("id")
-        if guid is not None:
-            if not isinstance(guid, str) or "$" not in guid:
-                raise ApiFailure("invalid-guid", f"Invalid statement GUID {guid!r}")
-            owner = guid.split("$", 1)[0]
-            if owner.upper() != entity_id.upper():
-                raise modification_failed(
-                    "wikibase-validator-statement-not-on-entity", [guid, entity_id],
-                    f"Statement GUID {guid} does not belong to entity {entity_id}")
-        if "remove" in raw_stmt:
-            if guid is None:
-                raise ApiFailure("invalid-claim", "a statement to remove needs its id")
-            pos = index.get(guid.lower())
-            if pos is None or pos in removed:
-                raise modification_failed("wikibase-validator-no-such-claim", [guid],
-                                          f"Statement with GUID {guid} not found on {entity_id}")
-            removed.add(pos)
-            continue
-        stmt = normalize_statement(raw_stmt, entity_id, ctx)
-        pos = index.get(stmt["id"].lower()) if guid else None
-        if pos is not None and pos not in removed:
-            old_pid = flat[pos]["mainsnak"]["property"]
-            if old_pid != stmt["mainsnak"]["property"]:
-                raise modification_failed(
-                    "wikibase-validator-claim-property-change", [stmt["id"]],
-                    f"Statement {stmt['id']} is about {old_pid}; its property cannot change")
-            stmt["id"] = flat[pos]["id"]
-            flat[pos] = stmt
-        else:
-            index[stmt["id"].lower()] = len(flat)
-            flat.append(stmt)
-    claims: dict[str, list[dict[str, Any]]] = {}
-    for i, stmt in enumerate(flat):
-        if i not in removed:
-            claims.setdefault(stmt["mainsnak"]["property"], []).append(stmt)
-    entity["claims"] = claims
-
-
 # --- wbeditentity --------------------------------------------------------------------------------
 
 
@@ -627,7 +241,7 @@ def apply_edit(
         _apply_sitelinks(entity, data["sitelinks"], ctx)
     claims = data.get("claims", data.get("statements"))
     if claims is not None:
-        _apply_claims(entity, claims, entity_id, ctx)
+        apply_claims(entity, claims, entity_id, ctx)
     for lang, label in entity["labels"].items():
         desc = entity["descriptions"].get(lang)
         if desc and desc["value"] == label["value"]:
@@ -636,18 +250,3 @@ def apply_edit(
                 f"Label and description for language code {lang} can not have the same value.")
     return content_of(entity)
 
-
-def sitelink_url(site: str, title: str) -> str:
-    """Article URL of a sitelink (spaces → underscores)."""
-    base = SITES.get(site, ("", "", "https://invalid.example/"))[2]
-    from urllib.parse import quote
-    return base + "wiki/" + quote(title.replace(" ", "_"), safe="/:(),'!*@$;")
-
-
-def with_urls(entity: dict[str, Any]) -> dict[str, Any]:
-    """Copy of the entity with ``url`` on every sitelink (wbeditentity / sitelinks/urls)."""
-    out = dict(entity)
-    if "sitelinks" in entity:
-        out["sitelinks"] = {s: {**l, "url": sitelink_url(s, l["title"])}
-                            for s, l in entity["sitelinks"].items()}
-    return out

@@ -23,8 +23,9 @@ from pyoxigraph import (
 )
 
 from sandbox.graph import LOADED_GRAPH
+from sandbox.http_base import LOOPBACK, QuietThreadingHTTPServer
 from sandbox.repo import Repository
-from sandbox.server import LOOPBACK, QuietThreadingHTTPServer, ServerState
+from sandbox.state import ServerState
 
 log = logging.getLogger(__name__)
 

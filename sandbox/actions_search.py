@@ -1,0 +1,50 @@
+"""Full-text search: ``list=search`` with ``haswbstatement:`` (CirrusSearch's WikibaseCirrusSearch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.api_request import ApiRequest, split_values
+
+
+def _matching_ids(req: ApiRequest, text: str) -> list[str]:
+    db = req.state.repo.db
+    result: set[str] | None = None
+    for token in text.split():
+        neg = token.startswith("-")
+        tok = token[1:] if neg else token
+        if tok.lower().startswith("haswbstatement:"):
+            matched: set[str] = set()
+            for alt in tok.split(":", 1)[1].split("|"):
+                prop, eq, value = alt.partition("=")
+                matched |= db.haswbstatement(prop, value if eq else None)
+        else:
+            matched = db.label_search(tok.strip('"'))
+        if neg:
+            base = result if result is not None else set(db.all_ids())
+            result = base - matched
+        else:
+            result = matched if result is None else result & matched
+    return sorted(result or set(), key=lambda e: (e[0], int(e[1:])))
+
+
+def list_search(req: ApiRequest, out: dict[str, Any]) -> dict[str, Any]:
+    """``list=search`` (``srsearch``, ``srlimit``, ``sroffset``, ``srnamespace``)."""
+    params = req.params
+    text = req.require("srsearch")
+    limit = min(int(params.get("srlimit", 10) or 10), 500)
+    offset = int(params.get("sroffset", 0) or 0)
+    namespaces = {int(n) for n in split_values(params.get("srnamespace") or "0")}
+    ids = [e for e in _matching_ids(req, text) if (0 if e[0] == "Q" else 120) in namespaces]
+    page = ids[offset:offset + limit]
+    infos = req.state.repo.db.pageinfo(page)
+    hits = []
+    for eid in page:
+        pageid, _revid, modified, size = infos[eid]
+        ns = 0 if eid[0] == "Q" else 120
+        hits.append({"ns": ns, "title": eid if ns == 0 else f"Property:{eid}",
+                     "pageid": pageid, "size": size, "wordcount": 0, "snippet": "",
+                     "timestamp": modified})
+    if offset + limit < len(ids):
+        out["continue"] = {"sroffset": offset + limit, "continue": "-||"}
+    return {"searchinfo": {"totalhits": len(ids)}, "search": hits}

@@ -1,0 +1,68 @@
+"""One Action API call as the action modules see it: parameters, session, answer headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.state import ServerState, Session
+from sandbox.wikibase_errors import ApiFailure
+
+SESSION_COOKIE = "wlkitsession"
+
+
+@dataclass
+class ApiRequest:
+    """Parameters and context of one ``api.php`` call.
+
+    Attributes:
+        state: The process state (repository, sessions, faults).
+        params: Request parameters (query string and POST body merged; last value wins).
+        sid: Session id from the cookie, if any.
+        sess: The live session for ``sid``, if any.
+        host: The ``Host`` header (for URLs in answers).
+        client_ip: The peer address.
+        method: ``GET``, ``POST`` or ``HEAD``.
+        headers: Extra response headers the action wants sent (e.g. ``Set-Cookie``).
+    """
+
+    state: ServerState
+    params: dict[str, str]
+    sid: str | None = None
+    sess: Session | None = None
+    host: str = "127.0.0.1"
+    client_ip: str = "127.0.0.1"
+    method: str = "GET"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def user(self) -> dict[str, Any] | None:
+        """The logged-in user record, or None for anonymous calls."""
+        return self.sess.user if self.sess else None
+
+    def start_session(self) -> Session:
+        """A new session bound to this client through ``Set-Cookie``."""
+        sid, sess = self.state.new_session()
+        self.sid, self.sess = sid, sess
+        self.headers["Set-Cookie"] = f"{SESSION_COOKIE}={sid}; Path=/; HttpOnly"
+        return sess
+
+    def flag(self, name: str) -> bool:
+        """MediaWiki boolean parameter: presence means true."""
+        return name in self.params
+
+    def multi(self, name: str) -> list[str]:
+        """A ``|``-separated multi-value parameter as a list (empty items dropped)."""
+        return split_values(self.params.get(name))
+
+    def require(self, name: str) -> str:
+        """A mandatory parameter, or ``missingparam``."""
+        value = self.params.get(name)
+        if value is None:
+            raise ApiFailure("missingparam", f"The \"{name}\" parameter must be set.")
+        return value
+
+
+def split_values(value: str | None) -> list[str]:
+    """``a|b||c`` → ``["a", "b", "c"]``."""
+    return [v for v in (value or "").split("|") if v != ""]
