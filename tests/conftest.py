@@ -216,3 +216,18 @@ def load_fake_runs() -> Any:
 def fake_runs() -> Any:
     """The fake-run builder module (``build_run(dir, RunSpec(...))``)."""
     return load_fake_runs()
+
+
+@pytest.fixture(scope="session")
+def contest_small() -> Any:
+    """The hand-checked small contest module (``build()``, ``write_run(dir, data)``, expected answers)."""
+    import importlib.util
+    import sys
+
+    name = "wlkit_contest_small"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "tests" / "fixtures" / "contest_small.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

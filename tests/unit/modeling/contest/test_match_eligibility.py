@@ -12,12 +12,12 @@ from modeling.contest.eligibility import check_eligibility, jury_export, reason_
 from modeling.contest.match import match_uploads, review_rows, template_regex
 from modeling.contest.rules import rules_from_campaign
 
-from ._contest_fixture import EXPECTED_REASONS, EXPECTED_STATUS, build, campaign_stub
 
 
 @pytest.fixture(scope="module")
-def contest():
-    data = build()
+def contest(contest_small):
+    data = contest_small.build()
+    data.expected = contest_small
     data.result = match_uploads(data.uploads, data.monuments, data.rules, data.category_files)
     return data
 
@@ -25,7 +25,7 @@ def contest():
 def test_every_upload_gets_its_status_item_and_channels(contest):
     files = contest.result.files.set_index("title")
     got = {t: (r["status"], r["item"] if isinstance(r["item"], str) else None, r["channels"]) for t, r in files.iterrows()}
-    assert got == EXPECTED_STATUS
+    assert got == contest.expected.EXPECTED_STATUS
 
 
 def test_review_lists_the_unmatched_with_reasons(contest):
@@ -57,7 +57,7 @@ def test_id_format_maps_list_ids_to_template_ids(contest):
 def test_every_reason_per_file(contest):
     regions = contest.monuments.set_index("item")["region"]
     elig = check_eligibility(contest.uploads, contest.result.files, contest.rules, regions).set_index("title")
-    assert elig["reasons"].to_dict() == EXPECTED_REASONS
+    assert elig["reasons"].to_dict() == contest.expected.EXPECTED_REASONS
     assert elig.loc["File:Vreta kopia.jpg", "duplicate_of"] == "File:Vreta kyrka 1.jpg"
     counts = reason_counts(elig.reset_index())
     assert counts["eligible"] == 2 and counts["no_id"] == 3 and counts["by_organiser"] == 0
@@ -80,7 +80,8 @@ def test_jury_export_has_only_eligible_files(contest):
     ]
 
 
-def test_rules_defaults_and_errors():
+def test_rules_defaults_and_errors(contest_small):
+    campaign_stub = contest_small.campaign_stub
     rules = rules_from_campaign(campaign_stub())
     assert (rules.start, rules.end, rules.min_megapixels, rules.country_code) == (date(2026, 9, 1), date(2026, 9, 30), 2.0, "se")
     assert len(rules.days()) == 30

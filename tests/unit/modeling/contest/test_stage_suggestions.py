@@ -13,12 +13,11 @@ from modeling.contest.match import match_uploads
 from modeling.contest.stage import run_contest
 from modeling.contest.suggestions import MIN_CATEGORY_FILES, accepted, suggest_p18, suggest_p180, suggest_p373
 
-from ._contest_fixture import build, campaign_stub, write_run
 
 
 @pytest.fixture
-def contest():
-    d = build()
+def contest(contest_small):
+    d = contest_small.build()
     d.files = match_uploads(d.uploads, d.monuments, d.rules, d.category_files).files
     d.elig = check_eligibility(d.uploads, d.files, d.rules)
     return d
@@ -60,9 +59,9 @@ def test_accepted_reads_what_a_person_typed():
     assert accepted(frame).index.tolist() == [0, 1, 4, 6]
 
 
-def test_run_contest_writes_every_file_and_keeps_accepts(tmp_path):
-    write_run(tmp_path, build())
-    campaign = campaign_stub(id_template="Monument Sweden", jurors=["Juror Jo"],
+def test_run_contest_writes_every_file_and_keeps_accepts(tmp_path, contest_small):
+    contest_small.write_run(tmp_path, contest_small.build())
+    campaign = contest_small.campaign_stub(id_template="Monument Sweden", jurors=["Juror Jo"],
                              tracker_category="Category:Cultural heritage monuments in Sweden with known IDs")
     summary = run_contest(campaign, tmp_path)
     dest = tmp_path / "07_contest"
@@ -81,6 +80,6 @@ def test_run_contest_writes_every_file_and_keeps_accepts(tmp_path):
     assert (again["accept"] == "yes").sum() == 1
 
 
-def test_missing_lists_stage_is_named(tmp_path):
+def test_missing_lists_stage_is_named(tmp_path, contest_small):
     with pytest.raises(InputError, match="05_lists/all.csv.*wlkit lists"):
-        run_contest(campaign_stub(), tmp_path)
+        run_contest(contest_small.campaign_stub(), tmp_path)

@@ -9,12 +9,11 @@ from modeling.contest.coverage import coverage_by_region, coverage_curve, monume
 from modeling.contest.eligibility import check_eligibility
 from modeling.contest.match import match_uploads
 
-from ._contest_fixture import build
 
 
 @pytest.fixture(scope="module")
-def contest():
-    d = build()
+def contest(contest_small):
+    d = contest_small.build()
     d.files = match_uploads(d.uploads, d.monuments, d.rules, d.category_files).files
     d.status = monument_status(d.monuments, d.uploads, d.files, d.category_files)
     d.elig = check_eligibility(d.uploads, d.files, d.rules)
