@@ -34,6 +34,8 @@ CONTEST_UPLOADS = "07_contest/uploads.parquet"  # columns: core.contracts.UPLOAD
 CONTEST_USERS = "07_contest/users.parquet"  # core.contracts.USERS_SCHEMA
 CONTEST_CATEGORY_FILES = "07_contest/category_files.parquet"  # CATEGORY_FILES_SCHEMA
 CONTEST_FETCH_SUMMARY = "07_contest/fetch.json"
+LISTS_ALL = "05_lists/all.csv"  # every monument in scope (the contest stage reads it)
+CONTEST_SUMMARY = "07_contest/summary.json"
 
 
 def stage_dir(out: str | Path, stage: str, *, create: bool = True) -> Path:

@@ -15,13 +15,28 @@ from modeling.contest.eligibility import day_of
 from modeling.contest.rules import ContestRules
 
 STATUS = ("photographed_before", "newly_pictured", "not_pictured")
-COVERAGE_COLUMNS = ["region", "region_label", "on_wikidata", "in_scope", "photographed_before",
-                    "newly_pictured", "photographed", "not_pictured", "photographed_pct"]
+COVERAGE_COLUMNS = [
+    "region",
+    "region_label",
+    "on_wikidata",
+    "in_scope",
+    "photographed_before",
+    "newly_pictured",
+    "photographed",
+    "not_pictured",
+    "photographed_pct",
+]
 
 
-def monument_status(monuments: pd.DataFrame, uploads: pd.DataFrame, files: pd.DataFrame,
-                    category_files: pd.DataFrame, *, at: str | None = None,
-                    created: pd.Series | dict[str, str] | None = None) -> pd.DataFrame:
+def monument_status(
+    monuments: pd.DataFrame,
+    uploads: pd.DataFrame,
+    files: pd.DataFrame,
+    category_files: pd.DataFrame,
+    *,
+    at: str | None = None,
+    created: pd.Series | dict[str, str] | None = None,
+) -> pd.DataFrame:
     """One row per monument with its coverage status at ``at``.
 
     Args:
@@ -41,10 +56,14 @@ def monument_status(monuments: pd.DataFrame, uploads: pd.DataFrame, files: pd.Da
     own_image = out["image"].notna() & ~image_title.isin(contest_titles)
     older = category_files[~category_files["title"].isin(contest_titles)]
     cats = set(older["category"].str.replace("_", " ").str.removeprefix("Category:"))
-    in_cat = out["commons_category"].fillna("").str.replace("_", " ").isin(cats) & out["commons_category"].notna()
+    in_cat = (
+        out["commons_category"].fillna("").str.replace("_", " ").isin(cats)
+        & out["commons_category"].notna()
+    )
     out["photographed_before"] = own_image | in_cat
     matched = files[files["status"] == "matched"][["title", "item"]].merge(
-        pd.DataFrame({"title": uploads["title"], "day": day_of(uploads["uploaded_at"])}), on="title")
+        pd.DataFrame({"title": uploads["title"], "day": day_of(uploads["uploaded_at"])}), on="title"
+    )
     if at is not None:
         matched = matched[matched["day"].notna() & (matched["day"] <= at)]
     per_item = matched.groupby("item").agg(first_upload=("day", "min"), uploads=("title", "size"))
@@ -64,18 +83,33 @@ def monument_status(monuments: pd.DataFrame, uploads: pd.DataFrame, files: pd.Da
 def coverage_by_region(status: pd.DataFrame) -> pd.DataFrame:
     """``coverage.csv``: per region, then a ``total`` row (region empty)."""
     frame = status.assign(
-        region=status["region"].fillna(""), region_label=status["region_label"].fillna(""),
-        before=status["status"].eq("photographed_before"), new=status["status"].eq("newly_pictured"),
-        none=status["status"].eq("not_pictured"))
-    grouped = frame.groupby(["region", "region_label"], sort=True).agg(
-        on_wikidata=("on_wikidata", "sum"), in_scope=("item", "size"), photographed_before=("before", "sum"),
-        newly_pictured=("new", "sum"), not_pictured=("none", "sum")).reset_index()
+        region=status["region"].fillna(""),
+        region_label=status["region_label"].fillna(""),
+        before=status["status"].eq("photographed_before"),
+        new=status["status"].eq("newly_pictured"),
+        none=status["status"].eq("not_pictured"),
+    )
+    grouped = (
+        frame.groupby(["region", "region_label"], sort=True)
+        .agg(
+            on_wikidata=("on_wikidata", "sum"),
+            in_scope=("item", "size"),
+            photographed_before=("before", "sum"),
+            newly_pictured=("new", "sum"),
+            not_pictured=("none", "sum"),
+        )
+        .reset_index()
+    )
     total = grouped.drop(columns=["region", "region_label"]).sum().to_frame().T
     total.insert(0, "region_label", "total")
     total.insert(0, "region", "")
     table = pd.concat([grouped, total], ignore_index=True)
     table["photographed"] = table["photographed_before"] + table["newly_pictured"]
-    table["photographed_pct"] = (100 * table["photographed"] / table["in_scope"].where(table["in_scope"] > 0)).round(1).fillna(0.0)
+    table["photographed_pct"] = (
+        (100 * table["photographed"] / table["in_scope"].where(table["in_scope"] > 0))
+        .round(1)
+        .fillna(0.0)
+    )
     for col in COVERAGE_COLUMNS[2:-1]:
         table[col] = table[col].astype("int64")
     return table[COVERAGE_COLUMNS]
@@ -98,5 +132,11 @@ def coverage_curve(status: pd.DataFrame, rules: ContestRules) -> pd.DataFrame:
     newly = per_day.cumsum() + early
     before = int(status["photographed_before"].sum())
     scope = max(len(status), 1)
-    return pd.DataFrame({"date": days, "newly_pictured": newly, "photographed": newly + before,
-                         "photographed_pct": (100 * (newly + before) / scope).round(1)})
+    return pd.DataFrame(
+        {
+            "date": days,
+            "newly_pictured": newly,
+            "photographed": newly + before,
+            "photographed_pct": (100 * (newly + before) / scope).round(1),
+        }
+    )

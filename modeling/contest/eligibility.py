@@ -20,8 +20,18 @@ import pandas as pd
 
 from modeling.contest.rules import ContestRules
 
-REASONS = ("uploaded_outside_window", "exif_date_outside_window", "below_min_resolution", "file_type",
-           "no_id", "unknown_id", "several_monuments", "duplicate", "by_juror", "by_organiser")
+REASONS = (
+    "uploaded_outside_window",
+    "exif_date_outside_window",
+    "below_min_resolution",
+    "file_type",
+    "no_id",
+    "unknown_id",
+    "several_monuments",
+    "duplicate",
+    "by_juror",
+    "by_organiser",
+)
 #: Columns of the jury export (the form jury tools such as Montage import).
 JURY_COLUMNS = ["file", "uploader", "monument_id", "item", "region"]
 
@@ -32,14 +42,22 @@ def day_of(values: pd.Series) -> pd.Series:
     >>> day_of(pd.Series(["2026-09-03T14:05:09Z", "2026:08:30 10:00:00", None, "unknown"])).tolist()
     ['2026-09-03', '2026-08-30', None, None]
     """
-    found = values.astype("object").where(values.notna(), "").astype(str).str.extract(
-        r"^\s*(\d{4})[-:](\d{2})[-:](\d{2})")
+    found = (
+        values.astype("object")
+        .where(values.notna(), "")
+        .astype(str)
+        .str.extract(r"^\s*(\d{4})[-:](\d{2})[-:](\d{2})")
+    )
     day = found[0] + "-" + found[1] + "-" + found[2]
     return day.astype("object").where(day.notna(), None)
 
 
-def check_eligibility(uploads: pd.DataFrame, files: pd.DataFrame, rules: ContestRules,
-                      regions: pd.Series | None = None) -> pd.DataFrame:
+def check_eligibility(
+    uploads: pd.DataFrame,
+    files: pd.DataFrame,
+    rules: ContestRules,
+    regions: pd.Series | None = None,
+) -> pd.DataFrame:
     """Every reason per file, column-wise.
 
     Args:
@@ -52,18 +70,29 @@ def check_eligibility(uploads: pd.DataFrame, files: pd.DataFrame, rules: Contest
         ``title, uploader, uploaded_at, eligible, reasons, duplicate_of, monument_id, item, region``
         in upload order.
     """
-    frame = uploads[["title", "uploader", "uploaded_at", "exif_datetime", "width", "height", "mime", "sha1"]]
+    frame = uploads[
+        ["title", "uploader", "uploaded_at", "exif_datetime", "width", "height", "mime", "sha1"]
+    ]
     frame = frame.merge(files[["title", "status", "item", "monument_id"]], on="title", how="left")
     flags: dict[str, pd.Series] = {}
     day = day_of(frame["uploaded_at"])
     flags["uploaded_outside_window"] = day.isna() | (day < rules.start_iso) | (day > rules.end_iso)
     exif = day_of(frame["exif_datetime"])
-    flags["exif_date_outside_window"] = (exif.notna() & ((exif < rules.start_iso) | (exif > rules.end_iso))
-                                         if rules.exif_window else pd.Series(False, index=frame.index))
-    pixels = pd.to_numeric(frame["width"], errors="coerce").fillna(0) * pd.to_numeric(frame["height"], errors="coerce").fillna(0)
+    flags["exif_date_outside_window"] = (
+        exif.notna() & ((exif < rules.start_iso) | (exif > rules.end_iso))
+        if rules.exif_window
+        else pd.Series(False, index=frame.index)
+    )
+    pixels = pd.to_numeric(frame["width"], errors="coerce").fillna(0) * pd.to_numeric(
+        frame["height"], errors="coerce"
+    ).fillna(0)
     flags["below_min_resolution"] = pixels < rules.min_megapixels * 1_000_000
-    flags["file_type"] = ~frame["mime"].fillna("").str.lower().isin([t.lower() for t in rules.file_types])
-    flags["no_id"] = frame["status"].isin(["unmatched"]) | (frame["status"].eq("matched") & ~_has_id(files, frame))
+    flags["file_type"] = ~frame["mime"].fillna("").str.lower().isin(
+        [t.lower() for t in rules.file_types]
+    )
+    flags["no_id"] = frame["status"].isin(["unmatched"]) | (
+        frame["status"].eq("matched") & ~_has_id(files, frame)
+    )
     flags["unknown_id"] = frame["status"].eq("unknown_id")
     flags["several_monuments"] = frame["status"].eq("several_monuments")
     order = frame.assign(_day=frame["uploaded_at"].fillna("~")).sort_values(["_day", "title"])
@@ -79,8 +108,19 @@ def check_eligibility(uploads: pd.DataFrame, files: pd.DataFrame, rules: Contest
     frame["reasons"] = reasons.str.lstrip(";")
     frame["eligible"] = frame["reasons"] == ""
     frame["region"] = frame["item"].map(regions) if regions is not None else None
-    return frame[["title", "uploader", "uploaded_at", "eligible", "reasons", "duplicate_of", "monument_id",
-                  "item", "region"]]
+    return frame[
+        [
+            "title",
+            "uploader",
+            "uploaded_at",
+            "eligible",
+            "reasons",
+            "duplicate_of",
+            "monument_id",
+            "item",
+            "region",
+        ]
+    ]
 
 
 def _has_id(files: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
@@ -100,7 +140,12 @@ def reason_counts(eligibility: pd.DataFrame) -> dict[str, int]:
 def jury_export(eligibility: pd.DataFrame) -> pd.DataFrame:
     """The eligible files in the jury tool's import form (file name without ``File:``)."""
     ok = eligibility[eligibility["eligible"]]
-    return pd.DataFrame({
-        "file": ok["title"].str.removeprefix("File:"), "uploader": ok["uploader"],
-        "monument_id": ok["monument_id"], "item": ok["item"], "region": ok["region"],
-    })[JURY_COLUMNS].sort_values("file", ignore_index=True)
+    return pd.DataFrame(
+        {
+            "file": ok["title"].str.removeprefix("File:"),
+            "uploader": ok["uploader"],
+            "monument_id": ok["monument_id"],
+            "item": ok["item"],
+            "region": ok["region"],
+        }
+    )[JURY_COLUMNS].sort_values("file", ignore_index=True)

@@ -15,13 +15,20 @@ import pyarrow.parquet as pq
 
 from core.contracts import CATEGORY_FILES_SCHEMA, UPLOADS_SCHEMA, USERS_SCHEMA
 from core.errors import InputError
-from core.layout import CONTEST_CATEGORY_FILES, CONTEST_UPLOADS, CONTEST_USERS
+from core.layout import CONTEST_CATEGORY_FILES, CONTEST_UPLOADS, CONTEST_USERS, LISTS_ALL
 
-#: The lists stage's table of every monument in scope.
-LISTS_ALL = "05_lists/all.csv"
 #: Columns of a monuments frame (one row per monument in the campaign scope).
-MONUMENT_COLUMNS = ["item", "id", "label", "region", "region_label", "lat", "lon", "image",
-                    "commons_category"]
+MONUMENT_COLUMNS = [
+    "item",
+    "id",
+    "label",
+    "region",
+    "region_label",
+    "lat",
+    "lon",
+    "image",
+    "commons_category",
+]
 _LIST_COLUMNS = ("categories", "category_sortkeys", "templates", "depicts")
 
 
@@ -33,12 +40,16 @@ def read_monuments(out: str | Path) -> pd.DataFrame:
     """
     path = Path(out) / LISTS_ALL
     if not path.exists():
-        raise InputError("the monument list is missing; run `wlkit lists` for this campaign first",
-                         file=str(path))
+        raise InputError(
+            "the monument list is missing; run `wlkit lists` for this campaign first",
+            file=str(path),
+        )
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in MONUMENT_COLUMNS if c not in frame.columns]
     if missing:
-        raise InputError(f"columns {missing} should be present, got {list(frame.columns)}", file=str(path))
+        raise InputError(
+            f"columns {missing} should be present, got {list(frame.columns)}", file=str(path)
+        )
     return normalise_monuments(frame)
 
 
@@ -51,7 +62,7 @@ def normalise_monuments(frame: pd.DataFrame) -> pd.DataFrame:
     Returns:
         A new frame with exactly :data:`MONUMENT_COLUMNS`.
     """
-    out = pd.DataFrame({c: frame[c] if c in frame else None for c in MONUMENT_COLUMNS})
+    out = pd.DataFrame({c: frame.get(c) for c in MONUMENT_COLUMNS})
     for col in ("region", "region_label"):
         out[col] = out[col].astype("object").where(out[col].notna(), None)
         out[col] = out[col].str.split(";").str[0]
@@ -66,10 +77,12 @@ def _read(path: Path, schema: object, stage_hint: str) -> pd.DataFrame:
     if not path.exists():
         raise InputError(f"missing; {stage_hint}", file=str(path))
     table = pq.read_table(path)
-    names = getattr(schema, "names")
+    names = schema.names
     missing = [c for c in names if c not in table.column_names]
     if missing:
-        raise InputError(f"columns {missing} should be present, got {table.column_names}", file=str(path))
+        raise InputError(
+            f"columns {missing} should be present, got {table.column_names}", file=str(path)
+        )
     return table.select(names).to_pandas()
 
 
@@ -88,9 +101,12 @@ def normalise_uploads(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             empty = frame[col].isna()
             if empty.any():
-                frame.loc[empty, col] = pd.Series([[] for _ in range(int(empty.sum()))],
-                                                  index=frame.index[empty], dtype="object")
-    frame["globalusage"] = pd.to_numeric(frame.get("globalusage", 0), errors="coerce").fillna(0).astype("int64")
+                frame.loc[empty, col] = pd.Series(
+                    [[] for _ in range(int(empty.sum()))], index=frame.index[empty], dtype="object"
+                )
+    frame["globalusage"] = (
+        pd.to_numeric(frame.get("globalusage", 0), errors="coerce").fillna(0).astype("int64")
+    )
     frame["wikitext"] = frame["wikitext"].fillna("") if "wikitext" in frame else ""
     return frame.reset_index(drop=True)
 

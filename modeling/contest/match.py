@@ -50,9 +50,15 @@ def template_regex(name: str) -> str:
     ['213', '9']
     """
     first, rest = name[0], name[1:]
-    head = f"[{re.escape(first.upper())}{re.escape(first.lower())}]" if first.isalpha() else re.escape(first)
+    head = (
+        f"[{re.escape(first.upper())}{re.escape(first.lower())}]"
+        if first.isalpha()
+        else re.escape(first)
+    )
     body = "".join("[ _]" if ch in " _" else re.escape(ch) for ch in rest)
-    return r"\{\{\s*(?:[Tt]emplate:\s*)?" + head + body + r"\s*\|\s*(?:1\s*=\s*)?([^|}]*?)\s*(?=[|}])"
+    return (
+        r"\{\{\s*(?:[Tt]emplate:\s*)?" + head + body + r"\s*\|\s*(?:1\s*=\s*)?([^|}]*?)\s*(?=[|}])"
+    )
 
 
 def _ids_from_files(uploads: pd.DataFrame, rules: ContestRules) -> pd.DataFrame:
@@ -62,14 +68,24 @@ def _ids_from_files(uploads: pd.DataFrame, rules: ContestRules) -> pd.DataFrame:
         found = uploads["wikitext"].str.extractall(template_regex(rules.id_template))
         if len(found):
             rows = found.index.get_level_values(0)
-            parts.append(pd.DataFrame({"title": uploads["title"].to_numpy()[rows], "key": found[0].to_numpy()}))
+            parts.append(
+                pd.DataFrame(
+                    {"title": uploads["title"].to_numpy()[rows], "key": found[0].to_numpy()}
+                )
+            )
     if rules.tracker_category:
         keys = uploads[["title", "category_sortkeys"]].explode("category_sortkeys").dropna()
         split = keys["category_sortkeys"].str.split("|", n=1, expand=True)
         if len(split) and split.shape[1] == 2:
             tracker = split[0].str.replace("_", " ") == f"Category:{rules.tracker_category}"
-            parts.append(pd.DataFrame({"title": keys["title"][tracker].to_numpy(),
-                                       "key": split[1][tracker].str.strip().to_numpy()}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "title": keys["title"][tracker].to_numpy(),
+                        "key": split[1][tracker].str.strip().to_numpy(),
+                    }
+                )
+            )
     if not parts:
         return pd.DataFrame({"title": pd.Series(dtype=str), "key": pd.Series(dtype=str)})
     ids = pd.concat(parts, ignore_index=True)
@@ -77,8 +93,13 @@ def _ids_from_files(uploads: pd.DataFrame, rules: ContestRules) -> pd.DataFrame:
     return ids.drop_duplicates(ignore_index=True)
 
 
-def _pairs(uploads: pd.DataFrame, monuments: pd.DataFrame, ids: pd.DataFrame, keys: pd.Series,
-           category_files: pd.DataFrame) -> pd.DataFrame:
+def _pairs(
+    uploads: pd.DataFrame,
+    monuments: pd.DataFrame,
+    ids: pd.DataFrame,
+    keys: pd.Series,
+    category_files: pd.DataFrame,
+) -> pd.DataFrame:
     """Every (title, item, channel) the three channels produce."""
     by_key = pd.DataFrame({"key": keys.to_numpy(), "item": monuments["item"].to_numpy()})
     by_key = by_key[by_key["key"] != ""]
@@ -86,25 +107,50 @@ def _pairs(uploads: pd.DataFrame, monuments: pd.DataFrame, ids: pd.DataFrame, ke
     dep = uploads[["title", "depicts"]].explode("depicts").dropna()
     dep = dep.rename(columns={"depicts": "item"}).merge(monuments[["item"]], on="item")
     cats = monuments[["item", "commons_category"]].dropna()
-    cats = cats.assign(category=cats["commons_category"].str.replace("_", " "))[["item", "category"]]
+    cats = cats.assign(category=cats["commons_category"].str.replace("_", " "))[
+        ["item", "category"]
+    ]
     in_cat = uploads[["title", "categories"]].explode("categories").dropna()
-    in_cat = pd.DataFrame({"title": in_cat["title"].to_numpy(),
-                           "category": in_cat["categories"].str.replace("_", " ").str.removeprefix("Category:").to_numpy()})
+    in_cat = pd.DataFrame(
+        {
+            "title": in_cat["title"].to_numpy(),
+            "category": in_cat["categories"]
+            .str.replace("_", " ")
+            .str.removeprefix("Category:")
+            .to_numpy(),
+        }
+    )
     members = category_files[category_files["title"].isin(uploads["title"])][["category", "title"]]
-    members = members.assign(category=members["category"].str.replace("_", " ").str.removeprefix("Category:"))
+    members = members.assign(
+        category=members["category"].str.replace("_", " ").str.removeprefix("Category:")
+    )
     cat_pairs = pd.concat([in_cat, members], ignore_index=True).merge(cats, on="category")
-    return pd.concat([id_pairs, dep.assign(channel="depicts"), cat_pairs[["title", "item"]].assign(channel="category")],
-                     ignore_index=True).drop_duplicates(ignore_index=True)
+    return pd.concat(
+        [
+            id_pairs,
+            dep.assign(channel="depicts"),
+            cat_pairs[["title", "item"]].assign(channel="category"),
+        ],
+        ignore_index=True,
+    ).drop_duplicates(ignore_index=True)
 
 
 def _join(values: pd.Series, by: pd.Series) -> pd.Series:
     """``;``-joined sorted unique values per group (one groupby, no per-row Python over 10⁶)."""
-    frame = pd.DataFrame({"by": by.to_numpy(), "v": values.to_numpy()}).drop_duplicates().sort_values(["by", "v"])
+    frame = (
+        pd.DataFrame({"by": by.to_numpy(), "v": values.to_numpy()})
+        .drop_duplicates()
+        .sort_values(["by", "v"])
+    )
     return frame.groupby("by", sort=False)["v"].agg(";".join)
 
 
-def match_uploads(uploads: pd.DataFrame, monuments: pd.DataFrame, rules: ContestRules,
-                  category_files: pd.DataFrame | None = None) -> MatchResult:
+def match_uploads(
+    uploads: pd.DataFrame,
+    monuments: pd.DataFrame,
+    rules: ContestRules,
+    category_files: pd.DataFrame | None = None,
+) -> MatchResult:
     """Assign every upload to the monuments its ID, depicts and categories name.
 
     Args:
@@ -117,13 +163,19 @@ def match_uploads(uploads: pd.DataFrame, monuments: pd.DataFrame, rules: Contest
         The :class:`MatchResult`.
     """
     if category_files is None:
-        category_files = pd.DataFrame({"category": pd.Series(dtype=str), "title": pd.Series(dtype=str)})
+        category_files = pd.DataFrame(
+            {"category": pd.Series(dtype=str), "title": pd.Series(dtype=str)}
+        )
     keys = format_ids(monuments, rules.id_format)
     ids = _ids_from_files(uploads, rules)
     pairs = _pairs(uploads, monuments, ids, keys, category_files)
     order = {c: i for i, c in enumerate(CHANNELS)}
     pairs = pairs.assign(rank=pairs["channel"].map(order)).sort_values(["title", "item", "rank"])
-    grouped = pairs.groupby(["title", "item"], sort=False)["channel"].agg(";".join).reset_index(name="channels")
+    grouped = (
+        pairs.groupby(["title", "item"], sort=False)["channel"]
+        .agg(";".join)
+        .reset_index(name="channels")
+    )
     known = set(keys[keys != ""])
     unknown = ids[~ids["key"].isin(known)]
     files = pd.DataFrame({"title": uploads["title"]})
@@ -135,12 +187,24 @@ def match_uploads(uploads: pd.DataFrame, monuments: pd.DataFrame, rules: Contest
     single = grouped[grouped["title"].map(n_items) == 1].set_index("title")
     files["item"] = files["title"].map(single["item"])
     files["channels"] = files["title"].map(single["channels"]).fillna("")
-    files["monument_id"] = files["item"].map(monuments.drop_duplicates("item").set_index("item")["id"])
+    files["monument_id"] = files["item"].map(
+        monuments.drop_duplicates("item").set_index("item")["id"]
+    )
     files["status"] = "unmatched"
     files.loc[files["unknown_ids"] != "", "status"] = "unknown_id"
     files.loc[files["n_monuments"] > 1, "status"] = "several_monuments"
     files.loc[files["n_monuments"] == 1, "status"] = "matched"
-    cols = ["title", "status", "item", "monument_id", "channels", "items", "ids", "unknown_ids", "n_monuments"]
+    cols = [
+        "title",
+        "status",
+        "item",
+        "monument_id",
+        "channels",
+        "items",
+        "ids",
+        "unknown_ids",
+        "n_monuments",
+    ]
     return MatchResult(files=files[cols], pairs=grouped)
 
 
@@ -154,11 +218,17 @@ def review_rows(files: pd.DataFrame, uploads: pd.DataFrame) -> pd.DataFrame:
     Returns:
         ``title, reason, ids, items, uploader, uploaded_at``, ordered by title.
     """
-    todo = files[files["status"] != "matched"].merge(uploads[["title", "uploader", "uploaded_at"]], on="title")
+    todo = files[files["status"] != "matched"].merge(
+        uploads[["title", "uploader", "uploaded_at"]], on="title"
+    )
     reason = pd.Series("no ID, no depicts (P180) and in no monument's category", index=todo.index)
     several = todo["status"] == "several_monuments"
-    reason[several] = "matched to several monuments: " + todo["items"][several].str.replace(";", ", ")
+    reason[several] = "matched to several monuments: " + todo["items"][several].str.replace(
+        ";", ", "
+    )
     unknown = todo["status"] == "unknown_id"
     reason[unknown] = "unknown ID: " + todo["unknown_ids"][unknown].str.replace(";", ", ")
     todo = todo.assign(reason=reason)
-    return todo[["title", "status", "reason", "ids", "items", "uploader", "uploaded_at"]].sort_values("title", ignore_index=True)
+    return todo[
+        ["title", "status", "reason", "ids", "items", "uploader", "uploaded_at"]
+    ].sort_values("title", ignore_index=True)

@@ -94,21 +94,31 @@ def rules_from_campaign(campaign: Any) -> ContestRules:
 
     year = get("year", getattr(campaign, "year", None))
     if year is None:
-        raise CampaignError(f"campaign {campaign.id!r}: contest.year (or year) should be set, got none")
-    d_start, d_end = _month_window(int(year), DEFAULT_MONTH.get(getattr(campaign, "kind", "wlm"), 9))
+        raise CampaignError(
+            f"campaign {campaign.id!r}: contest.year (or year) should be set, got none"
+        )
+    d_start, d_end = _month_window(
+        int(year), DEFAULT_MONTH.get(getattr(campaign, "kind", "wlm"), 9)
+    )
     start, end = get("start", d_start), get("end", d_end)
     if end < start:
-        raise CampaignError(f"campaign {campaign.id!r}: contest.end should not be before contest.start, "
-                            f"got {start} … {end}")
+        raise CampaignError(
+            f"campaign {campaign.id!r}: contest.end should not be before contest.start, "
+            f"got {start} … {end}"
+        )
     upload = getattr(getattr(campaign, "lists", None), "upload", None)
     country = getattr(campaign, "country", None)
     return ContestRules(
-        year=int(year), start=start, end=end,
+        year=int(year),
+        start=start,
+        end=end,
         country_code=get("country_code", (getattr(country, "iso", "") or "").lower() or None),
         min_megapixels=float(get("min_megapixels", 2.0)),
         file_types=tuple(get("file_types", DEFAULT_FILE_TYPES)),
-        jurors=frozenset(get("jurors", [])), organisers=frozenset(get("organisers", [])),
-        id_template=get("id_template"), tracker_category=_strip_ns(get("tracker_category")),
+        jurors=frozenset(get("jurors", [])),
+        organisers=frozenset(get("organisers", [])),
+        id_template=get("id_template"),
+        tracker_category=_strip_ns(get("tracker_category")),
         id_format=get("id_format", getattr(upload, "id_template", None) or "{id}"),
         exif_window=bool(get("exif_window", True)),
     )
@@ -139,6 +149,8 @@ def format_ids(monuments: pd.DataFrame, id_format: str) -> pd.Series:
         if name is None:
             continue
         if name not in ("id", "item"):
-            raise CampaignError(f"contest id_format should use only {{id}} and {{item}}, got {id_format!r}")
+            raise CampaignError(
+                f"contest id_format should use only {{id}} and {{item}}, got {id_format!r}"
+            )
         out = out + monuments[name].fillna("").astype(str)
     return out

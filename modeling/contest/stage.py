@@ -43,7 +43,11 @@ from modeling.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
-SUGGESTION_FILES = {"P18": "suggestions_p18.csv", "P373": "suggestions_p373.csv", "P180": "suggestions_p180.csv"}
+SUGGESTION_FILES = {
+    "P18": "suggestions_p18.csv",
+    "P373": "suggestions_p373.csv",
+    "P180": "suggestions_p180.csv",
+}
 
 
 def created_days(out: str | Path, campaign_id: str) -> dict[str, str]:
@@ -52,8 +56,11 @@ def created_days(out: str | Path, campaign_id: str) -> dict[str, str]:
     if not path.exists():
         return {}
     with Ledger(path) as ledger:
-        return {r.qid: r.at[:10] for r in ledger.rows(campaign_id)
-                if r.qid and r.status == "done" and r.intent == "create"}
+        return {
+            r.qid: r.at[:10]
+            for r in ledger.rows(campaign_id)
+            if r.qid and r.status == "done" and r.intent == "create"
+        }
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
@@ -68,8 +75,11 @@ def keep_accepts(new: pd.DataFrame, path: Path) -> pd.DataFrame:
     if not {"entity", "property", "value", "accept"} <= set(old.columns):
         return new
     marks = old[old["accept"].str.strip() != ""].drop_duplicates(["entity", "property", "value"])
-    merged = new.drop(columns="accept").merge(marks[["entity", "property", "value", "accept"]],
-                                              on=["entity", "property", "value"], how="left")
+    merged = new.drop(columns="accept").merge(
+        marks[["entity", "property", "value", "accept"]],
+        on=["entity", "property", "value"],
+        how="left",
+    )
     merged["accept"] = merged["accept"].fillna("")
     return merged[new.columns]
 
@@ -98,31 +108,60 @@ def run_contest(campaign: Any, out: str | Path, *, at: str | None = None) -> dic
     _csv(elig, dest / "eligibility.csv")
     _csv(jury_export(elig), dest / "jury.csv")
     status = monument_status(monuments, uploads, files, category_files)
-    status[["item", "id", "label", "region", "region_label", "lat", "lon", "status", "first_upload",
-            "uploads"]].to_parquet(dest / "monuments.parquet", index=False)
+    status[
+        [
+            "item",
+            "id",
+            "label",
+            "region",
+            "region_label",
+            "lat",
+            "lon",
+            "status",
+            "first_upload",
+            "uploads",
+        ]
+    ].to_parquet(dest / "monuments.parquet", index=False)
     at = at or rules.end_iso
-    at_status = monument_status(monuments, uploads, files, category_files, at=at,
-                                created=created_days(out, campaign.id))
+    at_status = monument_status(
+        monuments, uploads, files, category_files, at=at, created=created_days(out, campaign.id)
+    )
     coverage = coverage_by_region(at_status)
     _csv(coverage, dest / "coverage.csv")
     _csv(coverage_curve(status, rules), dest / "curve.csv")
     _csv(stats.daily(uploads, users, rules), dest / "daily.csv")
     _csv(stats.uploaders(uploads, users, files, elig, rules), dest / "uploaders.csv")
     _csv(stats.regions(status, files, uploads), dest / "regions.csv")
-    suggestions = {"P18": suggest_p18(monuments, uploads, elig), "P373": suggest_p373(monuments, uploads, files, rules),
-                   "P180": suggest_p180(monuments, uploads, files)}
+    suggestions = {
+        "P18": suggest_p18(monuments, uploads, elig),
+        "P373": suggest_p373(monuments, uploads, files, rules),
+        "P180": suggest_p180(monuments, uploads, files),
+    }
     for prop, frame in suggestions.items():
         path = dest / SUGGESTION_FILES[prop]
         _csv(keep_accepts(frame, path), path)
     total = coverage.iloc[-1]
     summary = {
-        "campaign": campaign.id, **stats.summary(uploads, users, files, status, elig, rules),
-        "at": at, "coverage_at": {"on_wikidata": int(total["on_wikidata"]), "photographed": int(total["photographed"]),
-                                  "photographed_pct": float(total["photographed_pct"])},
-        "eligibility": reason_counts(elig), "suggestions": {p: len(f) for p, f in suggestions.items()},
+        "campaign": campaign.id,
+        **stats.summary(uploads, users, files, status, elig, rules),
+        "at": at,
+        "coverage_at": {
+            "on_wikidata": int(total["on_wikidata"]),
+            "photographed": int(total["photographed"]),
+            "photographed_pct": float(total["photographed_pct"]),
+        },
+        "eligibility": reason_counts(elig),
+        "suggestions": {p: len(f) for p, f in suggestions.items()},
         "review": int((files["status"] != "matched").sum()),
     }
-    (dest / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    log.info("contest %s: %d uploads, %d matched, %d newly pictured", campaign.id, summary["uploads"],
-             summary["matched"], summary["newly_pictured"])
+    (dest / "summary.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    log.info(
+        "contest %s: %d uploads, %d matched, %d newly pictured",
+        campaign.id,
+        summary["uploads"],
+        summary["matched"],
+        summary["newly_pictured"],
+    )
     return summary

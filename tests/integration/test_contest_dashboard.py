@@ -17,8 +17,16 @@ from modeling.contest.stage import run_contest
 from reports.contest import STATUS_COLOURS, write_contest_reports
 
 pytestmark = pytest.mark.browser
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--virtual-time-budget=5000"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--virtual-time-budget=5000",
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +35,16 @@ def dashboard(tmp_path_factory, contest_small) -> Path:
     data = contest_small.build()
     data.monuments.loc[0, "label"] = "</script><b>x</b>"  # a hostile label must stay text
     contest_small.write_run(out, data)
-    campaign = contest_small.campaign_stub(id_template="Monument Sweden", jurors=["Juror Jo"],
-                             tracker_category="Cultural heritage monuments in Sweden with known IDs")
+    campaign = contest_small.campaign_stub(
+        id_template="Monument Sweden",
+        jurors=["Juror Jo"],
+        tracker_category="Cultural heritage monuments in Sweden with known IDs",
+    )
     campaign.name, campaign.languages = "Wiki Loves Monuments Sweden (test)", ["sv"]
     run_contest(campaign, out)
-    return Path(write_contest_reports(campaign, out, generated_at="2026-10-01T00:00:00+00:00")["dashboard"])
+    return Path(
+        write_contest_reports(campaign, out, generated_at="2026-10-01T00:00:00+00:00")["dashboard"]
+    )
 
 
 def _chromium() -> str:
@@ -42,15 +55,29 @@ def _chromium() -> str:
 
 def test_dashboard_is_self_contained(dashboard: Path):
     text = dashboard.read_text(encoding="utf-8")
-    assert not re.search(r"""<(?:script|link|img|iframe|source|object)\b[^>]*(?:src|href)\s*=""", text)
+    assert not re.search(
+        r"""<(?:script|link|img|iframe|source|object)\b[^>]*(?:src|href)\s*=""", text
+    )
     assert "url(http" not in text and "@import" not in text
     assert "<b>x</b>" not in text
 
 
 def test_dashboard_draws_charts_and_markers_without_console_errors(dashboard: Path, tmp_path: Path):
-    run = subprocess.run([_chromium(), *FLAGS, f"--user-data-dir={tmp_path / 'p1'}", "--enable-logging=stderr",
-                          "--v=0", "--dump-dom", dashboard.as_uri()],
-                         capture_output=True, text=True, timeout=120, check=False)
+    run = subprocess.run(
+        [
+            _chromium(),
+            *FLAGS,
+            f"--user-data-dir={tmp_path / 'p1'}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            dashboard.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     dom = run.stdout
     assert "leaflet-container" in dom, run.stderr[-2000:]
     console = [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
@@ -66,8 +93,19 @@ def test_dashboard_draws_charts_and_markers_without_console_errors(dashboard: Pa
 
 def test_dashboard_screenshot(dashboard: Path, tmp_path: Path):
     shot = tmp_path / "dashboard.png"
-    run = subprocess.run([_chromium(), *FLAGS, f"--user-data-dir={tmp_path / 'p2'}", f"--screenshot={shot}",
-                          "--window-size=1200,1800", dashboard.as_uri()],
-                         capture_output=True, text=True, timeout=120, check=False)
+    run = subprocess.run(
+        [
+            _chromium(),
+            *FLAGS,
+            f"--user-data-dir={tmp_path / 'p2'}",
+            f"--screenshot={shot}",
+            "--window-size=1200,1800",
+            dashboard.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert shot.exists(), run.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

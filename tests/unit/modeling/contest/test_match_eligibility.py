@@ -13,7 +13,6 @@ from modeling.contest.match import match_uploads, review_rows, template_regex
 from modeling.contest.rules import rules_from_campaign
 
 
-
 @pytest.fixture(scope="module")
 def contest(contest_small):
     data = contest_small.build()
@@ -24,7 +23,10 @@ def contest(contest_small):
 
 def test_every_upload_gets_its_status_item_and_channels(contest):
     files = contest.result.files.set_index("title")
-    got = {t: (r["status"], r["item"] if isinstance(r["item"], str) else None, r["channels"]) for t, r in files.iterrows()}
+    got = {
+        t: (r["status"], r["item"] if isinstance(r["item"], str) else None, r["channels"])
+        for t, r in files.iterrows()
+    }
     assert got == contest.expected.EXPECTED_STATUS
 
 
@@ -46,9 +48,14 @@ def test_id_format_maps_list_ids_to_template_ids(contest):
     from dataclasses import replace
 
     uploads = contest.uploads.assign(
-        wikitext=contest.uploads["wikitext"].str.replace("{{Monument Sweden|", "{{Monument Sweden|bbr-", regex=False),
-        category_sortkeys=[[] for _ in range(len(contest.uploads))])
-    prefixed = match_uploads(uploads, contest.monuments, replace(contest.rules, id_format="bbr-{id}"))
+        wikitext=contest.uploads["wikitext"].str.replace(
+            "{{Monument Sweden|", "{{Monument Sweden|bbr-", regex=False
+        ),
+        category_sortkeys=[[] for _ in range(len(contest.uploads))],
+    )
+    prefixed = match_uploads(
+        uploads, contest.monuments, replace(contest.rules, id_format="bbr-{id}")
+    )
     plain = match_uploads(uploads, contest.monuments, contest.rules)
     assert prefixed.files.set_index("title").loc["File:Vreta kyrka 1.jpg", "item"] == "Q101"
     assert plain.files.set_index("title").loc["File:Vreta kyrka 1.jpg", "status"] == "unknown_id"
@@ -56,7 +63,9 @@ def test_id_format_maps_list_ids_to_template_ids(contest):
 
 def test_every_reason_per_file(contest):
     regions = contest.monuments.set_index("item")["region"]
-    elig = check_eligibility(contest.uploads, contest.result.files, contest.rules, regions).set_index("title")
+    elig = check_eligibility(
+        contest.uploads, contest.result.files, contest.rules, regions
+    ).set_index("title")
     assert elig["reasons"].to_dict() == contest.expected.EXPECTED_REASONS
     assert elig.loc["File:Vreta kopia.jpg", "duplicate_of"] == "File:Vreta kyrka 1.jpg"
     counts = reason_counts(elig.reset_index())
@@ -68,22 +77,43 @@ def test_a_file_can_have_several_reasons(contest):
     row = up["title"] == "File:Herrgården jury.jpg"
     up.loc[row, ["width", "height", "mime"]] = [800, 600, "image/svg+xml"]
     elig = check_eligibility(up, contest.result.files, contest.rules).set_index("title")
-    assert elig.loc["File:Herrgården jury.jpg", "reasons"] == "below_min_resolution;file_type;by_juror"
+    assert (
+        elig.loc["File:Herrgården jury.jpg", "reasons"] == "below_min_resolution;file_type;by_juror"
+    )
 
 
 def test_jury_export_has_only_eligible_files(contest):
     regions = contest.monuments.set_index("item")["region"]
-    jury = jury_export(check_eligibility(contest.uploads, contest.result.files, contest.rules, regions))
+    jury = jury_export(
+        check_eligibility(contest.uploads, contest.result.files, contest.rules, regions)
+    )
     assert jury.to_dict("records") == [
-        {"file": "Vreta kyrka 1.jpg", "uploader": "Anna", "monument_id": "21300000000101", "item": "Q101", "region": "Q501"},
-        {"file": "Vreta kyrka 2.jpg", "uploader": "Anna", "monument_id": "21300000000101", "item": "Q101", "region": "Q501"},
+        {
+            "file": "Vreta kyrka 1.jpg",
+            "uploader": "Anna",
+            "monument_id": "21300000000101",
+            "item": "Q101",
+            "region": "Q501",
+        },
+        {
+            "file": "Vreta kyrka 2.jpg",
+            "uploader": "Anna",
+            "monument_id": "21300000000101",
+            "item": "Q101",
+            "region": "Q501",
+        },
     ]
 
 
 def test_rules_defaults_and_errors(contest_small):
     campaign_stub = contest_small.campaign_stub
     rules = rules_from_campaign(campaign_stub())
-    assert (rules.start, rules.end, rules.min_megapixels, rules.country_code) == (date(2026, 9, 1), date(2026, 9, 30), 2.0, "se")
+    assert (rules.start, rules.end, rules.min_megapixels, rules.country_code) == (
+        date(2026, 9, 1),
+        date(2026, 9, 30),
+        2.0,
+        "se",
+    )
     assert len(rules.days()) == 30
-    with pytest.raises(CampaignError, match="contest.end"):
+    with pytest.raises(CampaignError, match=r"contest\.end"):
         rules_from_campaign(campaign_stub(start=date(2026, 9, 30), end=date(2026, 9, 1)))

@@ -11,8 +11,13 @@ from core.errors import InputError
 from modeling.contest.eligibility import check_eligibility
 from modeling.contest.match import match_uploads
 from modeling.contest.stage import run_contest
-from modeling.contest.suggestions import MIN_CATEGORY_FILES, accepted, suggest_p18, suggest_p180, suggest_p373
-
+from modeling.contest.suggestions import (
+    MIN_CATEGORY_FILES,
+    accepted,
+    suggest_p18,
+    suggest_p180,
+    suggest_p373,
+)
 
 
 @pytest.fixture
@@ -27,7 +32,9 @@ def test_p18_takes_the_most_used_eligible_photo_of_monuments_without_image(conte
     d = contest
     p18 = suggest_p18(d.monuments, d.uploads, d.elig)
     # Q101's two eligible photos: "Vreta kyrka 1.jpg" is used on 2 pages; Q102 already has an image.
-    assert p18[["entity", "property", "value"]].values.tolist() == [["Q101", "P18", "Vreta kyrka 1.jpg"]]
+    assert p18[["entity", "property", "value"]].values.tolist() == [
+        ["Q101", "P18", "Vreta kyrka 1.jpg"]
+    ]
 
 
 def test_p373_needs_files_of_one_monument_only(contest):
@@ -61,16 +68,37 @@ def test_accepted_reads_what_a_person_typed():
 
 def test_run_contest_writes_every_file_and_keeps_accepts(tmp_path, contest_small):
     contest_small.write_run(tmp_path, contest_small.build())
-    campaign = contest_small.campaign_stub(id_template="Monument Sweden", jurors=["Juror Jo"],
-                             tracker_category="Category:Cultural heritage monuments in Sweden with known IDs")
+    campaign = contest_small.campaign_stub(
+        id_template="Monument Sweden",
+        jurors=["Juror Jo"],
+        tracker_category="Category:Cultural heritage monuments in Sweden with known IDs",
+    )
     summary = run_contest(campaign, tmp_path)
     dest = tmp_path / "07_contest"
-    for name in ("matches.parquet", "review.csv", "daily.csv", "uploaders.csv", "regions.csv", "coverage.csv",
-                 "curve.csv", "monuments.parquet", "eligibility.csv", "jury.csv", "suggestions_p18.csv",
-                 "suggestions_p373.csv", "suggestions_p180.csv", "summary.json"):
+    for name in (
+        "matches.parquet",
+        "review.csv",
+        "daily.csv",
+        "uploaders.csv",
+        "regions.csv",
+        "coverage.csv",
+        "curve.csv",
+        "monuments.parquet",
+        "eligibility.csv",
+        "jury.csv",
+        "suggestions_p18.csv",
+        "suggestions_p373.csv",
+        "suggestions_p180.csv",
+        "summary.json",
+    ):
         assert (dest / name).exists(), name
     assert json.loads((dest / "summary.json").read_text()) == summary
-    assert (summary["uploads"], summary["matched"], summary["review"], summary["eligible"]) == (13, 10, 3, 2)
+    assert (summary["uploads"], summary["matched"], summary["review"], summary["eligible"]) == (
+        13,
+        10,
+        3,
+        2,
+    )
     p180 = pd.read_csv(dest / "suggestions_p180.csv", dtype=str, keep_default_na=False)
     p180.loc[p180["entity"] == "M1001", "accept"] = "yes"
     p180.to_csv(dest / "suggestions_p180.csv", index=False)
@@ -81,5 +109,5 @@ def test_run_contest_writes_every_file_and_keeps_accepts(tmp_path, contest_small
 
 
 def test_missing_lists_stage_is_named(tmp_path, contest_small):
-    with pytest.raises(InputError, match="05_lists/all.csv.*wlkit lists"):
+    with pytest.raises(InputError, match=r"05_lists/all\.csv.*wlkit lists"):
         run_contest(contest_small.campaign_stub(), tmp_path)
