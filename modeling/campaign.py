@@ -234,6 +234,77 @@ class Lists(_Model):
     upload: Upload = Field(default_factory=Upload)
 
 
+class Scope(_Model):
+    """Which monuments on the target the campaign covers, selected by SPARQL (no register needed).
+
+    One of: ``query`` (a ``.rq`` file of the campaign's own), or ``identifier`` and/or
+    ``designations`` (P1435 values, their subclasses included), optionally limited to the
+    campaign's country and to identifier statements valid on a date (P580/P582 qualifiers).
+    """
+
+    identifier: str | None = Field(
+        default=None, description="property holding the monument ID, e.g. P2186 (WLM Italy)"
+    )
+    designations: list[str] = Field(
+        default_factory=list, description="P1435 values in scope (subclasses via P279* included)"
+    )
+    country: bool = Field(default=True, description="only items with P17 = country.qid")
+    valid_on: date | None = Field(
+        default=None,
+        description="keep identifier statements valid that day: P580 ≤ day ≤ P582 when present",
+    )
+    query: str | None = Field(
+        default=None, description=".rq file (relative to the campaign file) giving the columns "
+        "of sparql/scope_items.rq"
+    )
+
+    _p = field_validator("identifier")(lambda v: v if v is None else _check_pid(v))
+
+    @field_validator("designations")
+    @classmethod
+    def _qids(cls, values: list[str]) -> list[str]:
+        return [_check_qid(v) for v in values]
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Scope:
+        if self.query and (self.identifier or self.designations):
+            raise ValueError("give either query, or identifier/designations, not both")
+        if not self.query and not self.identifier and not self.designations:
+            raise ValueError("needs identifier, designations or query")
+        if self.valid_on and not self.identifier:
+            raise ValueError("valid_on needs identifier (the qualifiers sit on its statements)")
+        return self
+
+
+class Contest(_Model):
+    """The photo contest on Commons (``07_contest/``); unset keys take the contest stage's defaults."""
+
+    year: int | None = Field(default=None, description="contest year (default: the campaign's)")
+    start: date | None = Field(default=None, description="first day (default: 1 September / 1 June)")
+    end: date | None = Field(default=None, description="last day (default: end of that month)")
+    category: str | None = Field(
+        default=None, description="contest category, e.g. 'Images from Wiki Loves Monuments 2026 "
+        "in Sweden' (without 'Category:')"
+    )
+    country_code: str | None = Field(default=None, description="cc of {{Wiki Loves Monuments YYYY|cc}}")
+    id_template: str | None = Field(default=None, description="ID template, e.g. 'Monument Sweden'")
+    tracker_category: str | None = Field(
+        default=None, description="'… with known IDs' category the ID template files into"
+    )
+    id_format: str | None = Field(default=None, description="ID in the template: '{id}' or '{item}'")
+    min_megapixels: float | None = Field(default=None, description="minimum resolution (default 2)")
+    file_types: list[str] | None = Field(default=None, description="accepted MIME types")
+    exif_window: bool | None = Field(default=None, description="EXIF date must be in the window")
+    jurors: list[str] = Field(default_factory=list, description="jury accounts (not eligible)")
+    organisers: list[str] = Field(default_factory=list, description="organiser accounts")
+
+    @model_validator(mode="after")
+    def _window(self) -> Contest:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"end should not be before start, got {self.start} … {self.end}")
+        return self
+
+
 class Report(_Model):
     """Facts the campaign YAML states for the readiness checklist (dated where it matters)."""
 
@@ -256,8 +327,10 @@ class Campaign(_Model):
     label_fallback: list[str] = Field(default_factory=list)
     licence: str = Field(description="SPDX-like id of the dataset licence, e.g. CC0-1.0")
     publisher: Publisher
-    source: Source
-    mapping: Mapping
+    source: Source | None = Field(default=None, description="the register; none = scope only")
+    mapping: Mapping | None = Field(default=None, description="required with source")
+    scope: Scope | None = Field(default=None, description="monuments selected on the target")
+    contest: Contest | None = None
     reconcile: Reconcile = Field(default_factory=Reconcile)
     lists: Lists = Field(default_factory=Lists)
     report: Report = Field(default_factory=Report)
@@ -265,9 +338,39 @@ class Campaign(_Model):
     #: Directory of the YAML file; source paths resolve against it (set by load_campaign).
     base_dir: Path = Field(default=Path("."), exclude=True)
 
+    @model_validator(mode="after")
+    def _register_or_scope(self) -> Campaign:
+        if self.source is not None and self.mapping is None:
+            raise ValueError("mapping is required when source is given")
+        if self.source is None and self.scope is None:
+            raise ValueError("needs source (a register) or scope (monuments already on Wikidata)")
+        return self
+
+    @property
+    def has_register(self) -> bool:
+        """True when the campaign ingests a register (ingest … upload run)."""
+        return self.source is not None
+
+    @property
+    def data_dir(self) -> Path:
+        """Folder of the campaign's bundled data: the register's folder, else data/<id>/."""
+        if self.source is not None:
+            return self.source_path.parent
+        return (self.base_dir / "data" / self.id).resolve()
+
+    @property
+    def scope_query_path(self) -> Path | None:
+        """Absolute path of ``scope.query``, when the campaign brings its own .rq file."""
+        if self.scope is None or not self.scope.query:
+            return None
+        p = Path(self.scope.query)
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
+
     @property
     def source_path(self) -> Path:
         """Absolute path of the register file."""
+        if self.source is None:
+            raise CampaignError(f"campaign {self.id!r} has no register (no source: section)")
         p = Path(self.source.path)
         return p if p.is_absolute() else (self.base_dir / p).resolve()
 

@@ -28,8 +28,11 @@ QueryRunner = Callable[..., pd.DataFrame]
 
 
 def _cache_file(cache_dir: Path, target: Target, cls: str, prop: str | None,
-                langs: list[str]) -> Path:
-    key = hashlib.sha256(f"{target.sparql_url}|{cls}|{prop}|{','.join(langs)}".encode()).hexdigest()
+                langs: list[str], data_version: str | None) -> Path:
+    # The target's data version is part of the key: after a seed or an edit on the target the
+    # old table is never reused (issue 15: a stale table silently dropped P131 on every item).
+    key = hashlib.sha256(f"{target.sparql_url}|{cls}|{prop}|{','.join(langs)}|{data_version}"
+                         .encode()).hexdigest()
     return cache_dir / f"admin_units_{cls}_{prop or 'name'}_{key[:12]}.json"
 
 
@@ -57,7 +60,8 @@ def build_table(rows: pd.DataFrame, by: str) -> dict[str, str]:
 
 
 def admin_unit_table(campaign: Campaign, target: Target, cache_dir: str | Path | None = None, *,
-                     query: QueryRunner | None = None, refresh: bool = False) -> dict[str, str]:
+                     query: QueryRunner | None = None, refresh: bool = False,
+                     data_version: str | None = None) -> dict[str, str]:
     """The code (or name) → QID table for the campaign's ``mapping.located_in``.
 
     Args:
@@ -66,6 +70,8 @@ def admin_unit_table(campaign: Campaign, target: Target, cache_dir: str | Path |
         cache_dir: directory for the cached table; ``None`` = no cache.
         query: the query runner (default :func:`sparql.client.run`).
         refresh: ignore a cached table and fetch again.
+        data_version: the target's data version (:func:`clients.probe.data_version`); a cached
+            table is reused only for the same version, and its reuse is logged.
 
     Returns:
         Keys are codes (``by: code``) or names plus normalised names (``by: name``); the
@@ -83,10 +89,13 @@ def admin_unit_table(campaign: Campaign, target: Target, cache_dir: str | Path |
                                 "(to fetch the units) or a static table")
         return dict(located.table)
     prop = located.code_property if located.by == "code" else None
-    cache = _cache_file(Path(cache_dir), target, located.admin_class, prop, campaign.languages) \
-        if cache_dir else None
+    cache = _cache_file(Path(cache_dir), target, located.admin_class, prop, campaign.languages,
+                        data_version) if cache_dir else None
     if cache is not None and cache.is_file() and not refresh:
         table = json.loads(cache.read_text(encoding="utf-8"))
+        log.info("admin units of %s: reusing the table cached for target data version %s "
+                 "(%d keys, %s); --refresh looks them up again", located.admin_class,
+                 data_version or "unknown", len(table), cache.name)
     else:
         if query is None:
             from sparql.client import run as query

@@ -49,6 +49,10 @@ PARAMS: dict[str, tuple[dict[str, Any], Any]] = {
         {"labels": [("Gamla kyrkan", "sv"), ("Gamla kyrkan", "en"), ("Nothing", "sv")]},
         lambda df: df[["item", "lang"]].values.tolist() == [["Q991001", "sv"]],
     ),
+    "scope_items": (
+        {"idprop": "P1260", "designations": WLM_DESIGNATIONS},
+        lambda df: sorted(set(df["item"])) == ["Q991001"],  # the fixture's one p:P1260 statement node
+    ),
     "reconcile_by_identifier": (
         {"idprop": "P1260", "values": ["raa/bbr/21300000000001", "raa/bbr/99999999999999"]},
         lambda df: df["item"].tolist() == ["Q991001"] and df["rank"].str.endswith("NormalRank").all(),
