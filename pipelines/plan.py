@@ -27,6 +27,8 @@ from modeling.reconcile import fetch_identifier_hits, identifier_values
 from core.settings import Target, load_target
 from modeling.upload import fetch_entities
 from pipelines._options import API_READ_TASK, LOCAL_TASK, SPARQL_TASK, STAGE_FLOW, publish_summary
+from pipelines.preflight import preflight_task
+from clients.probe import data_version
 
 #: SPARQL reads of this stage: retried, not cached (they must see items created since).
 LOOKUP_TASK: dict[str, Any] = {**API_READ_TASK, "tags": ["sparql"]}
@@ -45,11 +47,12 @@ def load_inputs(out: str, campaign: Campaign) -> tuple[gpd.GeoDataFrame, dict[st
     return records, decisions_with_ledger(decisions, known)
 
 
-@task(**SPARQL_TASK)
-def admin_units(campaign: Campaign, target: Target, out: str) -> dict[str, str]:
-    """P131 lookup table: admin units change rarely, so this lookup is cached (Prefect cache
-    policy keyed by target endpoint + campaign, 12 h) and re-runs do not query again."""
-    return admin_unit_table(campaign, target, stage_dir(out, "plan") / "cache")
+@task(**LOOKUP_TASK)
+def admin_units(campaign: Campaign, target: Target, out: str, refresh: bool = False) -> dict[str, str]:
+    """P131 lookup table, cached on disk under the target's data version (a seed or an edit on
+    the target gives a new key, a reused table is logged, ``refresh`` looks it up again)."""
+    return admin_unit_table(campaign, target, stage_dir(out, "plan") / "cache", refresh=refresh,
+                            data_version=data_version(target))
 
 
 @task(**API_READ_TASK)
@@ -93,22 +96,25 @@ def write(plans: list, out: str) -> dict[str, Any]:
 
 
 @flow(name="plan", **STAGE_FLOW)
-def plan_flow(campaign: str, out: str, target: str = "local") -> dict[str, Any]:
+def plan_flow(campaign: str, out: str, target: str = "local", refresh: bool = False) -> dict[str, Any]:
     """Turn ingested records and reconciliation decisions into checked item plans.
 
     Args:
         campaign: Path of the campaign YAML.
         out: Run directory (reads ``01_ingest/``, ``02_reconcile/``; writes ``03_plan/``).
         target: Target profile (``local``, ``testwikidata``, ``wikidata`` or custom).
+        refresh: Look cached lookups (admin units) up again.
 
     Returns:
-        The summary: plans, actions, failed_checks, warnings, held_statements.
+        The summary: plans, actions, failed_checks, warnings, held_statements, and the
+        ``preflight`` counts (``03_plan/preflight.json``: what the target lacks).
     """
     camp, tgt = load_campaign(campaign), load_target(target)
     records, decisions = load_inputs(out, camp)
-    plans = make_plans(records, decisions, camp, admin_units(camp, tgt, out), live_entities(decisions, tgt),
+    plans = make_plans(records, decisions, camp, admin_units(camp, tgt, out, refresh), live_entities(decisions, tgt),
                        existing_ids(records, camp, tgt), collisions(records, camp, tgt))
     summary = write(plans, out)
+    summary["preflight"] = preflight_task(campaign, out, target)
     get_run_logger().info("plan %s: %s", camp.id, summary)
     publish_summary(camp.id, "plan", summary, files=[Path(out) / PLANS, Path(out) / PLAN_SUMMARY])
     return summary
