@@ -26,6 +26,7 @@ DECISIONS = "02_reconcile/decisions.csv"
 RECONCILE_SUMMARY = "02_reconcile/summary.json"
 PLANS = "03_plan/plans.jsonl"
 PLAN_SUMMARY = "03_plan/summary.json"
+PREFLIGHT = "03_plan/preflight.json"  # shape: modeling.preflight (module docstring)
 LEDGER = "04_upload/ledger.sqlite"
 UPLOAD_SUMMARY = "04_upload/summary.json"
 LISTS_SUMMARY = "05_lists/summary.json"

@@ -22,7 +22,18 @@ def meta_siteinfo(req: ApiRequest) -> dict[str, Any]:
         "servername": host.split(":")[0], "scriptpath": "/w",
         "articlepath": "/wiki/$1", "time": now_iso(),
         "wikibase-conceptbaseuri": req.state.repo.vocab.entity,
-    }}
+    }, **_statistics(req)}
+
+
+def _statistics(req: ApiRequest) -> dict[str, Any]:
+    """``siprop=statistics``: ``edits`` is the latest revision id, so it changes with every save
+    (clients key cached lookups by it)."""
+    if "statistics" not in (req.params.get("siprop") or "").split("|"):
+        return {}
+    edits, pages = req.state.repo.db.reader.execute(
+        "SELECT COALESCE(MAX(revid), 0), (SELECT COUNT(*) FROM entities) FROM revisions").fetchone()
+    return {"statistics": {"pages": pages, "articles": pages, "edits": edits, "images": 0,
+                           "users": 1, "activeusers": 1, "admins": 1, "jobs": 0}}
 
 
 #: ``meta=`` modules: name → function(req) returning keys of ``query``.

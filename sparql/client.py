@@ -26,6 +26,7 @@ import re
 import socket
 import time
 import urllib.error
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +184,8 @@ def _request(text: str, target: Target, label: str) -> dict[str, Any]:
         except SPARQLWrapperException as exc:
             raise QueryError(f"{label}: {endpoint} rejected the query: {_short(exc)}") from None
         except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError) as exc:
+            if isinstance(getattr(exc, "reason", exc), ConnectionRefusedError):  # nobody there:
+                raise QueryError(_refused(endpoint, target.name)) from None  # retrying won't help
             if attempt < MAX_RETRIES:
                 wait = min(2.0**attempt, MAX_WAIT_S)
                 log.warning("%s: %s unreachable (%s), retrying in %.1f s", label, endpoint, exc, wait)
@@ -197,6 +200,13 @@ def _request(text: str, target: Target, label: str) -> dict[str, Any]:
                  endpoint, time.monotonic() - started)
         return data
     raise QueryError(f"{label}: {endpoint} still throttling after {MAX_RETRIES + 1} tries")  # pragma: no cover
+
+
+def _refused(endpoint: str, target_name: str) -> str:
+    """The message for a refused connection (issue 15: say what to do, at once)."""
+    parts = urllib.parse.urlsplit(endpoint)
+    return (f"nothing is listening on {parts.hostname}:{parts.port or 80} (SPARQL endpoint of "
+            f"target {target_name!r}): run `wlkit services up`, or choose a target with --target")
 
 
 def _short(exc: Exception) -> str:

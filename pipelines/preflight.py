@@ -1,0 +1,85 @@
+"""Preflight before the stages that touch a target: services answer, entities exist.
+
+Thin wiring only: probes in :mod:`clients.probe`, the comparison in :mod:`modeling.preflight`.
+``check_target`` runs before ``wlkit reconcile/plan/upload/lists/run`` (two seconds at most when
+nothing listens); ``preflight_task`` runs at the end of the plan stage and writes
+``03_plan/preflight.json``; ``require_clear_preflight`` stops a real upload while it blocks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+
+from clients.probe import check_services, data_version, entity_info
+from core.errors import UploadError
+from core.layout import PLANS, PREFLIGHT
+from core.settings import Target, load_target
+from modeling.campaign import load_campaign
+from modeling.preflight import blocking_message, campaign_refs, check_refs, plan_refs, read_plan_lines
+from pipelines._options import LOCAL_TASK
+
+log = logging.getLogger(__name__)
+
+
+def check_target(target: str | Target) -> dict[str, Any]:
+    """Fail within seconds, saying what to do, when the target's services do not answer.
+
+    Raises:
+        ServiceError: nothing listens, or something else than a Wikibase/SPARQL service does.
+    """
+    tgt = load_target(target) if isinstance(target, str) else target
+    return check_services(tgt)
+
+
+def run_preflight(campaign: str, out: str, target: str | Target) -> dict[str, Any]:
+    """Check the campaign's and the plans' references on the target; write ``preflight.json``.
+
+    Returns:
+        The ``preflight.json`` content (see :mod:`modeling.preflight`).
+    """
+    camp = load_campaign(campaign)
+    tgt = load_target(target) if isinstance(target, str) else target
+    services = check_services(tgt)
+    refs = campaign_refs(camp)
+    plans = Path(out) / PLANS
+    if plans.exists():
+        refs = plan_refs(read_plan_lines(plans), refs)
+    result = {"target": tgt.name, "data_version": data_version(tgt),
+              **check_refs(refs, partial(entity_info, tgt)), "services": services,
+              "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    path = Path(out) / PREFLIGHT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    message = blocking_message(result)
+    if message:
+        log.warning("preflight: %s", message)
+    return result
+
+
+@task(**{**LOCAL_TASK, "tags": ["wikibase-read"]})
+def preflight_task(campaign: str, out: str, target: str) -> dict[str, Any]:
+    """:func:`run_preflight` as a task; returns the small summary only."""
+    result = run_preflight(campaign, out, target)
+    return {k: (len(v) if isinstance(v, list) else v) for k, v in result.items()
+            if k in {"checked", "missing", "wrong_datatype", "blocking", "data_version"}}
+
+
+def require_clear_preflight(out: str | Path) -> None:
+    """Refuse a real upload while ``03_plan/preflight.json`` lists blockers.
+
+    Raises:
+        UploadError: naming what the target lacks.
+    """
+    path = Path(out) / PREFLIGHT
+    if not path.exists():
+        return
+    message = blocking_message(json.loads(path.read_text(encoding="utf-8")))
+    if message:
+        raise UploadError(f"upload blocked: {message}")
