@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sandbox.actions_auth import LISTS as AUTH_LISTS
 from sandbox.actions_auth import METAS as AUTH_METAS
 from sandbox.actions_search import list_search
 from sandbox.api_request import ApiRequest
@@ -44,7 +45,7 @@ METAS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {
 #: ``continue``). Registration point for list modules of other files (usercontribs,
 #: recentchanges).
 LISTS: dict[str, Callable[[ApiRequest, dict[str, Any]], dict[str, Any]]] = {
-    "search": list_search,
+    **AUTH_LISTS, "search": list_search,
 }
 
 

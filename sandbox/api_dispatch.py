@@ -19,6 +19,8 @@ ACTIONS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {
     **actions_auth.ACTIONS, **actions_query.ACTIONS, **actions_entities.ACTIONS,
     **actions_claims.ACTIONS,
 }
+#: Modules MediaWiki marks ``mustbeposted`` (every write, and the login modules).
+POST_ONLY = WRITE_ACTIONS | {"login", "clientlogin", "logout"}
 _ASSERT_FAILURES = {
     "user": ("assertuserfailed", "You are no longer logged in, so the action could not be "
                                  "completed."),
@@ -45,6 +47,11 @@ def _check_assert(req: ApiRequest) -> None:
               or (assertion == "anon" and user is not None))
     if failed:
         raise ApiFailure(*_ASSERT_FAILURES[assertion])
+
+
+def _check_posted(req: ApiRequest, action: str) -> None:
+    if action in POST_ONLY and req.method != "POST":
+        raise ApiFailure("mustbeposted", f"The \"{action}\" module requires a POST request.")
 
 
 def _check_token(req: ApiRequest, action: str) -> None:
@@ -86,10 +93,11 @@ def dispatch(req: ApiRequest) -> dict[str, Any]:
     fmt = req.params.get("format", "json")
     if fmt not in ("json", "jsonfm"):
         raise ApiFailure("badvalue", f"Unrecognized value for parameter \"format\": {fmt}.")
-    _check_assert(req)
-    _check_token(req, action)
-    _check_faults(req, action)
     handler = ACTIONS.get(action)
     if handler is None:
         raise ApiFailure("badvalue", f"Unrecognized value for parameter \"action\": {action}.")
+    _check_posted(req, action)
+    _check_assert(req)
+    _check_token(req, action)
+    _check_faults(req, action)
     return handler(req)

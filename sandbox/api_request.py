@@ -8,7 +8,8 @@ from typing import Any
 from sandbox.state import ServerState, Session
 from sandbox.wikibase_errors import ApiFailure
 
-SESSION_COOKIE = "wlkitsession"
+#: Session cookie name (MediaWiki names it ``<wikiid>_session``; clients look for ``session=``).
+SESSION_COOKIE = "wlkitsandbox_session"
 
 
 @dataclass
@@ -43,9 +44,17 @@ class ApiRequest:
     def start_session(self) -> Session:
         """A new session bound to this client through ``Set-Cookie``."""
         sid, sess = self.state.new_session()
-        self.sid, self.sess = sid, sess
-        self.headers["Set-Cookie"] = f"{SESSION_COOKIE}={sid}; Path=/; HttpOnly"
+        self._bind(sid, sess)
         return sess
+
+    def rotate_session(self) -> None:
+        """Give the current session a fresh id (at login), sent through ``Set-Cookie``."""
+        assert self.sess is not None
+        self._bind(self.state.rotate_session(self.sid, self.sess), self.sess)
+
+    def _bind(self, sid: str, sess: Session) -> None:
+        self.sid, self.sess = sid, sess
+        self.headers["Set-Cookie"] = f"{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax"
 
     def flag(self, name: str) -> bool:
         """MediaWiki boolean parameter: presence means true."""

@@ -34,7 +34,10 @@ FAULT_KINDS = {
 }
 WRITE_ACTIONS = frozenset({"wbeditentity", "wbremoveclaims", "wbsetlabel", "wbsetdescription",
                            "wbsetaliases", "wbcreateclaim", "wbsetclaim", "wbmergeitems",
-                           "delete", "edit"})
+                           "delete", "edit",
+                           "wbsetsitelink", "wbsetclaimvalue", "wbsetqualifier",
+                           "wbremovequalifiers", "wbsetreference", "wbremovereferences",
+                           "wbcreateredirect"})
 
 
 class FaultError(ValueError):

@@ -30,9 +30,12 @@ def build_state(data_dir: str | Path, entity_base: str = "http://www.wikidata.or
     """Open the repository in ``data_dir``, ensure the sandbox user and arm env faults."""
     repo = Repository(data_dir, Vocabulary.for_base(entity_base), check_targets=check_targets)
     lgname = os.environ.get("WLKIT_SANDBOX_USER", "Wlkit@sandbox")
-    password = os.environ.get("WLKIT_SANDBOX_PASSWORD", "sandbox-bot-password")
+    password = os.environ.get("WLKIT_SANDBOX_PASSWORD")
     name, _, appid = lgname.partition("@")
-    repo.db.ensure_user(name, password, ["user", "bot"], appid or "sandbox")
+    # The configured password is stored; without one, a stored password is kept (never reset).
+    if password is not None or not repo.db.has_password(name):
+        repo.db.ensure_user(name, password or "sandbox-bot-password", ["user", "bot"],
+                            appid or "sandbox")
     state = ServerState(repo)
     faults = os.environ.get("WLKIT_SANDBOX_FAULTS")
     if faults:

@@ -9,7 +9,9 @@ for uniqueness and wbsearchentities), ``statement_values`` (for ``haswbstatement
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import secrets
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -55,9 +57,25 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def password_hash(password: str) -> str:
-    """sha256 hex of a password (the sandbox keeps no clear-text secrets)."""
-    return hashlib.sha256(password.encode("utf-8")).hexdigest()
+PBKDF2_ITERATIONS = 120_000
+
+
+def password_hash(password: str, salt: str | None = None) -> str:
+    """Salted slow hash ``pbkdf2_sha256$iterations$salt$hex`` (no clear-text secrets kept)."""
+    salt = salt or secrets.token_hex(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt.encode("ascii"),
+                                 PBKDF2_ITERATIONS).hex()
+    return f"pbkdf2_sha256${PBKDF2_ITERATIONS}${salt}${digest}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    """Whether ``password`` hashes to ``stored`` (constant-time comparison)."""
+    parts = stored.split("$")
+    if len(parts) != 4 or parts[0] != "pbkdf2_sha256" or not parts[1].isdigit():
+        return False
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), parts[2].encode("ascii"),
+                                 int(parts[1])).hex()
+    return hmac.compare_digest(digest, parts[3])
 
 
 def statement_index_values(entity: dict[str, Any]) -> list[tuple[str, str | None]]:
@@ -139,17 +157,25 @@ class RevisionStore:
             return None
         name, appid = lgname.split("@", 1)
         row = self.reader.execute(
-            "SELECT u.id, u.name, u.groups FROM users u JOIN bot_passwords b ON b.user=u.name "
-            "WHERE u.name=? AND b.appid=? AND b.password_sha256=?",
-            (name, appid, password_hash(password))).fetchone()
-        return {"id": row[0], "name": row[1], "groups": row[2].split("|")} if row else None
+            "SELECT u.id, u.name, u.groups, b.password_sha256 FROM users u JOIN bot_passwords b "
+            "ON b.user=u.name WHERE u.name=? AND b.appid=?", (name, appid)).fetchone()
+        if row is None or not password_matches(password, row[3]):
+            return None
+        return {"id": row[0], "name": row[1], "groups": row[2].split("|")}
 
     def check_password(self, name: str, password: str) -> dict[str, Any] | None:
         """User record for a main-password login, or None."""
         row = self.reader.execute(
-            "SELECT id, name, groups FROM users WHERE name=? AND password_sha256=?",
-            (name, password_hash(password))).fetchone()
-        return {"id": row[0], "name": row[1], "groups": row[2].split("|")} if row else None
+            "SELECT id, name, groups, password_sha256 FROM users WHERE name=?", (name,)).fetchone()
+        if row is None or not password_matches(password, row[3]):
+            return None
+        return {"id": row[0], "name": row[1], "groups": row[2].split("|")}
+
+    def has_password(self, name: str) -> bool:
+        """Whether the account ``name`` exists with a salted password hash (not a legacy one)."""
+        row = self.reader.execute("SELECT password_sha256 FROM users WHERE name=?",
+                                  (name,)).fetchone()
+        return row is not None and row[0].startswith("pbkdf2_sha256$")
 
     # --- reads ------------------------------------------------------------------------------
 
