@@ -117,12 +117,14 @@ def chunks(data: bytes, size: int = LOAD_CHUNK_BYTES) -> Iterator[bytes]:
         start = end
 
 
-def load_ntriples(admin_url: str, data: bytes, chunk_bytes: int = LOAD_CHUNK_BYTES) -> int:
+def load_ntriples(admin_url: str, data: bytes, chunk_bytes: int = LOAD_CHUNK_BYTES,
+                  headers: dict[str, str] | None = None) -> int:
     """POST ``data`` (N-Triples) to ``{admin_url}/load`` in chunks; returns the requests made."""
     requests = 0
     for part in chunks(data, chunk_bytes):
         req = urllib.request.Request(f"{admin_url}/load", data=part, method="POST",
-                                     headers={"Content-Type": "application/n-triples"})
+                                     headers={"Content-Type": "application/n-triples",
+                                              **(headers or {})})
         with urllib.request.urlopen(req, timeout=300) as resp:  # noqa: S310 - loopback
             resp.read()
             if resp.status != 200:
@@ -276,7 +278,7 @@ def main() -> None:
         info = start_services(data_dir, wb_port, sparql_port, seed=False)
         try:
             t1 = time.perf_counter()
-            loads = load_ntriples(info.sparql_admin_url, triples)
+            loads = load_ntriples(info.sparql_admin_url, triples, headers=info.admin_headers)
             load_s = time.perf_counter() - t1
             print(f"loaded into {info.sparql_url} in {loads} "  # noqa: T201
                   f"POST /admin/load request(s), {load_s:.1f} s")

@@ -44,19 +44,19 @@ def _records(n: int, start: int = 0) -> list[dict]:
     return out
 
 
-def _admin_edits(api_url: str) -> int:
+def _admin_edits(api_url: str, headers: dict[str, str]) -> int:
     import json
     import urllib.request
 
     url = api_url.rsplit("/w/api.php", 1)[0] + "/admin/edits"
-    with urllib.request.urlopen(url, timeout=60) as resp:  # noqa: S310 - loopback
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60) as resp:  # noqa: S310 - loopback
         return int(json.loads(resp.read())["count"])
 
 
-def _baseline(target: Target, plans: list, campaign) -> float:
+def _baseline(target: Target, plans: list, campaign, headers: dict[str, str]) -> float:
     """QuickStatements style: create with one statement, then one wbeditentity per statement."""
     client = WikibaseClient(target, sleep=lambda s: None)
-    before = _admin_edits(target.api_url)
+    before = _admin_edits(target.api_url, headers)
     for plan in plans:
         data = copy.deepcopy(plan.data)
         statements = [st for sts in data.pop("claims").values() for st in sts]
@@ -65,7 +65,7 @@ def _baseline(target: Target, plans: list, campaign) -> float:
         qid = answer["entity"]["id"]
         for st in statements[1:]:
             client.edit({"claims": [st]}, qid=qid, summary="baseline", baserevid=None)
-    return (_admin_edits(target.api_url) - before) / len(plans)
+    return (_admin_edits(target.api_url, headers) - before) / len(plans)
 
 
 def main() -> None:
@@ -105,7 +105,7 @@ def main() -> None:
                                 admin_units=units, live_entities={}, today=date.today())
             for p in sample:  # decisions not needed for the baseline: write the same data
                 p.action = "create"
-            base = _baseline(target, sample, campaign)
+            base = _baseline(target, sample, campaign, info.admin_headers)
             print(f"baseline_writes_per_item={base:.1f}")
             print(f"writes_ratio={base / (summary.writes / n):.1f}")
         finally:

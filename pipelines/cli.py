@@ -146,7 +146,7 @@ def services_seed(
     status = services_status(data_dir)
     if not status.get("running"):
         raise WlkitError(f"local services in {data_dir} are not running: run 'wlkit services up' first")
-    result = seed_files(status["api_url"], files)
+    result = seed_files(status["api_url"], files, secret=status.get("admin_secret"))
     typer.echo(
         f"seeded {result['seeded']} entities "
         f"({result['created']} created, {result['changed']} changed, {result['unchanged']} unchanged)"

@@ -73,7 +73,7 @@ def run_demo(
             c = load_campaign(path)
             seed = c.source_path.parent / STAGING_SEED
             if seed.exists():
-                seeded = seed_files(info.api_url, [seed])
+                seeded = seed_files(info.api_url, [seed], secret=info.admin_secret)
                 echo(f"{c.id}: {seeded['seeded']} items already on the staging Wikibase")
             run_dir = out / c.id
             echo(f"{c.id}: dry run …")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sandbox.admin_auth import SECRET_HEADER, admin_refusal
 from sandbox.faults import FaultError
 from sandbox.http_base import LOOPBACK, BaseHandler
 from sandbox.sparql_endpoint import load_rdf
@@ -67,6 +68,11 @@ def handle_admin(h: BaseHandler, state: ServerState, name: str) -> None:
     """Answer ``/admin/<name>`` (loopback clients only)."""
     if h.client_address[0] not in LOOPBACK:
         h._json({"error": "admin endpoints are loopback-only"}, status=403)
+        return
+    refusal = admin_refusal(state.admin_secret, h.headers.get(SECRET_HEADER), h.command,
+                            h.headers.get("Content-Type"), bool(h._body()))
+    if refusal:
+        h._json({"error": refusal[1]}, status=refusal[0])
         return
     endpoint: Any = ENDPOINTS.get((h.command, name)) or ENDPOINTS.get((None, name))
     if endpoint is None:

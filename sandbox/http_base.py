@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sandbox.http_guard import SOCKET_TIMEOUT_S
+
 log = logging.getLogger(__name__)
 
 LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
@@ -51,11 +53,15 @@ class BaseHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
     server_version = "wlkit-sandbox/0.1"
+    timeout = SOCKET_TIMEOUT_S  # a silent client loses its connection instead of a thread
+    body_bytes: bytes | None = None
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
     def _body(self) -> bytes:
+        if self.body_bytes is not None:  # already read (and checked) by sandbox.http_guard
+            return self.body_bytes
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 

@@ -17,6 +17,7 @@ import signal
 import threading
 from pathlib import Path
 
+from sandbox.admin_auth import ensure_secret, private_data_dir
 from sandbox.rdf import Vocabulary
 from sandbox.repo import Repository
 from sandbox.server import ServerState, make_api_server
@@ -55,13 +56,20 @@ def main(argv: list[str] | None = None) -> int:
                                                                 "http://www.wikidata.org"))
     parser.add_argument("--no-target-check", action="store_true",
                         help="accept item values pointing at entities that do not exist")
+    parser.add_argument("--query-timeout", type=float,
+                        default=float(os.environ.get("WLKIT_SPARQL_TIMEOUT", "60")),
+                        help="time limit of one SPARQL query in seconds (WDQS: 60)")
     parser.add_argument("--log-level", default=os.environ.get("WLKIT_SANDBOX_LOG", "INFO"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    private_data_dir(args.data_dir)
+    secret = ensure_secret(args.data_dir)
     state = build_state(args.data_dir, args.entity_base, not args.no_target_check)
+    state.admin_secret = secret
     api = make_api_server(state, args.wikibase_port)
-    sparql = make_sparql_server(state, args.sparql_port)
+    sparql = make_sparql_server(state, args.sparql_port, admin_secret=secret,
+                                timeout_s=args.query_timeout)
     threads = [threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2},
                                 daemon=True) for srv in (api, sparql)]
     for t in threads:

@@ -16,6 +16,7 @@ from sandbox.api_dispatch import dispatch
 from sandbox.api_request import SESSION_COOKIE, ApiRequest
 from sandbox.entity_data import entity_document
 from sandbox.http_base import LOOPBACK, BaseHandler, DroppedConnection, QuietThreadingHTTPServer
+from sandbox.http_guard import MAX_ADMIN_BODY_BYTES, MAX_BODY_BYTES, guard_request
 from sandbox.state import ServerState, Session
 from sandbox.wikibase_errors import ApiFailure
 
@@ -41,6 +42,10 @@ class ApiHandler(BaseHandler):
 
     def _route(self) -> None:
         path = urlsplit(self.path).path
+        self.body_bytes = guard_request(
+            self, MAX_ADMIN_BODY_BYTES if path.startswith("/admin/") else MAX_BODY_BYTES)
+        if self.body_bytes is None:
+            return
         try:
             if path in ("/w/api.php", "/api.php"):
                 self._api()

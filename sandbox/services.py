@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from core.errors import ServiceError
+from sandbox.admin_auth import SECRET_FILE, SECRET_HEADER, read_secret
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,17 @@ class ServicesInfo:
     wikibase_port: int = 0
     sparql_port: int = 0
     data_dir: str = ""
+
+    @property
+    def admin_secret(self) -> str | None:
+        """The admin secret of these services (``admin.secret`` in the data directory)."""
+        return read_secret(self.data_dir) if self.data_dir else None
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """Headers an ``/admin/*`` request to these services must send."""
+        secret = self.admin_secret
+        return {SECRET_HEADER: secret} if secret else {}
 
     @property
     def sparql_admin_url(self) -> str:
@@ -164,7 +176,8 @@ def start_services(
         sys.executable, "-m", "sandbox.serve", "--data-dir", str(data_dir),
         "--wikibase-port", str(wikibase_port), "--sparql-port", str(sparql_port),
     ]
-    with open(data_dir / LOG_FILE, "ab") as logfh:
+    log_fd = os.open(data_dir / LOG_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with open(log_fd, "ab") as logfh:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv
             cmd, stdout=logfh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             cwd=str(PROJECT_ROOT), env=env, start_new_session=True,
@@ -193,7 +206,7 @@ def start_services(
     log.info("local services up: api %s, sparql %s (pid %d)", info.api_url, info.sparql_url,
              proc.pid)
     if seed:
-        seed_files(info.api_url, [BASE_SEED])
+        seed_files(info.api_url, [BASE_SEED], secret=info.admin_secret)
     return info
 
 
@@ -266,9 +279,14 @@ def services_status(data_dir: str | Path) -> dict[str, Any]:
         f"{state['api_url']}?action=query&meta=siteinfo&format=json"
     )
     status["sparql_ok"] = alive and _answers(f"{state['sparql_url']}?query=ASK%7B%7D")
+    secret = read_secret(data_dir)
+    status["admin_secret"] = secret
+    status["admin_secret_file"] = str(data_dir / SECRET_FILE)
     if status["api_ok"]:
+        req = urllib.request.Request(f"{state['admin_url']}/stats",
+                                     headers={SECRET_HEADER: secret or ""})
         try:
-            with urllib.request.urlopen(f"{state['admin_url']}/stats", timeout=5) as resp:  # noqa: S310
+            with urllib.request.urlopen(req, timeout=5) as resp:  # noqa: S310
                 status.update(json.loads(resp.read()))
         except (urllib.error.URLError, OSError, ValueError):
             pass
@@ -301,7 +319,8 @@ def _entities_from_file(path: Path) -> list[dict[str, Any]]:
     return entities
 
 
-def seed_files(api_url: str, paths: Iterable[str | Path]) -> dict[str, Any]:
+def seed_files(api_url: str, paths: Iterable[str | Path], *, secret: str | None = None
+               ) -> dict[str, Any]:
     """Load entity JSON files into a running sandbox, keeping their ids (``POST /admin/seed``).
 
     Each file holds one entity JSON object, a ``{"entities": {...}}`` document (wbgetentities /
@@ -310,6 +329,8 @@ def seed_files(api_url: str, paths: Iterable[str | Path]) -> dict[str, Any]:
     Args:
         api_url: The sandbox's Action API URL (``http://127.0.0.1:PORT/w/api.php``).
         paths: Files to load.
+        secret: The services' admin secret (``ServicesInfo.admin_secret``, or the
+            ``admin_secret`` of ``services_status``).
 
     Returns:
         ``{"seeded": n, "created": n, "changed": n, "unchanged": n, "ids": [...]}``.
@@ -325,6 +346,8 @@ def seed_files(api_url: str, paths: Iterable[str | Path]) -> dict[str, Any]:
         admin, data=json.dumps({"entities": entities}).encode("utf-8"), method="POST"
     )
     req.add_header("Content-Type", "application/json")
+    if secret:
+        req.add_header(SECRET_HEADER, secret)
     try:
         with urllib.request.urlopen(req, timeout=300) as resp:  # noqa: S310 - loopback
             result = json.loads(resp.read())

@@ -2,72 +2,41 @@
 
 Accepts GET ``?query=``, POST with the query in the URL (any Content-Type, including WBI 0.12's
 ``multipart/form-data`` without boundary), POST form bodies and ``application/sparql-query``.
-WDQS default prefixes are predeclared; queries see the union of all graphs; results are
-``application/sparql-results+json`` (CSV/TSV/XML on request; Turtle/N-Triples for CONSTRUCT).
-Syntax errors answer HTTP 400 with the parser message. ``geof:distance`` (km between two WKT
-points) is available. ``POST /admin/load`` (loopback only) loads Turtle/N-Triples/N-Quads.
+WDQS default prefixes (and ``hint:``) are predeclared; queries see the union of all graphs.
+WDQS's label, around, box and sample services run locally (:mod:`sandbox.wdqs_services`); no
+other ``SERVICE`` is accepted and the endpoint never sends a request anywhere. Results follow
+``Accept`` (q-values honoured): SPARQL JSON by default, XML/CSV/TSV; Turtle, N-Triples,
+RDF/XML or JSON-LD for CONSTRUCT/DESCRIBE. Every request passes :mod:`sandbox.http_guard`;
+``/admin/load`` and ``/admin/unload`` need the admin secret (:mod:`sandbox.admin_auth`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-import re
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pyoxigraph import (
-    Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize,
-)
+from pyoxigraph import NamedNode, RdfFormat
 
+from sandbox.admin_auth import SECRET_HEADER, admin_refusal
 from sandbox.graph import LOADED_GRAPH
-from sandbox.http_base import LOOPBACK, QuietThreadingHTTPServer
+from sandbox.http_base import LOOPBACK, BaseHandler, QuietThreadingHTTPServer
+from sandbox.http_guard import MAX_ADMIN_BODY_BYTES, guard_request
 from sandbox.repo import Repository
+from sandbox.sparql_exec import EndpointBusy, QueryRunner, QueryTimeout
+from sandbox.sparql_lexer import QueryRefused
 from sandbox.state import ServerState
 
 log = logging.getLogger(__name__)
 
-GEOF_DISTANCE = "http://www.opengis.net/def/function/geosparql/distance"
-_POINT = re.compile(r"Point\(\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\)")
-
-
-def _geof_distance(a: Any, b: Any, *units: Any) -> Literal | None:
-    """Great-circle distance in km between two ``Point(lon lat)`` literals."""
-    pa, pb = _POINT.search(getattr(a, "value", "")), _POINT.search(getattr(b, "value", ""))
-    if not pa or not pb:
-        return None
-    lon1, lat1, lon2, lat2 = map(math.radians, (float(pa.group(1)), float(pa.group(2)),
-                                                float(pb.group(1)), float(pb.group(2))))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * \
-        math.sin((lon2 - lon1) / 2) ** 2
-    km = 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
-    return Literal(repr(km), datatype=NamedNode("http://www.w3.org/2001/XMLSchema#double"))
-
-
-CUSTOM_FUNCTIONS = {NamedNode(GEOF_DISTANCE): _geof_distance}
-_RESULT_FORMATS = {
-    "application/sparql-results+json": QueryResultsFormat.JSON,
-    "application/json": QueryResultsFormat.JSON,
-    "application/sparql-results+xml": QueryResultsFormat.XML,
-    "text/csv": QueryResultsFormat.CSV,
-    "text/tab-separated-values": QueryResultsFormat.TSV,
-}
-_FORMAT_PARAM = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                 "csv": "text/csv", "tsv": "text/tab-separated-values"}
-_GRAPH_FORMATS = {"text/turtle": RdfFormat.TURTLE, "application/n-triples": RdfFormat.N_TRIPLES,
-                  "application/rdf+xml": RdfFormat.RDF_XML}
+QUERY_PATHS = ("/query", "/sparql", "/bigdata/namespace/wdq/sparql")
 _LOAD_FORMATS = {"text/turtle": RdfFormat.TURTLE, "application/x-turtle": RdfFormat.TURTLE,
-                 "application/n-triples": RdfFormat.N_TRIPLES, "text/plain": RdfFormat.N_TRIPLES,
+                 "application/n-triples": RdfFormat.N_TRIPLES,
                  "application/n-quads": RdfFormat.N_QUADS, "application/trig": RdfFormat.TRIG,
                  "application/rdf+xml": RdfFormat.RDF_XML}
-
-
-def run_query(repo: Repository, query: str) -> Any:
-    """Run a SPARQL query with the WDQS prefixes over the union graph (raises SyntaxError)."""
-    return repo.graph.query(query, prefixes=repo.vocab.prefixes(),
-                            custom_functions=CUSTOM_FUNCTIONS)
+_TEXT = "text/plain; charset=utf-8"
+#: Largest body of a query request.
+MAX_QUERY_BYTES = 1024 * 1024
 
 
 def load_rdf(repo: Repository, body: bytes, content_type: str, graph: str | None = None
@@ -87,129 +56,140 @@ def load_rdf(repo: Repository, body: bytes, content_type: str, graph: str | None
     return {"loaded": after - before, "graph": target.value}
 
 
-class SparqlHandler(BaseHTTPRequestHandler):
+class SparqlHandler(BaseHandler):
     """Request handler of the SPARQL port."""
 
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server_version = "wlkit-sparql/0.1"
+    server_version = "wlkit-sparql/0.2"
     state: ServerState
+    runner: QueryRunner
+    admin_secret: str
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        log.debug("%s %s", self.address_string(), format % args)
+    def _send(self, status: int, body: bytes, content_type: str,
+              headers: dict[str, str] | None = None) -> None:
+        extra = dict(headers or {})
+        if not urlsplit(self.path).path.startswith("/admin/"):
+            extra.setdefault("Access-Control-Allow-Origin", "*")
+        super()._send(status, body, content_type, extra)
 
-    def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None
-              ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
         self._route()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
         self._route()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib name
         self._route()
 
     def _route(self) -> None:
+        path = urlsplit(self.path).path
+        admin = path.startswith("/admin/")
+        body = guard_request(self, MAX_ADMIN_BODY_BYTES if admin else MAX_QUERY_BYTES)
+        if body is None:
+            return
         try:
-            split = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            if split.path.startswith("/admin/"):
-                self._admin(split.path[len("/admin/"):], body, split.query)
-            elif split.path in ("/query", "/sparql", "/bigdata/namespace/wdq/sparql"):
-                self._query(split.query, body)
-            elif split.path in ("/", "/health"):
+            if admin:
+                self._admin(path[len("/admin/"):], body)
+            elif path in QUERY_PATHS:
+                self._query(body)
+            elif path in ("/", "/health"):
                 self._send(200, b'{"service":"wlkit-sparql","query":"/query"}',
                            "application/json")
             else:
-                self._send(404, b"not found\n", "text/plain; charset=utf-8")
+                self._send(404, b"not found\n", _TEXT)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    def _admin(self, name: str, body: bytes, query: str) -> None:
+    def _admin(self, name: str, body: bytes) -> None:
         if self.client_address[0] not in LOOPBACK:
-            self._send(403, b'{"error":"loopback only"}', "application/json")
+            self._json({"error": "admin endpoints are loopback-only"}, status=403)
             return
+        refusal = admin_refusal(self.admin_secret, self.headers.get(SECRET_HEADER),
+                                self.command, self.headers.get("Content-Type"), bool(body))
+        if refusal:
+            self._json({"error": refusal[1]}, status=refusal[0])
+            return
+        graph = parse_qs(urlsplit(self.path).query).get("graph", [None])[0]
+        store = self.state.repo.graph.store
         if name == "load" and self.command == "POST":
-            graph = parse_qs(query).get("graph", [None])[0]
             try:
                 result = load_rdf(self.state.repo, body,
                                   self.headers.get("Content-Type", "text/turtle"), graph)
             except (ValueError, SyntaxError, OSError) as exc:
-                self._send(400, json.dumps({"error": str(exc)}).encode(), "application/json")
+                self._json({"error": str(exc)}, status=400)
                 return
-            self._send(200, json.dumps(result).encode(), "application/json")
+            self._json(result)
         elif name == "unload" and self.command == "POST":
-            graph = parse_qs(query).get("graph", [LOADED_GRAPH.value])[0]
-            self.state.repo.graph.store.remove_graph(NamedNode(graph)) \
-                if self.state.repo.graph.store.contains_named_graph(NamedNode(graph)) else None
-            self._send(200, json.dumps({"unloaded": graph}).encode(), "application/json")
+            node = NamedNode(graph or LOADED_GRAPH.value)
+            if store.contains_named_graph(node):
+                store.remove_graph(node)
+            self._json({"unloaded": node.value})
         else:
-            self._send(404, b'{"error":"unknown admin endpoint"}', "application/json")
+            self._json({"error": f"unknown admin endpoint {self.command} /admin/{name}"},
+                       status=404)
 
-    def _query(self, url_query: str, body: bytes) -> None:
+    def _query_params(self, body: bytes) -> dict[str, str]:
+        params = {k: v[-1] for k, v in
+                  parse_qs(urlsplit(self.path).query, keep_blank_values=True).items()}
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if self.command == "POST" and "query" not in params and body:
+            text = body.decode("utf-8", errors="replace")
+            if ctype == "application/sparql-query":
+                params["query"] = text
+            elif ctype == "application/sparql-update":
+                params["update"] = text
+            elif ctype == "application/x-www-form-urlencoded" or not ctype:
+                params.update({k: v[-1] for k, v in
+                               parse_qs(text, keep_blank_values=True).items()})
+        return params
+
+    def _query(self, body: bytes) -> None:
         fault = self.state.faults.transport(None, sparql=True)
         if fault and fault[0] == "drop":
-            self.close_connection = True
+            self._drop()
             return
         if fault:
             _, status, retry = fault
             self._send(status, f"HTTP {status} (sandbox fault)\n".encode(), "text/plain",
                        {"Retry-After": retry})
             return
-        params = {k: v[-1] for k, v in parse_qs(url_query, keep_blank_values=True).items()}
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if self.command == "POST" and "query" not in params and body:
-            if ctype == "application/sparql-query":
-                params["query"] = body.decode("utf-8")
-            elif ctype == "application/x-www-form-urlencoded" or not ctype:
-                params.update({k: v[-1] for k, v in
-                               parse_qs(body.decode("utf-8"), keep_blank_values=True).items()})
-            elif ctype == "application/sparql-update" or "update" in params:
-                self._send(403, b"updates are not allowed on this endpoint\n", "text/plain")
-                return
+        params = self._query_params(body)
         if "update" in params:
-            self._send(403, b"updates are not allowed on this endpoint\n", "text/plain")
+            self._send(403, b"updates are not allowed on this endpoint\n", _TEXT)
             return
         query = params.get("query")
         if not query:
-            self._send(400, b"missing query parameter\n", "text/plain; charset=utf-8")
+            self._send(400, b"missing query parameter\n", _TEXT)
             return
         try:
-            result = run_query(self.state.repo, query)
+            answer = self.runner.answer(query, self.headers.get("Accept"),
+                                        params.get("format", ""), params.get("uselang", "en"))
+        except QueryRefused as exc:
+            self._send(400, f"SPARQL query refused: {exc}\n".encode(), _TEXT)
         except SyntaxError as exc:
-            self._send(400, f"SPARQL syntax error: {exc}\n".encode(), "text/plain; charset=utf-8")
-            return
+            self._send(400, f"SPARQL syntax error: {exc}\n".encode(), _TEXT)
+        except QueryTimeout as exc:
+            self._send(500, f"java.util.concurrent.TimeoutException: {exc}\n".encode(), _TEXT)
+        except EndpointBusy as exc:
+            self._send(503, f"{exc}\n".encode(), _TEXT, {"Retry-After": "5"})
         except (OSError, ValueError, RuntimeError) as exc:
-            self._send(500, f"query failed: {exc}\n".encode(), "text/plain; charset=utf-8")
-            return
-        accept = (self.headers.get("Accept") or "").lower()
-        wanted = _FORMAT_PARAM.get(params.get("format", ""), "")
-        if isinstance(result, (QuerySolutions, QueryBoolean)):
-            media = wanted or next((m for m in _RESULT_FORMATS if m in accept),
-                                   "application/sparql-results+json")
-            payload = result.serialize(format=_RESULT_FORMATS[media])
-            ctype_out = ("application/sparql-results+json" if media == "application/json"
-                         else media)
-            self._send(200, payload, f"{ctype_out}; charset=utf-8")
+            self._send(500, f"query failed: {exc}\n".encode(), _TEXT)
         else:
-            media = next((m for m in _GRAPH_FORMATS if m in accept), "text/turtle")
-            payload = serialize(list(result), format=_GRAPH_FORMATS[media])
-            self._send(200, payload, f"{media}; charset=utf-8")
+            self._send(answer.status, answer.body, answer.content_type)
 
 
-def make_sparql_server(state: ServerState, port: int, host: str = "127.0.0.1"
+def make_sparql_server(state: ServerState, port: int, host: str = "127.0.0.1", *,
+                       admin_secret: str = "", timeout_s: float = 60.0
                        ) -> QuietThreadingHTTPServer:
-    """An HTTP server for the SPARQL endpoint bound to ``host:port``."""
-    handler = type("BoundSparqlHandler", (SparqlHandler,), {"state": state})
-    return QuietThreadingHTTPServer((host, port), handler)
+    """An HTTP server for the SPARQL endpoint bound to ``host:port``.
+
+    Args:
+        state: The process's shared state (repository, faults).
+        port: Loopback port.
+        host: Address to bind.
+        admin_secret: The data directory's admin secret (empty: admin endpoints refuse all).
+        timeout_s: Time limit of one query in seconds.
+    """
+    attrs = {"state": state, "runner": QueryRunner(state.repo, timeout_s),
+             "admin_secret": admin_secret}
+    return QuietThreadingHTTPServer((host, port), type("BoundSparqlHandler", (SparqlHandler,),
+                                                       attrs))

@@ -102,6 +102,8 @@ class LocalServices:
         data = None if payload is None else json.dumps(payload).encode()
         req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
         req.add_header("Content-Type", "application/json")
+        for key, value in self.info.admin_headers.items():
+            req.add_header(key, value)
         with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - loopback only
             return json.loads(resp.read() or b"null")
 
@@ -123,6 +125,8 @@ class LocalServices:
             f"{self.sparql_admin_url}/load", data=text.encode("utf-8"), method="POST"
         )
         req.add_header("Content-Type", content_type)
+        for key, value in self.info.admin_headers.items():
+            req.add_header(key, value)
         with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - loopback only
             return json.loads(resp.read() or b"null")
 
@@ -188,6 +192,8 @@ def fixture_rdf_target(tmp_path_factory: pytest.TempPathFactory) -> Any:
             f"{info.sparql_admin_url}/load", data=LISTS_FIXTURE_TTL.read_bytes(), method="POST"
         )
         req.add_header("Content-Type", "text/turtle")
+        for key, value in info.admin_headers.items():
+            req.add_header(key, value)
         with urllib.request.urlopen(req, timeout=60):  # noqa: S310 - loopback only
             pass
         yield Target(name="rdf-fixture", api_url=info.api_url, sparql_url=info.sparql_url,

@@ -43,7 +43,7 @@ def seeded(local_services, tmp_path_factory):
     entities += [_entity(t.qid, t.label) for t in catalogue.topics.values() if t.qid]
     path = tmp_path_factory.mktemp("inventory-seed") / "inventory.jsonl"
     path.write_text("\n".join(json.dumps(e) for e in entities), encoding="utf-8")
-    seed_files(local_services.api_url, [path])
+    seed_files(local_services.api_url, [path], secret=local_services.info.admin_secret)
     return catalogue
 
 

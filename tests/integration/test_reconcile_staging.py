@@ -59,7 +59,7 @@ def _labels(entities: list[dict]) -> dict[str, str]:
 def test_staging_items_are_found_and_nothing_else(sample: str, services_factory, tmp_path: Path) -> None:
     services = services_factory(seed=True)
     seed_path, kinds, entities = _seed(sample)
-    seeded = seed_files(services.api_url, [seed_path])
+    seeded = seed_files(services.api_url, [seed_path], secret=services.info.admin_secret)
     assert seeded["seeded"] == len(entities)
 
     campaign, records = _sample_records(sample)

@@ -64,8 +64,8 @@ def test_lifecycle_restart_keeps_data_and_seed_is_idempotent(tmp_path):
                                                                      "id": "Q41176"},
                                                            "type": "wikibase-entityid"}},
                                 "type": "statement", "rank": "normal"}]}}}}))
-        assert seed_files(info.api_url, [entity])["created"] == 1
-        again = seed_files(info.api_url, [entity])
+        assert seed_files(info.api_url, [entity], secret=info.admin_secret)["created"] == 1
+        again = seed_files(info.api_url, [entity], secret=info.admin_secret)
         assert again["unchanged"] == 1
     finally:
         assert stop_services(data_dir)

@@ -1,0 +1,194 @@
+"""Running one SPARQL request: rewrite, evaluate under a time limit, negotiate the answer format.
+
+Each query is read by the lexer first (:mod:`sandbox.sparql_lexer`: nesting limit, no outbound
+``SERVICE``), then evaluated in its own thread while the request thread waits at most the time
+limit (60 s by default, like WDQS). At most :attr:`QueryRunner.max_running` queries evaluate at
+once. JSON results are streamed row by row and stop at the deadline; a blocking operator
+(``ORDER BY``, ``GROUP BY``, aggregates) cannot be interrupted inside the store, so its thread
+finishes in the background while the client already has its timeout answer and the slot stays
+taken until then.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pyoxigraph import (
+    BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat,
+    serialize,
+)
+
+from core.errors import QueryError
+from sandbox.repo import Repository
+from sandbox.sparql_lexer import QueryRefused
+from sandbox.wdqs_functions import custom_functions
+from sandbox.wdqs_services import HINT, rewrite_query
+
+DEFAULT_TIMEOUT_S = 60.0
+RESULT_TYPES = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+    "application/xml": QueryResultsFormat.XML,
+    "text/csv": QueryResultsFormat.CSV,
+    "text/tab-separated-values": QueryResultsFormat.TSV,
+}
+GRAPH_TYPES = {"text/turtle": RdfFormat.TURTLE, "application/n-triples": RdfFormat.N_TRIPLES,
+               "application/rdf+xml": RdfFormat.RDF_XML, "application/ld+json": RdfFormat.JSON_LD,
+               "application/n-quads": RdfFormat.N_QUADS}
+FORMAT_PARAM = {"json": "application/sparql-results+json",
+                "xml": "application/sparql-results+xml", "csv": "text/csv",
+                "tsv": "text/tab-separated-values"}
+_LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+
+
+class QueryTimeout(QueryError):
+    """The query ran past the endpoint's time limit."""
+
+
+class EndpointBusy(QueryError):
+    """Every evaluation slot stayed taken for the whole time limit."""
+
+
+def negotiate(accept: str | None, offered: list[str], default: str) -> str:
+    """The offered media type the ``Accept`` header prefers (q-values honoured).
+
+    Returns ``default`` without an Accept header, for ``*/*``, and when nothing offered is
+    acceptable (HTTP lets a server ignore Accept rather than fail; WDQS does too).
+    """
+    if not accept or not accept.strip():
+        return default
+    best: tuple[float, int, str] | None = None
+    for order, item in enumerate(accept.split(",")):
+        media, *params = [p.strip().lower() for p in item.split(";")]
+        q = 1.0
+        for p in params:
+            if p.startswith("q="):
+                try:
+                    q = float(p[2:])
+                except ValueError:
+                    q = 0.0
+        if q <= 0:
+            continue
+        if media in ("*/*", "application/*", "text/*"):
+            prefix = media.split("/")[0]
+            match = default if media == "*/*" or default.startswith(prefix) else next(
+                (o for o in offered if o.startswith(prefix + "/")), None)
+        else:
+            match = media if media in offered else None
+        if match and (best is None or (q, -order) > (best[0], best[1])):
+            best = (q, -order, match)
+    return best[2] if best else default
+
+
+@dataclass
+class Answer:
+    """An HTTP answer of the query endpoint."""
+
+    status: int
+    body: bytes
+    content_type: str
+
+
+class QueryRunner:
+    """Evaluates queries against one repository with a time limit and bounded concurrency."""
+
+    def __init__(self, repo: Repository, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 max_running: int = 4) -> None:
+        self.repo, self.timeout_s, self.max_running = repo, timeout_s, max_running
+        self.prefixes = {**repo.vocab.prefixes(), "hint": HINT}
+        self.functions = custom_functions(repo.graph.store)
+        self._slots = threading.BoundedSemaphore(max_running)
+
+    def answer(self, query: str, accept: str | None, format_param: str = "",
+               uselang: str = "en") -> Answer:
+        """Evaluate ``query`` and serialise its result as the client asked.
+
+        Raises:
+            QueryRefused: the query cannot run here (HTTP 400).
+            SyntaxError: the store's parser refused it (HTTP 400).
+            QueryTimeout: past the time limit (HTTP 500, as WDQS answers).
+            EndpointBusy: no evaluation slot freed within the time limit (HTTP 503).
+        """
+        if not _LANG.fullmatch(uselang):
+            raise QueryRefused(f"uselang should be a language code, got {uselang!r}")
+        rewritten = rewrite_query(query, self.prefixes, uselang)
+        deadline = time.monotonic() + self.timeout_s
+        if not self._slots.acquire(timeout=self.timeout_s):
+            raise EndpointBusy(f"{self.max_running} queries are running; try again later")
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                outcome["answer"] = self._evaluate(rewritten, accept, format_param, deadline)
+            except BaseException as exc:  # noqa: BLE001 - handed to the request thread
+                outcome["error"] = exc
+            finally:
+                self._slots.release()
+                done.set()
+
+        threading.Thread(target=work, name="sparql-query", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            raise QueryTimeout(f"query timed out after {self.timeout_s:g} s")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["answer"]
+
+    def _evaluate(self, query: str, accept: str | None, format_param: str, deadline: float
+                  ) -> Answer:
+        result = self.repo.graph.query(query, prefixes=self.prefixes,
+                                       custom_functions=self.functions)
+        if isinstance(result, (QuerySolutions, QueryBoolean)):
+            media = FORMAT_PARAM.get(format_param) or negotiate(
+                accept, list(RESULT_TYPES), "application/sparql-results+json")
+            ctype = {"application/json": "application/sparql-results+json",
+                     "application/xml": "application/sparql-results+xml"}.get(media, media)
+            if isinstance(result, QuerySolutions) and RESULT_TYPES[media] is QueryResultsFormat.JSON:
+                return Answer(200, _json_rows(result, deadline, self.timeout_s),
+                              f"{ctype}; charset=utf-8")
+            return Answer(200, result.serialize(format=RESULT_TYPES[media]),
+                          f"{ctype}; charset=utf-8")
+        media = negotiate(accept, list(GRAPH_TYPES), "text/turtle")
+        triples = []
+        for triple in result:
+            triples.append(triple)
+            if len(triples) % 1000 == 0 and time.monotonic() > deadline:
+                raise QueryTimeout(f"query timed out after {self.timeout_s:g} s")
+        fmt = GRAPH_TYPES[media]
+        kwargs = {"prefixes": self.prefixes} if fmt is RdfFormat.TURTLE else {}
+        return Answer(200, serialize(triples, format=fmt, **kwargs) or b"",
+                      f"{media}; charset=utf-8")
+
+
+def _term_json(term: Any) -> dict[str, str]:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _json_rows(solutions: QuerySolutions, deadline: float, limit_s: float) -> bytes:
+    """SPARQL JSON results, built row by row so a runaway query stops at the deadline."""
+    names = [v.value for v in solutions.variables]
+    rows = []
+    for n, solution in enumerate(solutions, start=1):
+        rows.append({name: _term_json(solution[name]) for name in names
+                     if solution[name] is not None})
+        if n % 500 == 0 and time.monotonic() > deadline:
+            raise QueryTimeout(f"query timed out after {limit_s:g} s")
+    doc = {"head": {"vars": names}, "results": {"bindings": rows}}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
