@@ -22,6 +22,7 @@ from rich.console import Console
 from core.errors import WlkitError
 from core.logs import install_redaction, quiet_user_errors
 from core.settings import DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
+from pipelines import cli_contest
 
 app = typer.Typer(
     name="wlkit",
@@ -365,6 +366,9 @@ def demo(
     typer.echo("")
     typer.echo(f"Outputs are in {result}/")
     typer.echo(str(result))
+
+
+cli_contest.register(app, _friendly, _print_summary)  # wlkit contest, wlkit writeback (issue 13)
 
 
 def main() -> None:  # pragma: no cover - console entry point alias
