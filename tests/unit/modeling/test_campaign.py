@@ -17,8 +17,11 @@ BUNDLED = sorted((ROOT / "campaigns").glob("*.yaml"))
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
 def test_bundled_campaigns_load_and_point_at_shipped_files(path: Path) -> None:
     c = load_campaign(path)
-    assert c.source_path.exists(), c.source_path
-    assert c.mapping.reference.stated_in.startswith("Q")
+    if c.has_register:
+        assert c.source_path.exists(), c.source_path
+        assert c.mapping.reference.stated_in.startswith("Q")
+    else:  # a campaign without a register: scope on the target, items in its staging seed
+        assert c.scope is not None and (c.data_dir / "staging_seed.jsonl").exists()
     assert c.languages
 
 
@@ -78,3 +81,45 @@ def test_licence_gate_property(tmp_path: Path) -> None:
     assert not c.may_upload
     data["licence"] = "CC0-1.0"
     assert load_campaign(_write(tmp_path, data)).may_upload
+
+
+def _scoped() -> dict:
+    data = _valid()
+    for key in ("source", "mapping", "reconcile"):
+        data.pop(key)
+    data["scope"] = {"identifier": "P2186", "valid_on": "2026-09-01"}
+    return data
+
+
+def test_campaign_without_register_needs_a_scope(tmp_path: Path) -> None:
+    c = load_campaign(_write(tmp_path, _scoped()))
+    assert not c.has_register and c.scope.identifier == "P2186"
+    assert c.scope.valid_on.isoformat() == "2026-09-01"
+    with pytest.raises(CampaignError, match="source"):
+        c.source_path
+    data = _scoped()
+    data.pop("scope")
+    with pytest.raises(CampaignError, match="needs source .* or scope"):
+        load_campaign(_write(tmp_path, data))
+
+
+@pytest.mark.parametrize("scope, message", [
+    ({"identifier": "P2186", "query": "x.rq"}, "either query, or identifier"),
+    ({"country": True}, "needs identifier, designations or query"),
+    ({"designations": ["Q1"], "valid_on": "2026-09-01"}, "valid_on needs identifier"),
+    ({"designations": ["heritage"]}, "scope.designations"),
+])
+def test_bad_scope_names_the_key(tmp_path: Path, scope: dict, message: str) -> None:
+    data = _scoped()
+    data["scope"] = scope
+    with pytest.raises(CampaignError, match=message):
+        load_campaign(_write(tmp_path, data))
+
+
+def test_contest_section_checks_its_window(tmp_path: Path) -> None:
+    data = _valid()
+    data["contest"] = {"start": "2026-09-30", "end": "2026-09-01", "jurors": ["A"]}
+    with pytest.raises(CampaignError, match="end should not be before start"):
+        load_campaign(_write(tmp_path, data))
+    data["contest"] = {"category": "Images from Wiki Loves Monuments 2026 in Sweden", "jurors": ["A"]}
+    assert load_campaign(_write(tmp_path, data)).contest.jurors == ["A"]
