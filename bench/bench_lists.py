@@ -3,7 +3,7 @@
 Generates a WDQS-format (munged) graph — 290 municipalities, N monuments with P1260, an in-force
 P1435 statement (5% delisted with P582), P625, P18, P373, P131 and sv/en labels at realistic
 shares — loads it into a pyoxigraph store served on a loopback HTTP endpoint, and runs
-``reports.lists.build_lists`` for all regions through the real SPARQL client.
+``pipelines.lists_build.build_lists`` for all regions through the real SPARQL client.
 
 Baseline (printed as ``baseline_seconds_100k``): what a per-region tool does — one scope query
 per municipality with labels by "label service emulation" (``OPTIONAL { ?item rdfs:label ?l
@@ -117,7 +117,7 @@ def main() -> None:
     """Generate, load, serve, time build_lists and the baseline, print the figures."""
     from modeling.campaign import load_campaign
     from core.settings import Target
-    from reports.lists import build_lists
+    from pipelines.lists_build import build_lists
     from sparql.client import run_query
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

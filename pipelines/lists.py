@@ -10,7 +10,7 @@ from prefect import flow, task
 from modeling.campaign import Campaign, load_campaign
 from core.settings import load_target
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
-from reports.lists import build_lists
+from pipelines.lists_build import build_lists
 
 # build_lists writes files, so its task is never result-cached (a cache hit would skip the
 # writes); the SPARQL client retries throttling itself. Lists must show today's Wikidata, so

@@ -3,8 +3,8 @@
 The work is split along its seams: :mod:`reports.lists_fold` (query rows → one row per item →
 sections per region), :mod:`reports.lists_render` (wikitext pages split below the wiki's size
 limit, CSV, GeoJSON), :mod:`reports.lists_map` (the offline map) and :mod:`reports.lists_stats`
-(coverage). :func:`write_lists` writes ``05_lists/`` from an assembled table; :func:`build_lists`
-fetches through :mod:`sparql.client` / :mod:`sparql.labels` first (FIELD-NOTES §1.1–1.3, §3 item 8).
+(coverage). :func:`write_lists` writes ``05_lists/`` from an assembled table; the query side is
+:func:`pipelines.lists_build.build_lists` (FIELD-NOTES §1.1–1.3, §3 item 8). Nothing here calls an API.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 import pandas as pd
 
 from core.layout import stage_dir
-from core.settings import Target
 from modeling.campaign import Campaign
 from reports.entity_links import EntityLinks
 from reports.lists_fold import (
@@ -53,18 +52,14 @@ from reports.lists_render import (
 from reports.lists_stats import coverage, plot_stats, render_stats, stats_frame
 
 __all__ = [
-    "CANVAS_FROM", "COLOURS", "CSV_COLUMNS", "MAP_ASSETS", "MAX_PAGE_BYTES", "NO_REGION", "PAGE_SIZE",
-    "STATIC_DIR", "URL_COLUMNS", "EntityLinks", "Section", "assemble", "build_lists", "commons_file",
+    "CANVAS_FROM", "COLOURS", "CSV_COLUMNS", "MAP_ASSETS", "MAX_PAGE_BYTES", "NO_REGION",
+    "STATIC_DIR", "URL_COLUMNS", "EntityLinks", "Section", "assemble", "commons_file",
     "copy_map_assets", "coverage", "csv_text", "fold_items", "format_time", "geojson", "parse_point",
     "plot_stats", "records", "render_map", "render_page", "render_stats", "sections", "slug",
     "stats_frame", "upload_link", "write_lists",
 ]
 
 log = logging.getLogger(__name__)
-
-#: Rows per page of the scope query (each page is one request, well inside WDQS's 60 s).
-PAGE_SIZE = 50_000
-
 
 def _dump(path: Path, value: Any) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, allow_nan=False), encoding="utf-8")
@@ -120,42 +115,3 @@ def write_lists(campaign: Campaign, table: pd.DataFrame, names: pd.DataFrame, ou
     (dest / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     log.info("lists: %d items in %d regions written to %s", summary["items"], len(secs), dest)
     return {**summary, "stats": rows, "total": total}
-
-
-def build_lists(campaign: Campaign, target: Target, out_dir: str | Path, region: str | None = None,
-                cache_dir: Path | None = None) -> dict[str, Any]:
-    """Fetch the campaign scope by SPARQL and write every list output to ``05_lists/``.
-
-    Queries: ``lists_campaign_items`` (paged), ``lists_labels`` (items in the fallback chain,
-    then any language for the rest; regions and designations) — no label service. Entity links
-    point at the target's own wiki (:meth:`EntityLinks.for_target`).
-
-    Args:
-        campaign: The campaign (scope: identifier property, designations; lists settings).
-        target: SPARQL target.
-        out_dir: The run's output directory.
-        region: Optional QID: only items located in it (P131, transitively).
-        cache_dir: Optional SPARQL result cache.
-
-    Returns:
-        Summary (also in ``05_lists/summary.json``) plus ``stats`` rows and ``total``.
-    """
-    from sparql.client import run
-    from sparql.labels import MUL, fetch_labels, labels_with_fallback, pick_labels
-
-    rows = run("lists_campaign_items", target, cache_dir=cache_dir, page_size=PAGE_SIZE,
-               idprop=campaign.mapping.identifier.property,
-               designations=campaign.lists.designations or None, region=region)
-    items = fold_items(rows)
-    chain = [*campaign.fallback_chain, *[lang for lang in campaign.languages if lang not in campaign.fallback_chain]]
-    chain += [MUL] if MUL not in chain else []
-    raw = fetch_labels(items["item"], chain, target, cache_dir=cache_dir)
-    missing = sorted(set(items["item"]) - set(raw["item"]))
-    if missing:
-        raw = pd.concat([raw, fetch_labels(missing, [], target, cache_dir=cache_dir)], ignore_index=True)
-    picked = pick_labels(raw, chain)
-    entities = {q for qs in items["regions"] for q in qs} | {q for qs in items["designations"] for q in qs}
-    names = labels_with_fallback(entities, chain, target, cache_dir=cache_dir)
-    links = EntityLinks.for_target(target)
-    table = assemble(campaign, items, raw, picked, names, links)
-    return write_lists(campaign, table, names, Path(out_dir), links=links)

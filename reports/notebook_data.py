@@ -145,7 +145,7 @@ def coverage_chart(coverage: pd.DataFrame, top: int = 25):
 
 def list_points(run_dir: str | Path) -> pd.DataFrame:
     """Points of ``05_lists/all.geojson`` as a table (``lon, lat, label, region, has_image``)."""
-    data = json.loads((Path(run_dir) / "05_lists" / "all.geojson").read_text(encoding="utf-8"))
+    data = json.loads((layout.stage_dir(run_dir, "lists", create=False) / "all.geojson").read_text(encoding="utf-8"))
     rows = []
     for f in data.get("features", []):
         lon, lat = f["geometry"]["coordinates"][:2]

@@ -9,7 +9,7 @@ import mwparserfromhell
 import pytest
 
 from modeling.campaign import load_campaign
-from reports.lists import build_lists
+from pipelines.lists_build import build_lists
 
 ROOT = Path(__file__).resolve().parents[2]
 TTL = ROOT / "tests/fixtures/rdf/lists_monuments.ttl"

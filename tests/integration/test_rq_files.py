@@ -41,6 +41,10 @@ PARAMS: dict[str, tuple[dict[str, Any], Any]] = {
         {"items": ["Q991001", "Q990002", "Q991006"], "langs": ["sv", "en"]},
         lambda df: sorted(zip(df["item"], df["lang"], strict=True)) == [("Q990002", "sv"), ("Q991001", "en"), ("Q991001", "sv")],
     ),
+    "dryrun_labels": (
+        {"entities": [ENTITY_PREFIX + q for q in ("Q991001", "Q990002", "Q991006")], "langs": ["sv", "en"]},
+        lambda df: sorted(zip(df["item"], df["lang"], strict=True)) == [("Q990002", "sv"), ("Q991001", "en"), ("Q991001", "sv")],
+    ),
     "lookup_admin_units": (
         {"admin_class": "Q127448", "codeprop": "P525", "langs": ["sv"]},
         lambda df: set(zip(df["item"], df["code"], strict=True)) == {("Q990001", "9901"), ("Q990002", "9902")},

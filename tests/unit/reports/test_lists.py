@@ -1,4 +1,4 @@
-"""reports.lists on the WDQS-format fixture, queried in-process with pyoxigraph.
+"""reports.lists (via pipelines.lists_build) on the WDQS-format fixture, queried in-process with pyoxigraph.
 
 ``build_lists`` runs for real: its SPARQL goes through ``sparql.render`` into an in-process
 Oxigraph store holding ``tests/fixtures/rdf/lists_monuments.ttl`` (only the HTTP hop is left out;
@@ -23,6 +23,7 @@ import sparql.labels
 from modeling.campaign import load_campaign
 from core.errors import CampaignError
 from core.settings import Target
+from pipelines.lists_build import build_lists
 from reports import lists
 from sparql.client import results_to_frame
 from sparql.render import render
@@ -68,7 +69,7 @@ def wle():
 
 
 def test_build_lists_wlm_scope_and_files(inprocess, wlm, tmp_path):
-    summary = lists.build_lists(wlm, TARGET, tmp_path)
+    summary = build_lists(wlm, TARGET, tmp_path)
     out = tmp_path / "05_lists"
     # Q991003 (designation ended) and Q991005 (other designation) are out of scope.
     assert summary["items"] == 5
@@ -86,7 +87,7 @@ def test_build_lists_wlm_scope_and_files(inprocess, wlm, tmp_path):
 
 
 def test_wikitext_rows_are_one_template_each_with_intact_text(inprocess, wlm, tmp_path):
-    lists.build_lists(wlm, TARGET, tmp_path)
+    build_lists(wlm, TARGET, tmp_path)
     text = (tmp_path / "05_lists/testkommun-a-q990001.wiki").read_text()
     code = mwparserfromhell.parse(text)
     headings = [str(h.title).strip() for h in code.filter_headings()]
@@ -110,7 +111,7 @@ def test_wikitext_rows_are_one_template_each_with_intact_text(inprocess, wlm, tm
 
 
 def test_region_names_with_pipes_stay_in_one_parameter(inprocess, wlm, tmp_path):
-    lists.build_lists(wlm, TARGET, tmp_path)
+    build_lists(wlm, TARGET, tmp_path)
     code = mwparserfromhell.parse((tmp_path / "05_lists/obygd-kommun-q990002.wiki").read_text())
     assert [html.unescape(str(h.title).strip()) for h in code.filter_headings()] == ["Öbygd | kommun (2)"]
     for t in code.filter_templates(recursive=False):
@@ -120,7 +121,7 @@ def test_region_names_with_pipes_stay_in_one_parameter(inprocess, wlm, tmp_path)
 
 
 def test_generic_table_when_no_row_template(inprocess, wle, tmp_path):
-    summary = lists.build_lists(wle, WIKIDATA, tmp_path)
+    summary = build_lists(wle, WIKIDATA, tmp_path)
     assert summary["items"] == 2  # WLE scope: identifier property only
     text = (tmp_path / "05_lists/all.wiki").read_text()
     code = mwparserfromhell.parse(text)
@@ -133,14 +134,14 @@ def test_generic_table_when_no_row_template(inprocess, wle, tmp_path):
 
 
 def test_region_filter_uses_the_p131_tree(inprocess, wlm, tmp_path):
-    summary = lists.build_lists(wlm, TARGET, tmp_path, region="Q990000")
+    summary = build_lists(wlm, TARGET, tmp_path, region="Q990000")
     assert summary["items"] == 4 and summary["without_region"] == 0
-    summary = lists.build_lists(wlm, TARGET, tmp_path / "b", region="Q990002")
+    summary = build_lists(wlm, TARGET, tmp_path / "b", region="Q990002")
     assert summary["items"] == 2
 
 
 def test_csv_is_formula_safe_and_parses_back(inprocess, wlm, tmp_path):
-    lists.build_lists(wlm, TARGET, tmp_path)
+    build_lists(wlm, TARGET, tmp_path)
     rows = list(csv.DictReader(io.StringIO((tmp_path / "05_lists/all.csv").read_text())))
     assert len(rows) == 5
     kvarn = next(r for r in rows if r["item"] == "Q991002")
@@ -154,7 +155,7 @@ def test_csv_is_formula_safe_and_parses_back(inprocess, wlm, tmp_path):
 
 
 def test_geojson_and_upload_links(inprocess, wlm, tmp_path):
-    lists.build_lists(wlm, TARGET, tmp_path)
+    build_lists(wlm, TARGET, tmp_path)
     gj = json.loads((tmp_path / "05_lists/all.geojson").read_text())
     assert gj["type"] == "FeatureCollection" and len(gj["features"]) == 4  # Q991004 has no coordinates
     church = next(f for f in gj["features"] if f["id"] == "Q991001")
@@ -170,7 +171,7 @@ def test_geojson_and_upload_links(inprocess, wlm, tmp_path):
 
 
 def test_stats_wiki_and_csv(inprocess, wlm, tmp_path):
-    lists.build_lists(wlm, TARGET, tmp_path)
+    build_lists(wlm, TARGET, tmp_path)
     stats = pd.read_csv(tmp_path / "05_lists/stats.csv", dtype={"region": str}, keep_default_na=False)
     total = stats[stats["region_label"] == "Total"].iloc[0]
     assert total["monuments"] == 5 and total["with_image"] == 2 and total["with_image_pct"] == 40.0
@@ -185,7 +186,7 @@ def test_stats_wiki_and_csv(inprocess, wlm, tmp_path):
 def test_bad_row_param_column_is_a_campaign_error(inprocess, wlm, tmp_path):
     wlm.lists.row_params = {"bbr": "id", "x": "no_such_column"}
     with pytest.raises(CampaignError, match=r"lists.row_params.x .*no_such_column"):
-        lists.build_lists(wlm, TARGET, tmp_path)
+        build_lists(wlm, TARGET, tmp_path)
 
 
 def test_fold_items_keeps_one_row_per_item():

@@ -1,0 +1,59 @@
+"""The query side of the campaign lists: fetch the scope and labels, then write ``05_lists/``.
+
+:func:`build_lists` runs ``lists_campaign_items`` (paged) and the label queries through
+:mod:`sparql.client` / :mod:`sparql.labels`, and hands the rows to the pure renderers of
+:mod:`reports.lists` (which never call an API).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import sparql.client
+import sparql.labels
+from core.settings import Target
+from modeling.campaign import Campaign
+from reports.entity_links import EntityLinks
+from reports.lists import assemble, fold_items, write_lists
+
+#: Rows per page of the scope query (each page is one request, well inside WDQS's 60 s).
+PAGE_SIZE = 50_000
+
+
+def build_lists(campaign: Campaign, target: Target, out_dir: str | Path, region: str | None = None,
+                cache_dir: Path | None = None) -> dict[str, Any]:
+    """Fetch the campaign scope by SPARQL and write every list output to ``05_lists/``.
+
+    Queries: ``lists_campaign_items`` (paged), ``lists_labels`` (items in the fallback chain,
+    then any language for the rest; regions and designations) — no label service. Entity links
+    point at the target's own wiki (:meth:`EntityLinks.for_target`).
+
+    Args:
+        campaign: The campaign (scope: identifier property, designations; lists settings).
+        target: SPARQL target.
+        out_dir: The run's output directory.
+        region: Optional QID: only items located in it (P131, transitively).
+        cache_dir: Optional SPARQL result cache.
+
+    Returns:
+        Summary (also in ``05_lists/summary.json``) plus ``stats`` rows and ``total``.
+    """
+    rows = sparql.client.run("lists_campaign_items", target, cache_dir=cache_dir, page_size=PAGE_SIZE,
+               idprop=campaign.mapping.identifier.property,
+               designations=campaign.lists.designations or None, region=region)
+    items = fold_items(rows)
+    chain = [*campaign.fallback_chain, *[lang for lang in campaign.languages if lang not in campaign.fallback_chain]]
+    chain += [sparql.labels.MUL] if sparql.labels.MUL not in chain else []
+    raw = sparql.labels.fetch_labels(items["item"], chain, target, cache_dir=cache_dir)
+    missing = sorted(set(items["item"]) - set(raw["item"]))
+    if missing:
+        raw = pd.concat([raw, sparql.labels.fetch_labels(missing, [], target, cache_dir=cache_dir)], ignore_index=True)
+    picked = sparql.labels.pick_labels(raw, chain)
+    entities = {q for qs in items["regions"] for q in qs} | {q for qs in items["designations"] for q in qs}
+    names = sparql.labels.labels_with_fallback(entities, chain, target, cache_dir=cache_dir)
+    links = EntityLinks.for_target(target)
+    table = assemble(campaign, items, raw, picked, names, links)
+    return write_lists(campaign, table, names, Path(out_dir), links=links)

@@ -1,0 +1,151 @@
+"""Render the dry-run report from the data the upload stage streamed into ``04_upload/dry_run/``.
+
+``04_upload/dry_run.html`` opens with the **blockers** (entities and properties the plans need that
+the target lacks: the preflight's findings), then the **held items**, then a summary and the
+index of the detail pages ``dry_run/page-0001.html`` … (:data:`PAGE_SIZE` items each, so every
+page opens quickly in a browser however large the register). ``dry_run.md`` has the same head and
+the detail of the first items. Every entity id is shown beside its label on the target (fetched
+by the flow, in the campaign's language fallback) — this module renders what it is given and
+never calls an API.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+
+from core.layout import DRY_RUN_HTML, DRY_RUN_MD, PREFLIGHT
+from modeling.dryrun import ACTIONS, DRY_RUN_DIR, REVIEW, iter_entries, read_meta
+from reports.entity_links import EntityLinks
+from reports.environment import get_environment
+
+log = logging.getLogger(__name__)
+
+Json = dict[str, Any]
+#: Items per detail page.
+PAGE_SIZE = 2_000
+#: Held items shown on the front page (the rest are on the held pages).
+HELD_ON_FRONT = 500
+#: Items whose detail ``dry_run.md`` shows.
+MD_DETAIL = 1_000
+LABELS_FILE = "labels.json"
+
+
+def read_blockers(run_dir: str | Path) -> list[Json]:
+    """The preflight's blocking findings (``03_plan/preflight.json``, :mod:`modeling.preflight`).
+
+    Returns:
+        One ``{"id", "kind", "message"}`` per entity missing on the target or property with the
+        wrong datatype, in the file's order (missing first).
+    """
+    path = Path(run_dir) / PREFLIGHT
+    if not path.is_file():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [_blocker(b, "missing") for b in data.get("missing", [])] + \
+        [_blocker(b, "wrong_datatype") for b in data.get("wrong_datatype", [])]
+
+
+def _blocker(raw: Mapping[str, Any], problem: str) -> Json:
+    if problem == "missing":
+        message = f"does not exist on {{target}}"
+    else:
+        message = f"has datatype {raw.get('actual')} on {{target}}; the plans need {raw.get('expected')}"
+    roles = ", ".join(raw.get("roles") or [])
+    used = raw.get("used_by") or 0
+    extra = [f"used as {roles}" if roles else "", f"by {used} plan{'s' if used != 1 else ''}" if used else ""]
+    detail = " ".join(e for e in extra if e)
+    return {"id": str(raw.get("id", "?")), "kind": raw.get("kind"),
+            "message": message + (f" ({detail})" if detail else "")}
+
+
+def _environment(labels: Mapping[str, str]) -> Environment:
+    def name(value: Any) -> str:
+        if isinstance(value, str) and value in labels:
+            return f"{labels[value]} ({value})"
+        return "" if value is None else str(value)
+
+    env = get_environment().overlay()
+    env.filters, env.globals = dict(env.filters), dict(env.globals)  # never leak into the base
+    env.filters["name"] = name
+    env.globals["name"] = name
+    return env
+
+
+def _pages(dest: Path, page_size: int) -> Iterator[tuple[str, list[Json]]]:
+    for action in ACTIONS:
+        entries = iter_entries(dest, action)
+        while chunk := list(islice(entries, page_size)):
+            yield action, chunk
+
+
+def _write_pages(env: Environment, dest: Path, meta: Json, context: Json, page_size: int) -> list[Json]:
+    """Write ``dry_run/page-NNNN.html`` streaming (one page of entries in memory at a time)."""
+    counts = meta["counts"]
+    total = sum((counts[a] + page_size - 1) // page_size for a in ACTIONS)
+    template = env.get_template("html/dry_run/page.html.j2")
+    pages = []
+    for number, (action, chunk) in enumerate(_pages(dest, page_size), start=1):
+        href = f"page-{number:04d}.html"
+        html = template.render(
+            meta=meta, number=number, total=total, action=action, items=chunk,
+            prev=f"page-{number - 1:04d}.html" if number > 1 else None,
+            next=f"page-{number + 1:04d}.html" if number < total else None, **context)
+        (dest / DRY_RUN_DIR / href).write_text(html, encoding="utf-8")
+        pages.append({"href": f"{DRY_RUN_DIR}/{href}", "action": action, "count": len(chunk),
+                      "first": chunk[0]["source_id"], "last": chunk[-1]["source_id"]})
+    return pages
+
+
+def render_dry_run(
+    upload_dir: str | Path,
+    labels: Mapping[str, str] | None = None,
+    *,
+    blockers: list[Json] | None = None,
+    links: EntityLinks | None = None,
+    page_size: int = PAGE_SIZE,
+) -> list[Path]:
+    """Write ``dry_run.html`` (front page), ``dry_run/page-NNNN.html`` and ``dry_run.md``.
+
+    Args:
+        upload_dir: ``04_upload/`` holding ``dry_run/`` (:func:`modeling.dryrun.write_dry_run`).
+        labels: Entity id → label on the target; default: ``dry_run/labels.json`` when present.
+        blockers: Preflight findings (default: :func:`read_blockers` of the run directory).
+        links: Entity links of the target wiki (default: Wikidata).
+        page_size: Items per detail page.
+
+    Returns:
+        The paths written, front page first.
+    """
+    dest = Path(upload_dir)
+    meta = read_meta(dest)
+    if labels is None:
+        path = dest / DRY_RUN_DIR / LABELS_FILE
+        labels = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    blockers = read_blockers(dest.parent) if blockers is None else blockers
+    blockers = [{**b, "message": b["message"].replace("{target}", meta["target"]["name"])} for b in blockers]
+    env = _environment(labels)
+    context = {"labels": dict(labels), "page_base": (links or EntityLinks()).page_base}
+    for old in (dest / DRY_RUN_DIR).glob("page-*.html"):
+        old.unlink()
+    pages = _write_pages(env, dest, meta, context, page_size)
+    first_page = {}
+    for p in pages:
+        first_page.setdefault(p["action"], p["href"])
+    held = list(islice(iter_entries(dest, REVIEW), HELD_ON_FRONT))
+    head = {"meta": meta, "blockers": blockers, "held": held,
+            "held_more": meta["review"] - len(held), "pages": pages, "first_page": first_page}
+    front = dest / Path(DRY_RUN_HTML).name
+    front.write_text(env.get_template("html/dry_run.html.j2").render(**head, **context), encoding="utf-8")
+    detail = [e for a in ("create", "update") for e in islice(iter_entries(dest, a), MD_DETAIL)][:MD_DETAIL]
+    md = dest / Path(DRY_RUN_MD).name
+    md.write_text(env.get_template("markdown/dry_run.md.j2").render(
+        **head, detail=detail, detail_more=meta["writes"] - len(detail)), encoding="utf-8")
+    log.info("dry run report: %d pages, %d blockers, %d to review", len(pages), len(blockers), meta["review"])
+    return [front, md, *(dest / p["href"] for p in pages)]
