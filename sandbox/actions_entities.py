@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from sandbox.api_request import ApiRequest
+from sandbox.edit_common import save, target_id
 from sandbox.entity import ENTITY_ID_RE, with_urls
 from sandbox.store import now_iso
 from sandbox.wikibase_errors import ApiFailure, edit_conflict
@@ -74,69 +75,36 @@ def action_wbgetentities(req: ApiRequest) -> dict[str, Any]:
         if not ENTITY_ID_RE.match(norm) or norm[0] == "L":
             raise ApiFailure("no-such-entity", f"Could not find an entity with the ID "
                                                f"\"{eid}\".", extra={"id": eid})
-        ent = repo.get(norm)
+        target = req.state.redirects.target(norm)
+        ent = repo.get(target or norm)
         if ent is None:
             entities[eid] = {"id": norm, "missing": ""}
             continue
-        entities[eid] = project(ent, props, languages)
+        record = project(ent, props, languages)
+        if target:
+            record["redirects"] = {"from": norm, "to": target}
+        entities[target or eid] = record
     return {"entities": entities, "success": 1}
-
-
-def _resolve_target(req: ApiRequest) -> None:
-    params = req.params
-    if "new" in params and ("id" in params or "site" in params):
-        raise ApiFailure("param-illegal", "Either provide the item \"id\" or \"new\", not both.")
-    if "new" in params or "id" in params:
-        return
-    if "site" in params and "title" in params:
-        row = req.state.repo.db.reader.execute(
-            "SELECT entity FROM terms WHERE kind='sitelink' AND lang=? AND value=?",
-            (params["site"], params["title"])).fetchone()
-        if row is None:
-            raise ApiFailure("no-such-entity-link", "No entity found matching site link")
-        params["id"] = row[0]
-    else:
-        raise ApiFailure("no-such-entity", "Either provide the item \"id\" or \"new\".")
-
-
-def _edit(req: ApiRequest) -> tuple[dict[str, Any], bool]:
-    params = req.params
-    assert req.user is not None
-    if req.state.faults.take("editconflict", "wbeditentity"):
-        raise edit_conflict()
-    raw = req.require("data")
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise ApiFailure("invalid-json", f"Could not parse data: {exc}") from None
-    _resolve_target(req)
-    baserevid = params.get("baserevid")
-    return req.state.repo.edit(
-        data if isinstance(data, dict) else {"_": data},
-        entity_id=(params.get("id") or "").upper() or None,
-        new=params.get("new"),
-        clear=req.flag("clear"),
-        baserevid=int(baserevid) if baserevid not in (None, "") else None,
-        user=req.user["name"], summary=params.get("summary"), tags=params.get("tags"),
-    )
 
 
 def action_wbeditentity(req: ApiRequest) -> dict[str, Any]:
     """``wbeditentity``: create or change an entity; every call goes to the edit log."""
     params = req.params
-    assert req.user is not None
-    entry: dict[str, Any] = {"id": params.get("id"), "new": params.get("new"), "ok": False,
-                             "user": req.user["name"], "summary": params.get("summary"),
-                             "tags": params.get("tags"), "bot": req.flag("bot"),
-                             "at": now_iso()}
-    try:
-        entity, nochange = _edit(req)
-    except ApiFailure as failure:
-        entry["error"] = failure.code
-        req.state.record_edit(entry)
-        raise
-    entry.update(ok=True, id=entity["id"], revid=entity["lastrevid"], nochange=nochange)
-    req.state.record_edit(entry)
+    if "new" in params and ("id" in params or "site" in params):
+        raise ApiFailure("param-illegal", "Either provide the item \"id\" or \"new\", not both.")
+    eid = None
+    if "new" not in params:
+        if "id" not in params and not ("site" in params and "title" in params):
+            raise ApiFailure("no-such-entity", "Either provide the item \"id\" or \"new\".")
+        eid = target_id(req)
+    if req.state.faults.take("editconflict", "wbeditentity"):
+        req.state.record_edit({"id": eid, "new": params.get("new"), "ok": False,
+                               "user": req.user["name"] if req.user else None,
+                               "error": "failed-save", "at": now_iso()})
+        raise edit_conflict()
+    data = req.json("data")
+    entity, nochange = save(req, data if isinstance(data, dict) else {"_": data}, eid,
+                            new=params.get("new"), clear=req.flag("clear"))
     result: dict[str, Any] = {"entity": entity, "success": 1}
     if nochange:
         result["entity"]["nochange"] = ""
@@ -175,8 +143,8 @@ def action_wbsearchentities(req: ApiRequest) -> dict[str, Any]:
     params = req.params
     search, language = req.require("search"), req.require("language")
     etype = params.get("type", "item")
-    limit = max(1, min(int(params.get("limit", 7) or 7), 50))
-    offset = int(params.get("continue", 0) or 0)
+    limit = req.integer("limit", 7, 1, 50) or 7
+    offset = req.integer("continue", 0, 0) or 0
     strict = req.flag("strict_language")
     repo = req.state.repo
     hits: list[dict[str, Any]] = []

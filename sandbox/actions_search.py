@@ -32,9 +32,9 @@ def list_search(req: ApiRequest, out: dict[str, Any]) -> dict[str, Any]:
     """``list=search`` (``srsearch``, ``srlimit``, ``sroffset``, ``srnamespace``)."""
     params = req.params
     text = req.require("srsearch")
-    limit = min(int(params.get("srlimit", 10) or 10), 500)
-    offset = int(params.get("sroffset", 0) or 0)
-    namespaces = {int(n) for n in split_values(params.get("srnamespace") or "0")}
+    limit = req.integer("srlimit", 10, 1, 500) or 10
+    offset = req.integer("sroffset", 0, 0) or 0
+    namespaces = {int(n) for n in split_values(params.get("srnamespace") or "0") if n.isdigit()}
     ids = [e for e in _matching_ids(req, text) if (0 if e[0] == "Q" else 120) in namespaces]
     page = ids[offset:offset + limit]
     infos = req.state.repo.db.pageinfo(page)

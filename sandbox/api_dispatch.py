@@ -5,19 +5,26 @@ Action modules register in :data:`ACTIONS` (name → ``function(ApiRequest) -> d
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from sandbox import actions_auth, actions_claims, actions_entities, actions_query
+from sandbox import (
+    actions_auth, actions_claims, actions_entities, actions_merge, actions_query, actions_snaks,
+    actions_terms,
+)
 from sandbox.api_request import ApiRequest
 from sandbox.faults import WRITE_ACTIONS
 from sandbox.state import ANON_TOKEN
 from sandbox.wikibase_errors import ApiFailure, message
 
+log = logging.getLogger(__name__)
+
 #: Every action the sandbox answers: name → function(req) returning the JSON answer.
 ACTIONS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {
     **actions_auth.ACTIONS, **actions_query.ACTIONS, **actions_entities.ACTIONS,
-    **actions_claims.ACTIONS,
+    **actions_claims.ACTIONS, **actions_terms.ACTIONS, **actions_snaks.ACTIONS,
+    **actions_merge.ACTIONS,
 }
 #: Modules MediaWiki marks ``mustbeposted`` (every write, and the login modules).
 POST_ONLY = WRITE_ACTIONS | {"login", "clientlogin", "logout"}
@@ -100,4 +107,10 @@ def dispatch(req: ApiRequest) -> dict[str, Any]:
     _check_assert(req)
     _check_token(req, action)
     _check_faults(req, action)
-    return handler(req)
+    try:
+        return handler(req)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        # What MediaWiki answers for an exception no module caught (never a closed socket).
+        log.exception("action %s failed on unexpected input", action)
+        raise ApiFailure(f"internal_api_error_{type(exc).__name__}",
+                         f"[sandbox] Exception caught: {exc}"[:500]) from None

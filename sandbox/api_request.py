@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +66,27 @@ class ApiRequest:
         """A ``|``-separated multi-value parameter as a list (empty items dropped)."""
         return split_values(self.params.get(name))
 
+    def integer(self, name: str, default: int | None = None, low: int | None = None,
+                high: int | None = None) -> int | None:
+        """An integer parameter (``badinteger`` when not one), clamped to ``[low, high]``;
+        ``limit=max`` gives ``high``."""
+        raw = self.params.get(name)
+        if raw is None or raw == "":
+            return default
+        if raw == "max" and high is not None:
+            return high
+        if not re.fullmatch(r"[+-]?\d{1,18}", raw.strip()):
+            raise ApiFailure("badinteger", f"Invalid value \"{raw}\" for integer parameter "
+                                           f"\"{name}\".")
+        value = int(raw)
+        if low is not None:
+            value = max(value, low)
+        return min(value, high) if high is not None else value
+
+    def json(self, name: str) -> Any:
+        """A JSON parameter, or ``invalid-json`` (syntax, nesting too deep, lone surrogates)."""
+        return parse_json(self.require(name), name)
+
     def require(self, name: str) -> str:
         """A mandatory parameter, or ``missingparam``."""
         value = self.params.get(name)
@@ -75,3 +98,23 @@ class ApiRequest:
 def split_values(value: str | None) -> list[str]:
     """``a|b||c`` → ``["a", "b", "c"]``."""
     return [v for v in (value or "").split("|") if v != ""]
+
+
+def parse_json(raw: str, name: str = "data") -> Any:
+    """Decode JSON text as Wikibase does, refusing what PHP's ``json_decode`` refuses.
+
+    Raises:
+        ApiFailure: ``invalid-json`` naming the parameter.
+    """
+    try:
+        value = json.loads(raw)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise ApiFailure("invalid-json", f"Could not parse {name}: maximum nesting depth "
+                                         f"exceeded.") from None
+    except UnicodeEncodeError:
+        raise ApiFailure("invalid-json", f"Could not parse {name}: single unpaired UTF-16 "
+                                         f"surrogate in unicode escape.") from None
+    except ValueError as exc:
+        raise ApiFailure("invalid-json", f"Could not parse {name}: {exc}") from None
+    return value

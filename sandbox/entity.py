@@ -75,6 +75,10 @@ def _term_list(raw: Any, what: str) -> list[dict[str, Any]]:
             out.append(term)
         return out
     if isinstance(raw, list):
+        for term in raw:
+            if not isinstance(term, dict):
+                raise ApiFailure("not-recognized-array", f"{what} should be objects, got "
+                                                         f"{term!r}")
         return raw
     raise ApiFailure("not-recognized-array", f"{what} should be a map or a list, got {raw!r}")
 
@@ -105,6 +109,9 @@ def _apply_aliases(entity: dict[str, Any], raw: Any) -> None:
             groups.setdefault(lang, [])
             items = items if isinstance(items, list) else [items]
             for item in items:
+                if not isinstance(item, dict):
+                    raise ApiFailure("not-recognized-array", f"aliases of {lang} should be "
+                                                             f"objects, got {item!r}")
                 if item.get("language", lang) != lang:
                     raise ApiFailure("inconsistent-language",
                                      f"inconsistent language: {lang} is not equal to "
@@ -112,6 +119,9 @@ def _apply_aliases(entity: dict[str, Any], raw: Any) -> None:
                 groups[lang].append(item)
     elif isinstance(raw, list):
         for item in raw:
+            if not isinstance(item, dict):
+                raise ApiFailure("not-recognized-array", f"aliases should be objects, got "
+                                                         f"{item!r}")
             groups.setdefault(item.get("language"), []).append(item)
     else:
         raise ApiFailure("not-recognized-array", f"aliases should be a map or a list, got {raw!r}")
@@ -145,6 +155,8 @@ def _apply_aliases(entity: dict[str, Any], raw: Any) -> None:
 def _apply_sitelinks(entity: dict[str, Any], raw: Any, ctx: EditContext) -> None:
     links = entity.setdefault("sitelinks", {})
     items = list(raw.values()) if isinstance(raw, dict) else list(raw or [])
+    if not isinstance(raw, (dict, list)) or any(not isinstance(link, dict) for link in items):
+        raise ApiFailure("not-recognized-array", f"sitelinks should be objects, got {raw!r}")
     if isinstance(raw, dict):
         for key, link in raw.items():
             if link.get("site", key) != key:
