@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import socket
 from http.server import BaseHTTPRequestHandler
 
 #: Seconds a connection may stay silent (reading headers or body, or idle between requests).
@@ -99,7 +98,7 @@ def guard_request(handler: BaseHTTPRequestHandler, limit: int = MAX_BODY_BYTES) 
         return None
     try:
         body = handler.rfile.read(length) if length else b""
-    except (socket.timeout, OSError):
+    except (TimeoutError, OSError):
         handler.close_connection = True
         return None
     if len(body) < length:

@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-timeout", type=float,
                         default=float(os.environ.get("WLKIT_SPARQL_TIMEOUT", "60")),
                         help="time limit of one SPARQL query in seconds (WDQS: 60)")
+    parser.add_argument("--socket-timeout", type=float,
+                        default=float(os.environ.get("WLKIT_SANDBOX_SOCKET_TIMEOUT", "30")),
+                        help="seconds a connection may stay silent before it is closed")
     parser.add_argument("--log-level", default=os.environ.get("WLKIT_SANDBOX_LOG", "INFO"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
@@ -70,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     api = make_api_server(state, args.wikibase_port)
     sparql = make_sparql_server(state, args.sparql_port, admin_secret=secret,
                                 timeout_s=args.query_timeout)
+    for srv in (api, sparql):
+        srv.RequestHandlerClass.timeout = args.socket_timeout  # type: ignore[attr-defined]
     threads = [threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2},
                                 daemon=True) for srv in (api, sparql)]
     for t in threads:

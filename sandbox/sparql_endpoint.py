@@ -71,13 +71,13 @@ class SparqlHandler(BaseHandler):
             extra.setdefault("Access-Control-Allow-Origin", "*")
         super()._send(status, body, content_type, extra)
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         self._route()
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+    def do_POST(self) -> None:
         self._route()
 
-    def do_HEAD(self) -> None:  # noqa: N802 - stdlib name
+    def do_HEAD(self) -> None:
         self._route()
 
     def _route(self) -> None:

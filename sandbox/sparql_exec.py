@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import (
-    BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat,
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
     serialize,
 )
 
@@ -127,7 +133,7 @@ class QueryRunner:
         def work() -> None:
             try:
                 outcome["answer"] = self._evaluate(rewritten, accept, format_param, deadline)
-            except BaseException as exc:  # noqa: BLE001 - handed to the request thread
+            except BaseException as exc:
                 outcome["error"] = exc
             finally:
                 self._slots.release()

@@ -22,7 +22,12 @@ import re
 from dataclasses import dataclass, field
 
 from sandbox.sparql_lexer import (
-    QueryRefused, Token, declared_prefixes, expand, match_brackets, tokenize,
+    QueryRefused,
+    Token,
+    declared_prefixes,
+    expand,
+    match_brackets,
+    tokenize,
 )
 
 WIKIBASE = "http://wikiba.se/ontology#"
@@ -303,8 +308,8 @@ def _owner(services: list[_Service], tokens: list[Token], base: str) -> _Service
     """The innermost label service whose group mentions ``?base``."""
     best = None
     for svc in services:
-        if any(tokens[k].kind == "var" and tokens[k].text[1:] == base
-               for k in range(svc.group_open, svc.group_close)):
-            if best is None or svc.group_open > best.group_open:
-                best = svc
+        mentioned = any(tokens[k].kind == "var" and tokens[k].text[1:] == base
+                        for k in range(svc.group_open, svc.group_close))
+        if mentioned and (best is None or svc.group_open > best.group_open):
+            best = svc
     return best
