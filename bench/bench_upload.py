@@ -23,10 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from clients.wikibase import WikibaseClient  # noqa: E402
+from core.settings import Target  # noqa: E402
 from modeling.campaign import load_campaign  # noqa: E402
 from modeling.items import plan_items  # noqa: E402
-from core.settings import Target  # noqa: E402
-from modeling.upload import WikibaseClient, upload  # noqa: E402
+from modeling.upload import UploadOptions  # noqa: E402
+from pipelines.upload import upload_plans  # noqa: E402
 from sandbox.services import free_port, start_services, stop_services  # noqa: E402
 
 MUNICIPALITIES = [("0180", "Stockholm"), ("0380", "Uppsala"), ("1480", "Göteborg"), ("1280", "Malmö")]
@@ -93,8 +95,8 @@ def main() -> None:
             if held:
                 print(f"held={len(held)} first={held[0].failed_checks}")
             started = time.monotonic()
-            summary = upload(plans, campaign, target, ledger_path=Path(tmp) / "ledger.sqlite",
-                             sleep=lambda s: None, progress=False)
+            summary = upload_plans(plans, campaign, target, ledger_path=Path(tmp) / "ledger.sqlite",
+                                   options=UploadOptions(sleep=lambda s: None), progress=False)
             elapsed = time.monotonic() - started
             n = summary.created
             print(f"items_created={n}")

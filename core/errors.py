@@ -102,6 +102,18 @@ class ModificationFailedError(UploadError):
     """The server refused the content of an edit (``modification-failed``); not retried."""
 
 
+class RetryableError(UploadError):
+    """A transient failure of one API attempt: wait ``wait`` seconds, then try again.
+
+    ``error`` is the underlying error; ``ambiguous`` is True when the request may have been
+    saved anyway (no answer, a 5xx other than 503): a create must then be looked up, not resent.
+    """
+
+    def __init__(self, error: UploadError, wait: float, *, ambiguous: bool) -> None:
+        super().__init__(str(error), code=error.code, info=error.info)
+        self.error, self.wait, self.ambiguous = error, wait, ambiguous
+
+
 #: Wikibase / MediaWiki API error code → exception class (one table, used by the uploader).
 API_ERROR_CLASSES: dict[str, type[UploadError]] = {
     "maxlag": MaxlagError,

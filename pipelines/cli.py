@@ -23,6 +23,7 @@ from core.errors import WlkitError
 from core.logs import install_redaction, quiet_user_errors
 from core.settings import DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
 from pipelines import cli_contest
+from pipelines import stopping
 
 app = typer.Typer(
     name="wlkit",
@@ -248,7 +249,8 @@ def upload(
         return
     from pipelines.upload import upload_flow
 
-    summary = upload_flow(campaign=str(campaign), out=str(out), target=target, dry_run=dry_run)
+    with stopping.graceful(f"wlkit upload {campaign} --out {out} --target {target}"):
+        summary = upload_flow(campaign=str(campaign), out=str(out), target=target, dry_run=dry_run)
     _print_summary("upload", summary)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
+from clients.wikibase import WikibaseClient
 from core.settings import load_target
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, artifact_key
 from reports.documents import RenderedReport, render_all, render_report
@@ -15,10 +16,15 @@ from reports.documents import RenderedReport, render_all, render_report
 # the writes and show stale ticks).
 
 
+def _client(target: str | None) -> WikibaseClient | None:
+    """The client the reports check the identifier property with (None: no check)."""
+    return WikibaseClient(load_target(target), max_retries=2) if target else None
+
+
 @task(**LOCAL_TASK)
 def render_report_task(campaign: str, out: str, lang: str, target: str | None) -> RenderedReport:
     """Measure one campaign run and write its checklist, recommendations and progress row."""
-    return render_report(out, campaign, lang=lang, target=load_target(target) if target else None)
+    return render_report(out, campaign, lang=lang, target=_client(target))
 
 
 @task(**LOCAL_TASK)
@@ -26,7 +32,7 @@ def render_all_task(
     out: str, campaigns_dir: str, lang: str, target: str | None
 ) -> tuple[list[RenderedReport], list[Any]]:
     """Write every campaign's reports and the progress page over all campaigns."""
-    return render_all(out, campaigns_dir, lang, target=load_target(target) if target else None)
+    return render_all(out, campaigns_dir, lang, target=_client(target))
 
 
 def _summary(res: RenderedReport) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """upload_flow: ``03_plan/plans.jsonl`` → one wbeditentity per new/changed item → ``04_upload/``.
 
-Thin wiring only: :func:`modeling.upload.upload` does the work (ledger, retries, licence gate,
-dry-run report). The write runs inside the target's single write slot
-(:func:`pipelines._options.upload_slot`): one writer per target however many flows run.
+Thin wiring only: this module builds the Wikibase client from the target
+(:class:`clients.wikibase.WikibaseClient`) and hands it to :func:`modeling.upload.upload`, which
+does the work (ledger, recovery, retries, licence gate). The write runs inside the target's
+single write slot (:func:`pipelines._options.upload_slot`): one writer per target however many
+flows run. A Ctrl-C / SIGTERM (see :mod:`pipelines.stopping`) ends the run between two writes.
 """
 
 from __future__ import annotations
@@ -14,12 +16,40 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from modeling.campaign import Campaign, load_campaign
-from modeling.items import Plan, read_plans
+from clients.wikibase import WikibaseClient
 from core.layout import LEDGER, PLANS, UPLOAD_SUMMARY, stage_dir
 from core.settings import Target, load_target
-from modeling.upload import upload
+from modeling.campaign import Campaign, load_campaign
+from modeling.dryrun import write_dry_run
+from modeling.items import Plan, read_plans
+from modeling.upload import UploadOptions, UploadSummary, new_batch_id, upload
+from pipelines import stopping
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, WRITE_TASK, publish_summary, upload_slot
+from pipelines.preflight import require_clear_preflight
+from pipelines.dryrun import report_dry_run
+
+
+def upload_plans(plans: list[Plan], campaign: Campaign, target: Target, *, ledger_path: str | Path,
+                 batch: str | None = None, options: UploadOptions | None = None,
+                 backoff: float = 5.0, is_bot: bool = False, progress: bool | None = None) -> UploadSummary:
+    """Upload ``plans`` to ``target`` with a client built from it (see :func:`modeling.upload.upload`).
+
+    Args:
+        plans: Item plans.
+        campaign: The campaign.
+        target: Where to write (account from WLKIT_USER / WLKIT_PASSWORD).
+        ledger_path: ``04_upload/ledger.sqlite``.
+        batch: Batch id (default: a new one).
+        options: Retries, sleep, commit grace, stop check (default: stop on Ctrl-C / SIGTERM).
+        backoff: First backoff (s) when the server gives no Retry-After.
+        is_bot: Flag edits as bot edits (the account needs the bot flag).
+        progress: Show a progress bar (default: only on a terminal).
+    """
+    opts = options or UploadOptions(should_stop=stopping.requested)
+    client = WikibaseClient(target, sleep=opts.sleep, max_retries=opts.max_retries, backoff=backoff,
+                            is_bot=is_bot)
+    return upload(plans, campaign, client, ledger_path=ledger_path, batch=batch, options=opts,
+                  progress=progress)
 
 
 @task(**LOCAL_TASK)
@@ -37,35 +67,45 @@ def write(plans: list[Plan], campaign: Campaign, target: Target, out: str, dry_r
     """Upload (or dry-run) the plans; the single call site of the write slot."""
     ledger = Path(out) / LEDGER
     if dry_run:
-        return upload(plans, campaign, target, ledger_path=ledger, dry_run=True).to_json()
+        meta = write_dry_run(plans, campaign, target, new_batch_id(), ledger.parent)
+        counts = meta["counts"]
+        return UploadSummary(campaign=campaign.id, batch=meta["batch"], dry_run=True, plans=len(plans),
+                             created=counts["create"], updated=counts["update"],
+                             unchanged=counts["unchanged"], held=counts["held"]).to_json()
     with upload_slot(target.name):
-        return upload(plans, campaign, target, ledger_path=ledger).to_json()
+        summary = upload_plans(plans, campaign, target, ledger_path=ledger)
+    if summary.stopped:
+        stopping.finished()
+    return summary.to_json()
 
 
 @flow(name="upload", **STAGE_FLOW)
 def upload_flow(campaign: str, out: str, target: str = "local", dry_run: bool = False,
                 source_ids: list[str] | None = None) -> dict[str, Any]:
-    """Upload a campaign's item plans, or write the dry-run diff report.
+    """Upload a campaign's item plans, or write the dry-run diff data.
 
     Args:
         campaign: Path of the campaign YAML.
         out: Run directory (reads ``03_plan/``; writes ``04_upload/``).
         target: Target profile (``local``, ``testwikidata``, ``wikidata`` or custom).
-        dry_run: Write ``dry_run.md``/``dry_run.html`` and change nothing.
+        dry_run: Write the dry-run data and change nothing.
         source_ids: Only these records (an upload shard); None = all.
 
     Returns:
         The upload summary (created, updated, unchanged, held, failed, writes, reads …).
     """
     camp, tgt = load_campaign(campaign), load_target(target)
+    if not dry_run:
+        require_clear_preflight(out)  # what the target lacks blocks the upload (issue 15 §2)
     stage = stage_dir(out, "upload")
     summary = write(load_plans(out, source_ids), camp, tgt, out, dry_run)
     name = UPLOAD_SUMMARY
     if source_ids is not None:  # shards write their own summary next to the others
         digest = hashlib.sha1("|".join(sorted(source_ids)).encode()).hexdigest()[:8]
-        name = f"04_upload/summary-shard-{digest}.json"
+        name = str(Path(UPLOAD_SUMMARY).with_name(f"summary-shard-{digest}.json"))
     (Path(out) / name).write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-    get_run_logger().info("upload %s: %s", camp.id, {k: summary[k] for k in ("created", "updated", "unchanged", "held", "failed")})
-    files = [stage / "dry_run.md", stage / "dry_run.html"] if dry_run else [Path(out) / name]
+    counts = {k: summary[k] for k in ("created", "updated", "unchanged", "held", "failed")}
+    get_run_logger().info("upload %s: %s", camp.id, counts)
+    files = report_dry_run(out, camp, tgt) if dry_run else [Path(out) / name]  # labels + pages (F2)
     publish_summary(camp.id, "upload", summary, files=files)
     return summary

@@ -15,9 +15,8 @@ from pathlib import Path
 
 from core import layout
 from modeling.campaign import Campaign, load_campaign
-from core.settings import Target
 from reports.checklist import build_checklist, checklist_counts, render_checklist
-from reports.facts import collect_facts
+from reports.facts import PropertyCheck, collect_facts
 from reports.progress import ProgressRow, build_progress, find_runs, render_progress
 from reports.recommendations import build_recommendations, gap_metrics, render_recommendations
 
@@ -52,7 +51,7 @@ def render_report(
     lang: str = "en",
     *,
     campaign_file: str | Path | None = None,
-    target: Target | None = None,
+    target: PropertyCheck | None = None,
     progress: bool = True,
 ) -> RenderedReport:
     """Measure a campaign run and write ``06_reports/{checklist,recommendations}.<fmt>``.
@@ -63,7 +62,7 @@ def render_report(
         fmt_list: Formats among ``md``, ``html``, ``wiki``.
         lang: Report language.
         campaign_file: The YAML path (evidence of YAML facts) when ``campaign`` is a model.
-        target: Check the identifier property against this target's API.
+        target: Checks the identifier property on the target (the flow's Wikibase client).
         progress: Also write this campaign's ``progress.{wiki,html}``.
 
     Returns:
@@ -103,7 +102,7 @@ def render_all(
     lang: str = "en",
     *,
     mapping: Mapping[str, str | Path] | None = None,
-    target: Target | None = None,
+    target: PropertyCheck | None = None,
     fmt_list: Sequence[str] = ALL_FORMATS,
 ) -> tuple[list[RenderedReport], list[Path]]:
     """Write every campaign's reports and the progress page over all campaigns.
@@ -116,7 +115,7 @@ def render_all(
         campaigns_dir: Folder of campaign YAML files.
         lang: Report language.
         mapping: Optional ``campaign id → run directory``.
-        target: Check identifier properties against this target's API.
+        target: Checks identifier properties on the target (the flow's Wikibase client).
         fmt_list: Formats of the per-campaign documents.
 
     Returns:

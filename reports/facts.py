@@ -19,11 +19,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from core import layout
 from modeling.campaign import Campaign
-from core.settings import Target
+from core.errors import WlkitError
 
 log = logging.getLogger(__name__)
 
@@ -127,17 +127,18 @@ def _rel(run_dir: Path, rel: str) -> str:
 
 def _campaign_facts(facts: Facts, campaign: Campaign, yaml_path: str | None) -> None:
     ymd = _mdate(Path(yaml_path)) if yaml_path and Path(yaml_path).is_file() else None
-    src = campaign.source_path
-    facts.add("source.exists", src.is_file(), file=str(campaign.source.path),
-              date=_mdate(src) if src.is_file() else None)
+    if campaign.source is not None:  # a campaign without a register has no source file
+        src = campaign.source_path
+        facts.add("source.exists", src.is_file(), file=str(campaign.source.path),
+                  date=_mdate(src) if src.is_file() else None)
     facts.add("licence", campaign.licence, file=yaml_path, date=ymd)
     facts.add("licence.open", campaign.may_upload, file=yaml_path, date=ymd)
     pub = campaign.publisher
     facts.add("publisher.name", pub.name or False, file=yaml_path, date=pub.release_date)
     facts.add("publisher.contact", pub.contact or False, file=yaml_path, date=ymd)
-    ident = campaign.mapping.identifier
-    facts.add("identifier.property", ident.property, file=yaml_path, date=ymd)
-    facts.add("identifier.verified", ident.verified, file=yaml_path, date=ymd)
+    facts.add("identifier.property", campaign.identifier_property or False, file=yaml_path, date=ymd)
+    if campaign.mapping is not None:
+        facts.add("identifier.verified", campaign.mapping.identifier.verified, file=yaml_path, date=ymd)
     facts.add("mapping.reviewed", campaign.report.mapping_reviewed or False, file=yaml_path,
               date=campaign.report.mapping_reviewed)
     facts.add("dry_run.reviewed", campaign.report.dry_run_reviewed or False, file=yaml_path,
@@ -183,8 +184,9 @@ def _ingest_facts(facts: Facts, run: Path, campaign: Campaign) -> None:
                   file=_rel(run, layout.REJECTS), date=when)
         facts.add("ingest.rejects_by_reason", dict(reasons), number=n_rej,
                   file=_rel(run, layout.REJECTS), date=when)
-        coord_fields = {c for c in (campaign.source.lat_column, campaign.source.lon_column,
-                                    campaign.source.wkt_column) if c}
+        src_spec = campaign.source
+        coord_fields = {c for c in (src_spec.lat_column, src_spec.lon_column,
+                                    src_spec.wkt_column) if c} if src_spec else set()
         coord_rejects = {
             r.get("row") or str(i) for i, r in enumerate(rejects)
             if (r.get("field") or "") in coord_fields
@@ -370,28 +372,15 @@ def _run_date(run: Path) -> date | None:
     return max(dates) if dates else None
 
 
-def property_exists(prop: str, target: Target, timeout: float = 20.0) -> bool:
-    """Ask the target's Action API whether property ``prop`` exists (``wbgetentities``).
+class PropertyCheck(Protocol):
+    """Looks properties up on a target (the flow passes :class:`clients.wikibase.WikibaseClient`)."""
 
-    Args:
-        prop: A property id such as ``P1260``.
-        target: The Wikibase target.
-        timeout: Seconds for the HTTP request.
+    @property
+    def api_url(self) -> str:
+        """The Action API asked (named as the fact's evidence)."""
 
-    Returns:
-        True when the entity exists and is a property.
-    """
-    import requests
-
-    resp = requests.post(
-        target.api_url,
-        data={"action": "wbgetentities", "ids": prop, "props": "info", "format": "json"},
-        headers={"User-Agent": target.user_agent},
-        timeout=timeout,
-    )
-    resp.raise_for_status()
-    entity = (resp.json().get("entities") or {}).get(prop) or {}
-    return "missing" not in entity and entity.get("type") == "property"
+    def property_exists(self, prop: str) -> bool:
+        """Whether ``prop`` exists on the target and is a property."""
 
 
 def collect_facts(
@@ -399,7 +388,7 @@ def collect_facts(
     campaign: Campaign,
     *,
     campaign_file: str | Path | None = None,
-    target: Target | None = None,
+    target: PropertyCheck | None = None,
 ) -> Facts:
     """Measure every fact of one campaign run.
 
@@ -408,7 +397,8 @@ def collect_facts(
             campaign was never run (then only YAML facts are known).
         campaign: The loaded campaign.
         campaign_file: Path of the YAML file (named as evidence for YAML facts).
-        target: When given, the identifier property is looked up on its Action API.
+        target: When given, the identifier property is looked up through it (the flow passes
+            the Wikibase client; nothing here calls an API itself).
 
     Returns:
         The facts; a missing file leaves its facts unknown.
@@ -417,12 +407,12 @@ def collect_facts(
     facts = Facts(campaign.id, run)
     yaml_path = str(campaign_file) if campaign_file else None
     _campaign_facts(facts, campaign, yaml_path)
-    if target is not None:
-        prop = campaign.mapping.identifier.property
+    prop = campaign.identifier_property
+    if target is not None and prop:
         try:
-            exists = property_exists(prop, target)
+            exists = target.property_exists(prop)
             facts.add("identifier.exists", exists, file=target.api_url, date=date.today())
-        except Exception as exc:  # noqa: BLE001 - any failure leaves the fact unknown
+        except WlkitError as exc:  # the API could not answer: the fact stays unknown
             log.warning("could not check %s on %s: %s", prop, target.api_url, exc)
     if run is None or not run.is_dir():
         return facts

@@ -2,8 +2,8 @@
 
 The catalogue is ``reports/data/resources.yaml`` (editable without code). Reports show each
 resource beside the checklist step it helps with, filtered by the campaign languages plus
-English. The same catalogue can be pushed to a Wikibase as items
-(:func:`push_inventory_to_wikibase`) through the project's upload path.
+English. The same catalogue can be pushed to a Wikibase as items (:func:`resource_entities`
+builds them; :func:`pipelines.inventory.push_inventory_to_wikibase` writes them).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import CampaignError
-from core.settings import Target
+from modeling import datavalues as dv
 
 log = logging.getLogger(__name__)
 
@@ -141,14 +141,9 @@ def resource_entities(catalogue: Catalogue) -> list[dict[str, Any]]:
     """
     wb = catalogue.wikibase
 
-    def claim(prop: str, datatype: str, value: Any) -> dict[str, Any]:
-        if datatype == "wikibase-item":
-            value = {"value": {"entity-type": "item", "numeric-id": int(value[1:]), "id": value},
-                     "type": "wikibase-entityid"}
-        else:
-            value = {"value": value, "type": "string"}
-        return {"mainsnak": {"snaktype": "value", "property": prop, "datatype": datatype,
-                             "datavalue": value}, "type": "statement", "rank": "normal"}
+    def claim(prop: str, datatype: str, value: str) -> dict[str, Any]:
+        datavalue = dv.item(value) if datatype == "wikibase-item" else dv.string(value)
+        return dv.statement(dv.snak(prop, datatype, datavalue))
 
     out = []
     for r in catalogue.resources:
@@ -164,68 +159,3 @@ def resource_entities(catalogue: Catalogue) -> list[dict[str, Any]]:
         out.append({"labels": labels, "descriptions": {"en": {"language": "en", "value": descr}},
                     "claims": claims})
     return out
-
-
-def push_inventory_to_wikibase(
-    catalogue: Catalogue,
-    target: Target,
-    *,
-    ledger_path: str | Path | None = None,
-    summary: str = "wikiloves-kit: resource inventory",
-    max_retries: int = 3,
-) -> dict[str, str]:
-    """Create one item per resource on ``target`` through the project's upload path.
-
-    Uses :class:`modeling.upload.WikibaseClient` (WikibaseIntegrator, one ``wbeditentity`` per
-    item, bot-password login, Retry-After/maxlag policy) and, when ``ledger_path`` is given, the
-    upload :class:`~modeling.ledger.Ledger` keyed by resource URL, so a re-run never creates a
-    resource twice.
-
-    Args:
-        catalogue: The loaded inventory.
-        target: Where to write (a local target in tests and rehearsals).
-        ledger_path: SQLite ledger making the push resumable (campaign key ``inventory``).
-        summary: Edit summary.
-        max_retries: Retries per item on transient failures.
-
-    Returns:
-        ``resource URL → item id`` for every resource (created now or before).
-    """
-    import time
-
-    from modeling.ledger import Ledger
-    from modeling.upload import WikibaseClient, _Retry
-
-    client = WikibaseClient(target, max_retries=max_retries)
-    ledger = Ledger(ledger_path) if ledger_path else None
-    batch = f"inventory-{int(time.time())}"
-    done: dict[str, str] = {}
-    try:
-        for resource, entity in zip(catalogue.resources, resource_entities(catalogue), strict=True):
-            row = ledger.get("inventory", resource.url) if ledger else None
-            if row is not None and row.status == "done" and row.qid:
-                done[resource.url] = row.qid
-                continue
-            if ledger:
-                ledger.pending("inventory", resource.url, intent="create", qid=None, batch=batch,
-                               fingerprint=resource.url)
-            for attempt in range(max_retries + 1):
-                try:
-                    answer = client.edit(entity, qid=None, summary=summary, baserevid=None,
-                                         attempt=attempt)
-                    break
-                except _Retry as retry:  # transient: wait as the server asks, then retry
-                    if attempt == max_retries:
-                        raise retry.error from None
-                    client.sleep(retry.wait)
-            qid = answer["entity"]["id"]
-            revid = answer["entity"].get("lastrevid")
-            if ledger:
-                ledger.done("inventory", resource.url, qid=qid, revid=revid, batch=batch,
-                            fingerprint=resource.url, intent="create")
-            done[resource.url] = qid
-            log.info("resource %r → %s", resource.title, qid)
-    finally:
-        if ledger:
-            ledger.close()
-    return done

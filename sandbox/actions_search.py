@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sandbox.api_request import ApiRequest, split_values
+
+#: A search term: ``keyword:"quoted value"`` (``\"`` and ``\\`` escaped inside), ``"a phrase"``
+#: or a bare word, each optionally negated with ``-`` (CirrusSearch's keyword syntax).
+_TERM = re.compile(r'-?[^\s":]+:"(?:\\.|[^"\\])*"|-?"[^"]*"|\S+')
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def _terms(text: str) -> list[str]:
+    """Search terms with quoted keyword values unquoted and unescaped."""
+    out = []
+    for term in _TERM.findall(text):
+        keyword, colon, value = term.partition(":")
+        if colon and len(value) >= 2 and value[0] == value[-1] == '"':
+            term = keyword + ":" + _ESCAPE.sub(r"\1", value[1:-1])
+        out.append(term)
+    return out
 
 
 def _matching_ids(req: ApiRequest, text: str) -> list[str]:
     db = req.state.repo.db
     result: set[str] | None = None
-    for token in text.split():
+    for token in _terms(text):
         neg = token.startswith("-")
         tok = token[1:] if neg else token
         if tok.lower().startswith("haswbstatement:"):

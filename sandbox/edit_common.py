@@ -3,6 +3,7 @@ repository with the user, summary and tags of the request, and the edit log entr
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sandbox.api_request import ApiRequest
@@ -82,6 +83,9 @@ def save(req: ApiRequest, data: dict[str, Any], eid: str | None, *,
                              "summary": params.get("summary"), "tags": params.get("tags"),
                              "bot": req.flag("bot"), "at": now_iso(),
                              "action": params.get("action")}
+    delay = req.state.faults.commit_delay(params.get("action") or "wbeditentity")
+    if delay:  # an armed delayed_commit: the client may time out or die meanwhile; it still commits
+        time.sleep(delay)
     try:
         entity, nochange = req.state.repo.edit(
             data, entity_id=eid, new=new, clear=clear, baserevid=req.integer("baserevid"),

@@ -9,17 +9,36 @@ Spec (``POST /admin/faults`` JSON, or env ``WLKIT_SANDBOX_FAULTS``), every key o
      "slow":         {"count": 3, "delay_ms": 200},
      "drop":         {"count": 1},                                # close socket, no answer
      "editconflict": {"count": 1},                                # writes
+     "delayed_commit": {"count": 1, "delay_ms": 1500},            # writes: commit late
+     "search_lag":   {"seconds": 30},                             # haswbstatement lags
+     "query_lag":    {"seconds": 10},                             # SPARQL lags
      "expire_sessions": true}                                     # one-shot: forget all sessions
 
 Each counted fault also takes ``"on"``: ``any`` (every API request), ``read``, ``write``,
 ``sparql`` (SPARQL port requests) or an action name such as ``wbeditentity``. Each matching
 request consumes one count.
+
+Realistic consistency faults (what a real Wikibase does, issue 12 §3):
+
+* ``delayed_commit`` — the write is committed ``delay_ms`` after it arrived, whether or not the
+  client is still waiting (it may time out, be killed or Ctrl-C'd meanwhile): the edit exists
+  although the client never saw the answer, as on a real wiki that keeps running a request
+  whose client went away.
+* ``search_lag`` — ``haswbstatement:`` search sees a saved edit only ``seconds`` later (until
+  then it answers from the item's previous version), like CirrusSearch's index.
+* ``query_lag`` — SPARQL sees a saved edit only ``seconds`` later, like WDQS's updater. Each
+  item's triples are swapped in one transaction, so a query sees an item's old or new version,
+  never none.
+
+The lags are settings rather than counts: ``{"search_lag": {"seconds": 0}}`` (or ``null``) turns
+one off and the index catches up at once; ``/admin/reset`` turns both off.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 #: Fault kind → default ``on``.
@@ -31,7 +50,18 @@ FAULT_KINDS = {
     "slow": "any",
     "drop": "any",
     "editconflict": "write",
+    "delayed_commit": "write",
 }
+#: Lag settings (seconds, not counts) → attribute of :class:`Lags`.
+LAG_KINDS = {"search_lag": "search_s", "query_lag": "query_s"}
+
+
+@dataclass
+class Lags:
+    """Propagation delays in seconds (0 = immediate), read by the store and the RDF graph."""
+
+    search_s: float = 0.0
+    query_s: float = 0.0
 WRITE_ACTIONS = frozenset({"wbeditentity", "wbremoveclaims", "wbsetlabel", "wbsetdescription",
                            "wbsetaliases", "wbcreateclaim", "wbsetclaim", "wbmergeitems",
                            "delete", "edit",
@@ -47,9 +77,20 @@ class FaultError(ValueError):
 class Faults:
     """Thread-safe counted faults."""
 
-    def __init__(self) -> None:
+    def __init__(self, lags: Lags | None = None) -> None:
         self._lock = threading.Lock()
         self._active: dict[str, dict[str, Any]] = {}
+        self.lags = lags or Lags()
+
+    def _set_lag(self, kind: str, conf: Any) -> None:
+        seconds = conf.get("seconds", 0) if isinstance(conf, dict) else conf
+        try:
+            value = float(seconds or 0)
+        except (TypeError, ValueError):
+            raise FaultError(f"{kind}.seconds should be a number, got {seconds!r}") from None
+        if value < 0:
+            raise FaultError(f"{kind}.seconds should be >= 0, got {value}")
+        setattr(self.lags, LAG_KINDS[kind], value)
 
     def set(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Add or replace faults from a spec; returns the one-shot actions requested."""
@@ -61,9 +102,13 @@ class Faults:
                 if kind == "expire_sessions":
                     actions["expire_sessions"] = bool(conf)
                     continue
+                if kind in LAG_KINDS:
+                    self._set_lag(kind, conf)
+                    continue
                 if kind not in FAULT_KINDS:
                     raise FaultError(f"unknown fault {kind!r}; known: "
-                                     f"{', '.join(sorted(FAULT_KINDS))}, expire_sessions")
+                                     f"{', '.join(sorted([*FAULT_KINDS, *LAG_KINDS]))}, "
+                                     "expire_sessions")
                 if conf in (None, False, 0):
                     self._active.pop(kind, None)
                     continue
@@ -80,11 +125,21 @@ class Faults:
         """Remove every fault."""
         with self._lock:
             self._active.clear()
+            self.lags.search_s = self.lags.query_s = 0.0
 
     def snapshot(self) -> dict[str, Any]:
-        """Currently armed faults."""
+        """Currently armed faults (and lags that are on)."""
         with self._lock:
-            return {k: dict(v) for k, v in self._active.items() if v["count"] > 0}
+            out: dict[str, Any] = {k: dict(v) for k, v in self._active.items() if v["count"] > 0}
+            for kind, attr in LAG_KINDS.items():
+                if getattr(self.lags, attr):
+                    out[kind] = {"seconds": getattr(self.lags, attr)}
+            return out
+
+    def commit_delay(self, action: str) -> float:
+        """Seconds to hold this write before committing it (an armed ``delayed_commit``), else 0."""
+        conf = self.take("delayed_commit", action)
+        return float(conf.get("delay_ms", 1500)) / 1000.0 if conf else 0.0
 
     def take(self, kind: str, action: str | None, sparql: bool = False,
              has_maxlag: bool = False) -> dict[str, Any] | None:

@@ -5,16 +5,24 @@ site nodes can be used by many entities; their triples live once in :data:`SHARE
 reference-counted in the SQLite store, so the union default graph never holds duplicates.
 Queries use ``use_default_graph_as_union=True``. Data loaded through ``/admin/load`` goes to
 :data:`LOADED_GRAPH` (or a graph of the caller's choice).
+
+An entity's graph is swapped in one SPARQL update (one transaction): a query sees the old or
+the new version of an item, never none. With a query lag armed (:class:`sandbox.faults.Lags`)
+each swap is applied only ``query_s`` seconds after the save, like WDQS's updater.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from pyoxigraph import NamedNode, Quad, Store, Triple
 
+from sandbox.faults import Lags
 from sandbox.rdf import Vocabulary, entity_triples, is_shared_subject
 
 log = logging.getLogger(__name__)
@@ -32,10 +40,13 @@ def entity_graph(entity_id: str) -> NamedNode:
 class EntityGraph:
     """Keeps the RDF of every entity in an on-disk pyoxigraph store."""
 
-    def __init__(self, path: str | Path | None, vocab: Vocabulary) -> None:
+    def __init__(self, path: str | Path | None, vocab: Vocabulary, lags: Lags | None = None) -> None:
         self.store = Store(str(path)) if path is not None else Store()
         self.vocab = vocab
+        self.lags = lags or Lags()
         self._site_roots: set[str] = set()
+        self._queue: list[tuple[float, str]] = []  # (monotonic due time, SPARQL update)
+        self._queue_lock = threading.Lock()
 
     def split(self, entity: dict[str, Any], property_type: Any
               ) -> tuple[list[Triple], dict[str, list[Triple]]]:
@@ -56,33 +67,50 @@ class EntityGraph:
 
     def replace(self, entity_id: str, own: list[Triple], new_shared: dict[str, list[Triple]],
                 dropped: list[str]) -> None:
-        """Swap an entity's graph, insert newly referenced shared nodes, drop unreferenced ones."""
+        """Swap an entity's graph, insert newly referenced shared nodes, drop unreferenced ones.
+
+        One SPARQL update, so one transaction; applied after ``lags.query_s`` seconds when set.
+        """
         graph = entity_graph(entity_id)
-        self.store.remove_graph(graph) if self.store.contains_named_graph(graph) else None
-        quads = [Quad(t.subject, t.predicate, t.object, graph) for t in own]
-        for triples in new_shared.values():
-            quads.extend(Quad(t.subject, t.predicate, t.object, SHARED_GRAPH) for t in triples)
+        parts = [f"DROP SILENT GRAPH {graph}"]
         for node in dropped:
-            for q in list(self.store.quads_for_pattern(NamedNode(node), None, None,
-                                                       SHARED_GRAPH)):
-                self.store.remove(q)
-        self.store.extend(quads)
+            parts.append(f"DELETE WHERE {{ GRAPH {SHARED_GRAPH} {{ <{node}> ?p ?o }} }}")
+        data = [f"GRAPH {graph} {{ {_triples(own)} }}"]
+        shared = [t for triples in new_shared.values() for t in triples]
+        if shared:
+            data.append(f"GRAPH {SHARED_GRAPH} {{ {_triples(shared)} }}")
+        parts.append(f"INSERT DATA {{ {' '.join(data)} }}")
+        update = " ;\n".join(parts)
+        with self._queue_lock:
+            if self.lags.query_s or self._queue:
+                self._queue.append((time.monotonic() + self.lags.query_s, update))
+                return
+            self.store.update(update)
+
+    def apply_due(self) -> None:
+        """Apply the queued swaps whose lag has passed (all of them when the lag is off)."""
+        with self._queue_lock:
+            now = time.monotonic()
+            while self._queue and (not self.lags.query_s or self._queue[0][0] <= now):
+                _, update = self._queue.pop(0)
+                self.store.update(update)
 
     def versions(self) -> dict[str, int]:
         """Entity id → schema:version currently in the store."""
+        self.apply_due()
         out = {}
         version = NamedNode("http://schema.org/version")
         for quad in self.store.quads_for_pattern(None, version, None, None):
             g = quad.graph_name
             if isinstance(g, NamedNode) and g.value.startswith(ENTITY_GRAPH_PREFIX):
-                try:
+                with contextlib.suppress(ValueError):
                     out[g.value[len(ENTITY_GRAPH_PREFIX):]] = int(quad.object.value)
-                except ValueError:
-                    pass
         return out
 
     def rebuild(self, entities: list[dict[str, Any]], property_type: Any) -> dict[str, int]:
         """Drop all entity/shared graphs and re-export every entity; returns shared counts."""
+        with self._queue_lock:
+            self._queue.clear()
         for g in list(self.store.named_graphs()):
             if g.value.startswith(ENTITY_GRAPH_PREFIX) or g == SHARED_GRAPH:
                 self.store.remove_graph(g)
@@ -105,6 +133,12 @@ class EntityGraph:
         return counts
 
     def query(self, sparql: str, prefixes: dict[str, str] | None = None, **kwargs: Any) -> Any:
-        """Run a SPARQL query over the union of all graphs."""
+        """Run a SPARQL query over the union of all graphs (as of the query lag)."""
+        self.apply_due()
         return self.store.query(sparql, prefixes=prefixes, use_default_graph_as_union=True,
                                 **kwargs)
+
+
+def _triples(triples: list[Triple]) -> str:
+    """Triples as SPARQL ``INSERT DATA`` text (N-Triples terms)."""
+    return " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)

@@ -2,7 +2,8 @@
 
 One :class:`Repository` per server process. Every write holds the store lock, validates and
 merges (:func:`sandbox.entity.apply_edit`), checks uniqueness, saves the revision durably
-(SQLite, synchronous=FULL) and replaces the entity's triples in pyoxigraph before returning.
+(SQLite, synchronous=FULL) and swaps the entity's triples in pyoxigraph in one transaction
+before returning (later, when a query lag is armed: :class:`sandbox.faults.Lags`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.entity import (
-    ENTITY_ID_RE, EditContext, apply_edit, content_of, with_urls,
+    ENTITY_ID_RE,
+    EditContext,
+    apply_edit,
+    content_of,
+    with_urls,
 )
+from sandbox.faults import Lags
 from sandbox.graph import EntityGraph
 from sandbox.rdf import Vocabulary
 from sandbox.store import RevisionStore
@@ -60,8 +66,11 @@ class Repository:
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         self.vocab = vocab or Vocabulary()
-        self.db = RevisionStore(data_dir / "wikibase.sqlite")
-        self.graph = EntityGraph(None if in_memory_graph else data_dir / "oxigraph", self.vocab)
+        #: Search and query-service lags, armed through :class:`sandbox.faults.Faults`.
+        self.lags = Lags()
+        self.db = RevisionStore(data_dir / "wikibase.sqlite", self.lags)
+        self.graph = EntityGraph(None if in_memory_graph else data_dir / "oxigraph", self.vocab,
+                                 self.lags)
         self.check_targets = check_targets
         self.sync_graph()
 
@@ -160,9 +169,9 @@ class Repository:
                 return self._response(old), True
             old_nodes = shared_nodes(old, self.vocab) if old else set()
             new_nodes = shared_nodes(content, self.vocab)
-            delta = {n: 1 for n in new_nodes - old_nodes}
-            delta.update({n: -1 for n in old_nodes - new_nodes})
-            revid, modified, dropped = self.db.save(content, user, summary, tags, delta)
+            delta = dict.fromkeys(new_nodes - old_nodes, 1)
+            delta.update(dict.fromkeys(old_nodes - new_nodes, -1))
+            _, _, dropped = self.db.save(content, user, summary, tags, delta)
             full = self.db.get(eid)
             assert full is not None
             own, shared = self.graph.split(full, self.db.property_type)

@@ -57,7 +57,7 @@ class ServerState:
 
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
-        self.faults = Faults()
+        self.faults = Faults(repo.lags)
         self.sessions: dict[str, Session] = {}
         self.sessions_lock = threading.Lock()
         self.edits: list[dict[str, Any]] = []

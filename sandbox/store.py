@@ -4,6 +4,7 @@ Tables: ``entities`` (current JSON + lastrevid), ``revisions`` (global monotonic
 ``users`` / ``bot_passwords``, ``counters`` (next ids), ``terms`` (label/description/alias index
 for uniqueness and wbsearchentities), ``statement_values`` (for ``haswbstatement:``) and
 ``shared_nodes`` (reference counts of RDF value/reference nodes, see :mod:`sandbox.graph`).
+Search reads live in :mod:`sandbox.search_index` (which can lag like CirrusSearch).
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import json
 import secrets
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from sandbox.entity import numeric_id
+from sandbox.faults import Lags
+from sandbox.search_index import SearchIndex
 
 #: First id handed out for entities created through the API (never collides with Wikidata ids).
 FIRST_NEW_ID = 200000001
@@ -54,7 +58,7 @@ CREATE TABLE IF NOT EXISTS shared_nodes (node TEXT PRIMARY KEY, refs INTEGER NOT
 
 def now_iso() -> str:
     """Current UTC time as ``2026-08-20T10:00:00Z``."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 PBKDF2_ITERATIONS = 120_000
@@ -107,8 +111,10 @@ def statement_index_values(entity: dict[str, Any]) -> list[tuple[str, str | None
 class RevisionStore:
     """The SQLite revision DB. Writes are serialised by ``lock``; reads use per-thread connections."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, lags: Lags | None = None) -> None:
         self.path = str(path)
+        self.lags = lags or Lags()
+        self.search = SearchIndex(self, self.lags)
         self.lock = threading.RLock()
         self._local = threading.local()
         self._writer = self._connect()
@@ -262,39 +268,16 @@ class RevisionStore:
 
     def search_terms(self, text: str, language: str | None, entity_type: str,
                      limit: int, offset: int) -> list[tuple[str, str, str, str]]:
-        """(entity, kind, lang, value) term hits whose folded value starts with ``text``."""
-        folded = text.casefold()
-        prefix = "Q%" if entity_type == "item" else "P%"
-        sql = ("SELECT entity, kind, lang, value FROM terms WHERE kind IN ('label','alias') AND "
-               "folded >= ? AND folded < ? AND entity LIKE ?")
-        args: list[Any] = [folded, folded + "\U0010ffff", prefix]
-        if language:
-            sql += " AND lang=?"
-            args.append(language)
-        sql += " ORDER BY (folded=?) DESC, kind='alias', length(value), entity LIMIT ? OFFSET ?"
-        args += [folded, limit * 4 + offset * 4, 0]
-        rows = self.reader.execute(sql, args).fetchall()
-        seen: dict[str, tuple[str, str, str, str]] = {}
-        for row in rows:
-            seen.setdefault(row[0], row)
-        return list(seen.values())[offset:offset + limit]
+        """(entity, kind, lang, value) term hits (see :class:`~sandbox.search_index.SearchIndex`)."""
+        return self.search.search_terms(text, language, entity_type, limit, offset)
 
     def haswbstatement(self, prop: str, value: str | None) -> set[str]:
-        """Entities with a non-deprecated statement ``prop`` (= ``value`` when given)."""
-        if value is None:
-            rows = self.reader.execute("SELECT DISTINCT entity FROM statement_values WHERE "
-                                       "property=?", (prop,)).fetchall()
-        else:
-            rows = self.reader.execute("SELECT DISTINCT entity FROM statement_values WHERE "
-                                       "property=? AND value=?", (prop, value)).fetchall()
-        return {r[0] for r in rows}
+        """Entities ``haswbstatement:`` finds (lagging when a search lag is armed)."""
+        return self.search.haswbstatement(prop, value)
 
     def label_search(self, word: str) -> set[str]:
         """Entities with a label/alias containing ``word`` (case-insensitive)."""
-        rows = self.reader.execute("SELECT DISTINCT entity FROM terms WHERE kind IN "
-                                   "('label','alias') AND folded LIKE ?",
-                                   (f"%{word.casefold()}%",)).fetchall()
-        return {r[0] for r in rows}
+        return self.search.label_search(word)
 
     def pageinfo(self, ids: Iterable[str]) -> dict[str, tuple[int, int, str, int]]:
         """id → (pageid, lastrevid, modified, json length)."""
@@ -375,6 +358,7 @@ class RevisionStore:
             for site, link in entity.get("sitelinks", {}).items():
                 rows.append((eid, "sitelink", site, link["title"], link["title"].casefold()))
             w.executemany("INSERT INTO terms VALUES (?,?,?,?,?)", rows)
+            self.search.note_unindexed(eid)
             w.execute("DELETE FROM statement_values WHERE entity=?", (eid,))
             w.executemany("INSERT INTO statement_values VALUES (?,?,?)",
                           [(eid, p, v) for p, v in statement_index_values(entity)])

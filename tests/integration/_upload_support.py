@@ -6,11 +6,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from clients.wikibase import WikibaseClient
+from core.settings import Target
 from modeling.campaign import Campaign, load_campaign
 from modeling.items import Plan, plan_items
 from modeling.lookups import admin_unit_table
-from core.settings import Target
-from modeling.upload import WikibaseClient
+from modeling.upload import UploadOptions, UploadSummary
+from pipelines.upload import upload_plans
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 10, 1)
@@ -64,3 +66,11 @@ def write_counts(services: Any) -> dict[str, int]:
     for qid in services.edits().get("ids", []):
         counts[qid] = counts.get(qid, 0) + 1
     return counts
+
+
+def run_upload(target: Target, plans: list[Plan], ledger: Path, *, camp: Campaign | None = None,
+               backoff: float = 5.0, **options: Any) -> UploadSummary:
+    """Upload through the flow's entry point with test options (no real sleeps by default)."""
+    options.setdefault("sleep", lambda s: None)
+    return upload_plans(plans, camp or campaign(), target, ledger_path=ledger, backoff=backoff,
+                        options=UploadOptions(**options))

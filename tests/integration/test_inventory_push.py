@@ -7,10 +7,12 @@ from datetime import date
 
 import requests
 
+from clients.wikibase import WikibaseClient
 from modeling.campaign import load_campaign
 from reports.checklist import build_checklist
 from reports.facts import collect_facts
-from reports.inventory import load_catalogue, push_inventory_to_wikibase
+from pipelines.inventory import push_inventory_to_wikibase
+from reports.inventory import load_catalogue
 from pathlib import Path
 
 import pytest
@@ -76,11 +78,11 @@ def test_push_creates_one_item_per_resource_and_resumes(local_services, seeded, 
 def test_identifier_property_is_checked_on_the_target(local_services):
     campaign = load_campaign(ROOT / "campaigns" / "wlm-se-bbr-sample.yaml")
     campaign.mapping.identifier.verified = True
-    facts = collect_facts(None, campaign, target=local_services.target)
+    facts = collect_facts(None, campaign, target=WikibaseClient(local_services.target))
     assert facts.value("identifier.exists") is True
     item = {i.key: i for i in build_checklist(facts)}["identifier"]
     assert item.status == "ticked" and item.evidence.date == date.today()
     campaign.mapping.identifier.property = "P999999"
-    facts = collect_facts(None, campaign, target=local_services.target)
+    facts = collect_facts(None, campaign, target=WikibaseClient(local_services.target))
     assert facts.value("identifier.exists") is False
     assert {i.key: i for i in build_checklist(facts)}["identifier"].status == "not_ticked"

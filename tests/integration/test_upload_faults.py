@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 import wikibaseintegrator.wbi_helpers as wbi_helpers
-from _upload_support import admin_units, campaign, items_per_identifier, plans_for, records, write_counts
-
-from modeling.upload import upload
+from _upload_support import admin_units, items_per_identifier, plans_for, records, run_upload, write_counts
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +27,7 @@ def test_fault_is_survived(fault, services_factory, tmp_path, monkeypatch):
     recs = records(4, start=100)
     plans = plans_for(svc.target, recs, units)
     if fault == "editconflict":  # conflicts only arise on updates: make the items exist first
-        upload(plans, campaign(), svc.target, ledger_path=tmp_path / "first.sqlite", sleep=lambda s: None)
+        run_upload(svc.target, plans, tmp_path / "first.sqlite")
         plans = plans_for(svc.target, recs, units, {p.source_id: q for p, q in
                                                     zip(plans, items_for(svc, recs), strict=True)})
         for p in plans:  # pretend the register gained an alias: a real update for every item
@@ -40,8 +38,7 @@ def test_fault_is_survived(fault, services_factory, tmp_path, monkeypatch):
     svc.faults(**FAULTS[fault])
     waits: list[float] = []
     monkeypatch.setattr(wbi_helpers, "sleep", waits.append)  # WBI's own sleeps, if any, are recorded too
-    summary = upload(plans, campaign(), svc.target, ledger_path=tmp_path / "l.sqlite",
-                     sleep=waits.append, backoff=0.01)
+    summary = run_upload(svc.target, plans, tmp_path / "l.sqlite", sleep=waits.append, backoff=0.01)
     assert summary.failed == 0, summary.failures
     assert summary.created + summary.updated == 4
     found = items_per_identifier(svc.target, recs)

@@ -1,4 +1,4 @@
-"""Upload through the real local services: create, update, idempotent re-run, dry run."""
+"""Upload through the real local services: create, update, idempotent re-run, refused records."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import json
 
 import pytest
 from _upload_support import (
-    TODAY, admin_units, campaign, items_per_identifier, plans_for, records, write_counts,
+    TODAY, admin_units, campaign, items_per_identifier, plans_for, records, run_upload, write_counts,
 )
 
-from modeling import datavalues as dv
+from clients.wikibase import WikibaseClient
 from core.errors import LicenceError
+from modeling import datavalues as dv
 from modeling.items import build_entity
 from modeling.ledger import Ledger
-from modeling.upload import upload
+from modeling.upload import UploadOptions
+from pipelines.upload import upload_plans
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +47,8 @@ def test_first_run_creates_and_updates_second_run_makes_no_edit(services_factory
     assert [p.action for p in plans].count("create") == 12 and plans[-1].action == "update"
     ledger = tmp_path / "04_upload" / "ledger.sqlite"
 
-    first = upload(plans, campaign(), svc.target, ledger_path=ledger, batch="b1", sleep=lambda s: None)
+    first = upload_plans(plans, campaign(), svc.target, ledger_path=ledger, batch="b1",
+                         options=UploadOptions(sleep=lambda s: None))
     assert (first.created, first.updated, first.failed, first.held) == (12, 1, 0, 0)
     assert first.writes == 13 and first.reads == 0  # nothing read for new items (nor with baserevid)
     counts = write_counts(svc)
@@ -55,7 +58,6 @@ def test_first_run_creates_and_updates_second_run_makes_no_edit(services_factory
 
     # the existing item kept the other editor's statements; ours got added with a reference
     live = plans_for(svc.target, [existing_rec], units, {existing_rec["source_id"]: "Q190000001"})
-    from modeling.upload import WikibaseClient
     ent = WikibaseClient(svc.target).get_entities(["Q190000001"])["Q190000001"]
     assert [dv.format_snak(s["mainsnak"]) for s in ent["claims"]["P31"]] == [
         "Q16970", campaign().mapping.instance_of.map[existing_rec["type"]]]
@@ -69,35 +71,20 @@ def test_first_run_creates_and_updates_second_run_makes_no_edit(services_factory
     assert len(known) == 13
     again = plans_for(svc.target, recs, units, known)
     assert {p.action for p in again} == {"unchanged"}
-    second = upload(again, campaign(), svc.target, ledger_path=ledger, batch="b2", sleep=lambda s: None)
+    second = run_upload(svc.target, again, ledger)
     assert (second.created, second.updated, second.writes) == (0, 0, 0)
     assert sum(write_counts(svc).values()) == 13
     # and re-uploading the very same first plans is skipped by the ledger
-    third = upload(plans, campaign(), svc.target, ledger_path=ledger, batch="b3", sleep=lambda s: None)
+    third = run_upload(svc.target, plans, ledger)
     assert third.skipped_done == 13 and third.writes == 0
     assert all(len(q) == 1 for q in items_per_identifier(svc.target, recs).values())
-
-
-def test_dry_run_writes_the_report_and_changes_nothing(services_factory, tmp_path):
-    svc = services_factory()
-    units = admin_units(svc.target, tmp_path)
-    plans = plans_for(svc.target, records(3), units)
-    out = tmp_path / "04_upload"
-    summary = upload(plans, campaign(), svc.target, ledger_path=out / "ledger.sqlite", dry_run=True)
-    assert summary.created == 3 and summary.writes == 0
-    assert svc.edits()["count"] == 0
-    assert not (out / "ledger.sqlite").exists()
-    md = (out / "dry_run.md").read_text(encoding="utf-8")
-    html = (out / "dry_run.html").read_text(encoding="utf-8")
-    assert "Kyrka nr 0 i Stockholm" in md and "P1260" in md and "raa/bbr/21300000000000" in md
-    assert "<table" in html and "Kyrka nr 0 i Stockholm" in html
 
 
 def test_licence_gate_refuses_real_upload(services_factory, tmp_path):
     svc = services_factory()
     c = campaign().model_copy(update={"licence": "CC-BY-4.0"})
     with pytest.raises(LicenceError, match="CC-BY-4.0"):
-        upload([], c, svc.target, ledger_path=tmp_path / "l.sqlite")
+        run_upload(svc.target, [], tmp_path / "l.sqlite", camp=c)
     assert svc.edits()["count"] == 0
 
 
@@ -113,7 +100,7 @@ def test_a_permanently_failing_record_is_reported_and_the_rest_goes_on(services_
     svc.admin("seed", {"entities": [clash]})
     svc.reset()
     plans = plans_for(svc.target, recs, units)  # collisions not looked up: only the server knows
-    summary = upload(plans, campaign(), svc.target, ledger_path=tmp_path / "l.sqlite", sleep=lambda s: None)
+    summary = run_upload(svc.target, plans, tmp_path / "l.sqlite")
     assert (summary.created, summary.failed) == (3, 1)
     (failure,) = summary.failures
     assert failure["source_id"] == recs[1]["source_id"] and failure["code"] == "modification-failed"
