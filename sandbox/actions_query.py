@@ -1,8 +1,4 @@
-"""``action=query``: dispatches ``meta=``, ``list=``, ``prop=`` and ``generator=`` modules.
-
-Registration points: :data:`METAS`, :data:`LISTS` and :data:`sandbox.query_pages.GENERATORS`
-(list modules of other files, e.g. ``usercontribs``/``recentchanges``, are added here).
-"""
+"""``action=query``: dispatches ``meta=``, ``list=`` to their modules; ``meta=siteinfo``."""
 
 from __future__ import annotations
 
@@ -14,27 +10,49 @@ from sandbox.actions_auth import METAS as AUTH_METAS
 from sandbox.actions_search import list_search
 from sandbox.api_request import ApiRequest
 from sandbox.contribs import LISTS as CONTRIB_LISTS
-from sandbox.query_pages import GENERATORS, pages
-from sandbox.siteinfo import METAS as SITE_METAS
+from sandbox.store import now_iso
 from sandbox.wikibase_errors import ApiFailure
 
+
+def meta_siteinfo(req: ApiRequest) -> dict[str, Any]:
+    """``meta=siteinfo``: general site information."""
+    host = req.host
+    return {"general": {
+        "mainpage": "Main Page", "base": f"http://{host}/wiki/Main_Page",
+        "sitename": "wlkit sandbox", "generator": "MediaWiki 1.43 (wlkit sandbox)",
+        "wikiid": "wlkitsandbox", "lang": "en", "server": f"http://{host}",
+        "servername": host.split(":")[0], "scriptpath": "/w",
+        "articlepath": "/wiki/$1", "time": now_iso(),
+        "wikibase-conceptbaseuri": req.state.repo.vocab.entity,
+    }, **_statistics(req)}
+
+
+def _statistics(req: ApiRequest) -> dict[str, Any]:
+    """``siprop=statistics``: ``edits`` is the latest revision id, so it changes with every save
+    (clients key cached lookups by it)."""
+    if "statistics" not in (req.params.get("siprop") or "").split("|"):
+        return {}
+    edits, pages = req.state.repo.db.reader.execute(
+        "SELECT COALESCE(MAX(revid), 0), (SELECT COUNT(*) FROM entities) FROM revisions").fetchone()
+    return {"statistics": {"pages": pages, "articles": pages, "edits": edits, "images": 0,
+                           "users": 1, "activeusers": 1, "admins": 1, "jobs": 0}}
+
+
 #: ``meta=`` modules: name → function(req) returning keys of ``query``.
-METAS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {**AUTH_METAS, **SITE_METAS}
+METAS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {
+    **AUTH_METAS, "siteinfo": meta_siteinfo,
+}
 #: ``list=`` modules: name → function(req, out) returning keys of ``query`` (``out`` takes
-#: ``continue``).
+#: ``continue``). Registration point for list modules of other files (usercontribs,
+#: recentchanges).
 LISTS: dict[str, Callable[[ApiRequest, dict[str, Any]], dict[str, Any]]] = {
     **AUTH_LISTS, "search": list_search, **CONTRIB_LISTS,
 }
-#: ``prop=`` modules answered on the selected pages.
-PROPS = ("info", "revisions")
-GENERATORS["search"] = ("sr", list_search)
-_PAGE_PARAMS = ("titles", "pageids", "revids", "generator")
 
 
 def action_query(req: ApiRequest) -> dict[str, Any]:
-    """``action=query`` with ``meta=``, ``list=``, ``prop=`` and ``generator=`` modules."""
-    out: dict[str, Any] = {"batchcomplete": True if req.params.get("formatversion") in
-                           ("2", "latest") else ""}
+    """``action=query`` with ``meta=`` and ``list=`` modules."""
+    out: dict[str, Any] = {"batchcomplete": ""}
     query: dict[str, Any] = {}
     for meta in req.multi("meta"):
         if meta not in METAS:
@@ -44,11 +62,6 @@ def action_query(req: ApiRequest) -> dict[str, Any]:
         if lst not in LISTS:
             raise ApiFailure("badvalue", f"Unrecognized value for parameter \"list\": {lst}.")
         query.update(LISTS[lst](req, out))
-    for prop in req.multi("prop"):
-        if prop not in PROPS:
-            raise ApiFailure("badvalue", f"Unrecognized value for parameter \"prop\": {prop}.")
-    if any(p in req.params for p in _PAGE_PARAMS):
-        query["pages"] = pages(req, out)
     if query:
         out["query"] = query
     return out
