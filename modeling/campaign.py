@@ -352,6 +352,22 @@ class Campaign(_Model):
         return self.source is not None
 
     @property
+    def identifier_property(self) -> str | None:
+        """The property holding the monument ID: the scope's, else the register mapping's."""
+        if self.scope is not None and self.scope.identifier:
+            return self.scope.identifier
+        return self.mapping.identifier.property if self.mapping is not None else None
+
+    @property
+    def contest_category(self) -> str:
+        """The contest category on Commons (``contest.category``, else the usual name)."""
+        if self.contest is not None and self.contest.category:
+            return self.contest.category
+        event = "Wiki Loves Earth" if self.kind == "wle" else "Wiki Loves Monuments"
+        year = (self.contest.year if self.contest and self.contest.year else None) or self.year
+        return f"Images from {event} {year} in {self.country.iso}"
+
+    @property
     def data_dir(self) -> Path:
         """Folder of the campaign's bundled data: the register's folder, else data/<id>/."""
         if self.source is not None:

@@ -38,6 +38,13 @@ def campaign_flow(
         lang: Language of the reports.
     """
     summary: dict[str, Any] = {}
+    if not load_campaign(campaign).has_register:  # scope: its monuments are already on the target
+        skipped = {"skipped": "no register in the campaign (no source:); its scope: selects the "
+                              "monuments on the target"}
+        summary.update({stage: skipped for stage in ("ingest", "reconcile", "plan", "upload")})
+        summary["lists"] = lists_flow(campaign=campaign, out=out, target=target)
+        summary["report"] = report_flow(campaign=campaign, out=out, lang=lang, target=target)
+        return summary
     summary["ingest"] = ingest_flow(campaign=campaign, out=out)
     summary["reconcile"] = reconcile_flow(campaign=campaign, out=out, target=target)
     summary["plan"] = plan_flow(campaign=campaign, out=out, target=target)

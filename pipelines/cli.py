@@ -21,7 +21,7 @@ from rich.console import Console
 
 from core.errors import WlkitError
 from core.logs import install_redaction, quiet_user_errors
-from core.settings import DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
+from core.settings import DEFAULT_COMMONS_PORT, DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
 from pipelines import cli_contest
 from pipelines import stopping
 
@@ -108,13 +108,21 @@ def services_up(
     data_dir: Path = typer.Option(Path(".wlkit"), help=DATA_DIR_HELP),
     wikibase_port: int = typer.Option(DEFAULT_WIKIBASE_PORT, help="Port of the Action API."),
     sparql_port: int = typer.Option(DEFAULT_SPARQL_PORT, help="Port of the SPARQL endpoint."),
+    commons_port: int = typer.Option(DEFAULT_COMMONS_PORT, help="Port of the local Commons API."),
 ) -> None:
-    """Start the local Wikibase API and SPARQL endpoint, seed base entities, print their URLs."""
+    """Start the local Wikibase API, SPARQL endpoint and Commons; seed base entities, the items of
+    campaigns without a register and the sample contests; print their URLs."""
+    from pipelines.demo import bundled_campaigns
+    from sandbox.commons.loading import load_samples
     from sandbox.services import start_services
 
-    info = start_services(data_dir, wikibase_port=wikibase_port, sparql_port=sparql_port, seed=True)
+    info = start_services(data_dir, wikibase_port=wikibase_port, sparql_port=sparql_port, seed=True,
+                          commons_port=commons_port)
     typer.echo(f"Wikibase API: {info.api_url}")
     typer.echo(f"SPARQL:       {info.sparql_url}")
+    typer.echo(f"Commons API:  {info.commons_api_url}")
+    for cid, loaded in load_samples(info, bundled_campaigns()).items():
+        typer.echo(f"{cid}: " + ", ".join(f"{v} {k}" for k, v in loaded.items()))
 
 
 @services_app.command("down")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from modeling.campaign import load_campaign
-from core.settings import DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
+from core.settings import DEFAULT_COMMONS_PORT, DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
 
 #: The sample campaigns ship as package data of ``campaigns`` (works after a non-editable install).
 CAMPAIGNS_DIR = Path(str(resources.files("campaigns")))
@@ -54,6 +54,7 @@ def run_demo(
     from pipelines.lists import lists_flow
     from pipelines.report import report_flow
     from pipelines.upload import upload_flow
+    from sandbox.commons.loading import load_samples
     from sandbox.services import seed_files, start_services, stop_services
 
     stop_services(data_dir)
@@ -62,16 +63,28 @@ def run_demo(
     out.mkdir(parents=True, exist_ok=True)
     wb_port = _free_port(DEFAULT_WIKIBASE_PORT)
     sq_port = _free_port(DEFAULT_SPARQL_PORT)
-    info = start_services(data_dir, wikibase_port=wb_port, sparql_port=sq_port, seed=True)
+    cm_port = _free_port(DEFAULT_COMMONS_PORT)
+    info = start_services(data_dir, wikibase_port=wb_port, sparql_port=sq_port, seed=True,
+                          commons_port=cm_port)
     echo(f"local Wikibase API: {info.api_url}")
     echo(f"local SPARQL:       {info.sparql_url}")
+    echo(f"local Commons API:  {info.commons_api_url}")
     # The local target follows the ports actually used.
     os.environ["WLKIT_WIKIBASE_PORT"] = str(wb_port)
     os.environ["WLKIT_SPARQL_PORT"] = str(sq_port)
+    os.environ["WLKIT_COMMONS_PORT"] = str(cm_port)
     try:
+        for cid, loaded in load_samples(info, campaigns or bundled_campaigns()).items():
+            echo(f"{cid}: sample contest on the local Commons ({loaded.get('files', 0)} files)")
         for path in campaigns or bundled_campaigns():
             c = load_campaign(path)
-            seed = c.source_path.parent / STAGING_SEED
+            if not c.has_register:  # monuments already on the staging Wikibase (load_samples)
+                echo(f"{c.id}: no register; lists and reports from its scope …")
+                run_dir = out / c.id
+                campaign_flow(campaign=str(path), out=str(run_dir), target="local")
+                echo(f"{c.id}: done → {run_dir}")
+                continue
+            seed = c.data_dir / STAGING_SEED
             if seed.exists():
                 seeded = seed_files(info.api_url, [seed], secret=info.admin_secret)
                 echo(f"{c.id}: {seeded['seeded']} items already on the staging Wikibase")

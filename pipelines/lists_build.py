@@ -1,6 +1,6 @@
 """The query side of the campaign lists: fetch the scope and labels, then write ``05_lists/``.
 
-:func:`build_lists` runs ``lists_campaign_items`` (paged) and the label queries through
+:func:`build_lists` runs the campaign's scope query (:func:`modeling.scope.scope_query`, paged) and the label queries through
 :mod:`sparql.client` / :mod:`sparql.labels`, and hands the rows to the pure renderers of
 :mod:`reports.lists` (which never call an API).
 """
@@ -16,6 +16,7 @@ import sparql.client
 import sparql.labels
 from core.settings import Target
 from modeling.campaign import Campaign
+from modeling.scope import scope_query
 from reports.entity_links import EntityLinks
 from reports.lists import assemble, fold_items, write_lists
 
@@ -41,9 +42,13 @@ def build_lists(campaign: Campaign, target: Target, out_dir: str | Path, region:
     Returns:
         Summary (also in ``05_lists/summary.json``) plus ``stats`` rows and ``total``.
     """
-    rows = sparql.client.run("lists_campaign_items", target, cache_dir=cache_dir, page_size=PAGE_SIZE,
-               idprop=campaign.mapping.identifier.property,
-               designations=campaign.lists.designations or None, region=region)
+    scope = scope_query(campaign, region)  # the register's identifier, or the campaign's scope:
+    if scope.path is not None:  # the campaign's own .rq (ends with ORDER BY ?item)
+        rows = sparql.client.run_query(scope.path.read_text(encoding="utf-8"), target,
+                                       cache_dir=cache_dir, page_size=PAGE_SIZE, label=scope.label)
+    else:
+        rows = sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE,
+                                 **scope.params)
     items = fold_items(rows)
     chain = [*campaign.fallback_chain, *[lang for lang in campaign.languages if lang not in campaign.fallback_chain]]
     chain += [sparql.labels.MUL] if sparql.labels.MUL not in chain else []

@@ -238,7 +238,7 @@ def build_recommendations(
                 continue
             params: dict[str, Any] = {"count": metric.count, "total": metric.total,
                                       "percent": Ratio(metric.count, metric.total),
-                                      "property": campaign.mapping.identifier.property,
+                                      "property": campaign.identifier_property,
                                       "top_reason": top_reason}
             if lang is not None:
                 params["language"] = lang

@@ -18,6 +18,8 @@ import threading
 from pathlib import Path
 
 from sandbox.admin_auth import ensure_secret, private_data_dir
+from sandbox.commons.server import make_commons_server
+from sandbox.commons.store import CommonsStore
 from sandbox.rdf import Vocabulary
 from sandbox.repo import Repository
 from sandbox.server import ServerState, make_api_server
@@ -52,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--wikibase-port", type=int, default=8181)
     parser.add_argument("--sparql-port", type=int, default=7878)
+    parser.add_argument("--commons-port", type=int, default=8282)
     parser.add_argument("--entity-base", default=os.environ.get("WLKIT_ENTITY_BASE",
                                                                 "http://www.wikidata.org"))
     parser.add_argument("--no-target-check", action="store_true",
@@ -75,23 +78,29 @@ def main(argv: list[str] | None = None) -> int:
                                 timeout_s=args.query_timeout)
     for srv in (api, sparql):
         srv.RequestHandlerClass.timeout = args.socket_timeout  # type: ignore[attr-defined]
+    commons_store = CommonsStore(Path(args.data_dir) / "commons.sqlite")
+    commons = make_commons_server(state.repo, commons_store, args.commons_port,
+                                  admin_secret=secret)
+    commons.RequestHandlerClass.timeout = args.socket_timeout  # type: ignore[attr-defined]
     threads = [threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2},
-                                daemon=True) for srv in (api, sparql)]
+                                daemon=True) for srv in (api, sparql, commons)]
     for t in threads:
         t.start()
     log.info("sandbox Wikibase on http://127.0.0.1:%d/w/api.php, SPARQL on "
              "http://127.0.0.1:%d/query (data %s, pid %d)", args.wikibase_port,
              args.sparql_port, args.data_dir, os.getpid())
+    log.info("local Commons on http://127.0.0.1:%d/w/api.php", args.commons_port)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
     log.info("stopping")
-    for srv in (api, sparql):
+    for srv in (api, sparql, commons):
         srv.shutdown()
         srv.server_close()
     state.repo.graph.store.flush()
     state.repo.db.close()
+    commons_store.close()
     return 0
 
 

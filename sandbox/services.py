@@ -46,6 +46,8 @@ class ServicesInfo:
     wikibase_port: int = 0
     sparql_port: int = 0
     data_dir: str = ""
+    commons_api_url: str = ""
+    commons_port: int = 0
 
     @property
     def admin_secret(self) -> str | None:
@@ -76,8 +78,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _info(data_dir: Path, pid: int, wikibase_port: int, sparql_port: int) -> ServicesInfo:
+def _info(data_dir: Path, pid: int, wikibase_port: int, sparql_port: int,
+          commons_port: int = 0) -> ServicesInfo:
     return ServicesInfo(
+        commons_api_url=f"http://{HOST}:{commons_port}/w/api.php" if commons_port else "",
+        commons_port=commons_port,
         api_url=f"http://{HOST}:{wikibase_port}/w/api.php",
         sparql_url=f"http://{HOST}:{sparql_port}/query",
         admin_url=f"http://{HOST}:{wikibase_port}/admin",
@@ -135,6 +140,7 @@ def start_services(
     seed: bool = True,
     timeout: float = 30.0,
     faults: dict[str, Any] | None = None,
+    commons_port: int | None = None,
 ) -> ServicesInfo:
     """Start the local Action API + SPARQL services as one detached background process.
 
@@ -147,6 +153,7 @@ def start_services(
         seed: Load ``sandbox/seed/base.jsonl`` (idempotent: unchanged entities get no new revision).
         timeout: Seconds to wait for both ports to answer.
         faults: Optional faults to inject from the start (same JSON as ``POST /admin/faults``).
+        commons_port: Loopback port of the local Commons API (``/w/api.php``); None = a free one.
 
     Returns:
         ServicesInfo with api_url, sparql_url, admin_url and pid.
@@ -162,7 +169,8 @@ def start_services(
         raise ServiceError(
             f"services already running for {data_dir} (pid {state['pid']}); stop them first"
         )
-    for port in (wikibase_port, sparql_port):
+    commons_port = commons_port or free_port()
+    for port in (wikibase_port, sparql_port, commons_port):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             if sock.connect_ex((HOST, port)) == 0:
                 raise ServiceError(f"port {port} on {HOST} should be free, but something answers")
@@ -175,6 +183,7 @@ def start_services(
     cmd = [
         sys.executable, "-m", "sandbox.serve", "--data-dir", str(data_dir),
         "--wikibase-port", str(wikibase_port), "--sparql-port", str(sparql_port),
+        "--commons-port", str(commons_port),
     ]
     log_fd = os.open(data_dir / LOG_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with open(log_fd, "ab") as logfh:
@@ -182,7 +191,7 @@ def start_services(
             cmd, stdout=logfh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             cwd=str(PROJECT_ROOT), env=env, start_new_session=True,
         )
-    info = _info(data_dir, proc.pid, wikibase_port, sparql_port)
+    info = _info(data_dir, proc.pid, wikibase_port, sparql_port, commons_port)
     (data_dir / STATE_FILE).write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
     deadline = time.monotonic() + timeout
     ping_api = f"{info.api_url}?action=query&meta=siteinfo&format=json"
@@ -194,7 +203,8 @@ def start_services(
                 f"local services exited with status {proc.returncode} during start-up; "
                 f"log tail:\n{_log_tail(data_dir)}"
             )
-        if _answers(ping_api) and _answers(ping_sparql):
+        if _answers(ping_api) and _answers(ping_sparql) and _answers(
+                f"{info.commons_api_url}?action=query&meta=siteinfo&format=json"):
             break
         if time.monotonic() > deadline:
             stop_services(data_dir)

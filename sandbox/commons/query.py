@@ -39,8 +39,7 @@ def run_query(store: CommonsStore, params: dict[str, str]) -> dict[str, Any]:
     prop_more: dict[str, str] = {}
     if pages is not None:
         _add_props(store, params, pages, prop_more)
-        query["pages"] = pages if v2 else {str(p.get("pageid", -1 - i)): _v1(p)
-                                           for i, p in enumerate(pages)}
+        query["pages"] = pages if v2 else _v1_pages(pages)
     if prop_more:
         given = params.get("g" + _gen_prefix(params) + "continue") if "generator" in params else None
         if given:
@@ -100,6 +99,17 @@ def _add_props(store: CommonsStore, params: dict[str, str], pages: list[dict[str
             raise ApiFailure("badvalue", f"Unrecognized value for parameter \"prop\": {name}.")
         if present:
             PROPS[name](store, params, present, more)
+
+
+def _v1_pages(pages: list[dict[str, Any]]) -> dict[str, Any]:
+    """formatversion=1 ``pages``: keyed by page id; missing titles get -1, -2, … in order."""
+    out: dict[str, Any] = {}
+    missing = 0
+    for page in pages:
+        if "pageid" not in page:
+            missing -= 1
+        out[str(page.get("pageid", missing))] = _v1(page)
+    return out
 
 
 def v1_booleans(value: Any) -> Any:

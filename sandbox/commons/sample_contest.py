@@ -47,12 +47,10 @@ ANSWER_COLUMNS = ["title", "pageid", "mediainfo_id", "uploader", "case", "status
 def conventions(campaign: Campaign, rules: ContestRules) -> Conventions:
     """The tagging conventions of a campaign's contest."""
     event = "Wiki Loves Earth" if campaign.kind == "wle" else "Wiki Loves Monuments"
-    contest = campaign.contest
     cc = rules.country_code or campaign.country.iso.lower()
     return Conventions(
         contest_template=f"{event} {rules.year}", country_code=cc,
-        contest_category=(contest.category if contest and contest.category
-                          else f"Images from {event} {rules.year} in {campaign.country.iso}"),
+        contest_category=campaign.contest_category,
         id_template=rules.id_template or f"{event} ID",
         tracker_category=rules.tracker_category or f"{event} {campaign.country.iso} with known IDs",
         upload_campaign=campaign.lists.upload.campaign or campaign.id,

@@ -74,7 +74,7 @@ def _links(u: Upload, c: Conventions) -> tuple[list[list[str]], list[str]]:
     """(categories as [name, sortkey prefix], templates) the page's wikitext produces."""
     cats: list[list[str]] = [["CC-BY-SA-4.0", ""], ["Self-published work", ""]]
     templates = ["Template:Information", "Template:Taken on", "Template:Own", "Template:Self",
-                 "Template:Cc-by-sa-4.0", f"Template:{c.language}"]
+                 "Template:Cc-by-sa-4.0", f"Template:{c.language.capitalize()}"]
     if u.ids:
         templates.append(f"Template:{c.id_template}")
         cats += [[c.tracker_category, i] for i in u.ids[:1]]  # one sort key per category

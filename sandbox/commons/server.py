@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+from sandbox.admin_auth import SECRET_HEADER, admin_refusal
 from sandbox.commons import mediainfo
 from sandbox.commons.actions import CommonsState, dispatch
 from sandbox.commons.store import CommonsStore
 from sandbox.http_base import LOOPBACK, DroppedConnection, QuietThreadingHTTPServer
+from sandbox.http_guard import MAX_ADMIN_BODY_BYTES, MAX_BODY_BYTES, guard_request
 from sandbox.repo import Repository
 from sandbox.server import ApiHandler
 from sandbox.wikibase_errors import ApiFailure
@@ -27,6 +29,10 @@ class CommonsHandler(ApiHandler):
 
     def _route(self) -> None:
         path = urlsplit(self.path).path
+        self.body_bytes = guard_request(  # the Wikibase port's Host / Content-Length guards
+            self, MAX_ADMIN_BODY_BYTES if path.startswith("/admin/") else MAX_BODY_BYTES)
+        if self.body_bytes is None:
+            return
         try:
             if path in ("/w/api.php", "/api.php"):
                 self._api_call()
@@ -77,6 +83,11 @@ class CommonsHandler(ApiHandler):
         if self.client_address[0] not in LOOPBACK:
             self._json({"error": "admin endpoints are loopback-only"}, status=403)
             return
+        refusal = admin_refusal(self.state.admin_secret, self.headers.get(SECRET_HEADER),
+                                self.command, self.headers.get("Content-Type"), bool(self._body()))
+        if refusal:
+            self._json({"error": refusal[1]}, status=refusal[0])
+            return
         if name == "load" and self.command == "POST":
             try:
                 lines = self._body().decode("utf-8").splitlines()
@@ -95,8 +106,11 @@ class CommonsHandler(ApiHandler):
 
 
 def make_commons_server(repo: Repository, commons: CommonsStore, port: int,
-                        host: str = "127.0.0.1") -> QuietThreadingHTTPServer:
-    """An HTTP server for the Commons API on ``host:port`` (accounts from ``repo``)."""
-    handler = type("BoundCommonsHandler", (CommonsHandler,),
-                   {"state": CommonsState(repo, commons)})
+                        host: str = "127.0.0.1", *, admin_secret: str = ""
+                        ) -> QuietThreadingHTTPServer:
+    """An HTTP server for the Commons API on ``host:port`` (accounts from ``repo``; admin
+    requests must send ``admin_secret``, the data directory's, in ``X-Wlkit-Admin-Secret``)."""
+    state = CommonsState(repo, commons)
+    state.admin_secret = admin_secret
+    handler = type("BoundCommonsHandler", (CommonsHandler,), {"state": state})
     return QuietThreadingHTTPServer((host, port), handler)

@@ -136,6 +136,9 @@ def _monument(rng: random.Random, n: int, kind: str, used: set[str]) -> dict[str
     cls, cls_en, cls_it, patterns = rng.choice(CLASSES)
     name = _name(rng, rng.choice(patterns))
     label = name if name not in used else f"{name} ({town})"
+    k = 2
+    while label in used:  # label + description must be unique (Wikibase refuses twins)
+        label, k = f"{name} ({town}, {k})", k + 1
     used.add(label)
     wlm_id = f"{region}{'E' if region == '08' else 'T'}{700000 + n * 37:07d}" if region != "CH" \
         else f"CH-TI-{4100 + n}"
