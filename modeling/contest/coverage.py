@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from modeling.contest.eligibility import day_of
+from modeling.contest.columns import day_of, isin
 from modeling.contest.rules import ContestRules
 
 STATUS = ("photographed_before", "newly_pictured", "not_pictured")
@@ -53,11 +53,11 @@ def monument_status(
     contest_titles = set(uploads["title"])
     out = monuments.copy()
     image_title = "File:" + out["image"].fillna("").str.replace("_", " ")
-    own_image = out["image"].notna() & ~image_title.isin(contest_titles)
-    older = category_files[~category_files["title"].isin(contest_titles)]
+    own_image = out["image"].notna() & ~isin(image_title, contest_titles)
+    older = category_files[~isin(category_files["title"], contest_titles)]
     cats = set(older["category"].str.replace("_", " ").str.removeprefix("Category:"))
     in_cat = (
-        out["commons_category"].fillna("").str.replace("_", " ").isin(cats)
+        isin(out["commons_category"].fillna("").str.replace("_", " "), cats)
         & out["commons_category"].notna()
     )
     out["photographed_before"] = own_image | in_cat

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from modeling.contest.columns import day_of
 from modeling.contest.rules import ContestRules
 
 REASONS = (
@@ -34,22 +35,6 @@ REASONS = (
 )
 #: Columns of the jury export (the form jury tools such as Montage import).
 JURY_COLUMNS = ["file", "uploader", "monument_id", "item", "region"]
-
-
-def day_of(values: pd.Series) -> pd.Series:
-    """``YYYY-MM-DD`` of ISO times or EXIF dates (``2026:09:03 14:05:09``); None when unreadable.
-
-    >>> day_of(pd.Series(["2026-09-03T14:05:09Z", "2026:08:30 10:00:00", None, "unknown"])).tolist()
-    ['2026-09-03', '2026-08-30', None, None]
-    """
-    found = (
-        values.astype("object")
-        .where(values.notna(), "")
-        .astype(str)
-        .str.extract(r"^\s*(\d{4})[-:](\d{2})[-:](\d{2})")
-    )
-    day = found[0] + "-" + found[1] + "-" + found[2]
-    return day.astype("object").where(day.notna(), None)
 
 
 def check_eligibility(

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 from core.contracts import CATEGORY_FILES_SCHEMA, UPLOADS_SCHEMA, USERS_SCHEMA
 from core.errors import InputError
 from core.layout import CONTEST_CATEGORY_FILES, CONTEST_UPLOADS, CONTEST_USERS, LISTS_ALL
+from modeling.contest.columns import first_part
 
 #: Columns of a monuments frame (one row per monument in the campaign scope).
 MONUMENT_COLUMNS = [
@@ -44,7 +45,7 @@ def read_monuments(out: str | Path) -> pd.DataFrame:
             "the monument list is missing; run `wlkit lists` for this campaign first",
             file=str(path),
         )
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, engine="pyarrow")
     missing = [c for c in MONUMENT_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
@@ -64,8 +65,7 @@ def normalise_monuments(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = pd.DataFrame({c: frame.get(c) for c in MONUMENT_COLUMNS})
     for col in ("region", "region_label"):
-        out[col] = out[col].astype("object").where(out[col].notna(), None)
-        out[col] = out[col].str.split(";").str[0]
+        out[col] = first_part(out[col], ";")
     for col in ("label", "region", "region_label", "image", "commons_category", "id"):
         out[col] = out[col].replace("", None)
     out["lat"] = pd.to_numeric(out["lat"], errors="coerce")

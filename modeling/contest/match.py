@@ -17,7 +17,10 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from modeling.contest.columns import arrow, isin, join_per_group
 from modeling.contest.rules import ContestRules, format_ids
 
 #: Channel names, in the order they are reported.
@@ -61,34 +64,55 @@ def template_regex(name: str) -> str:
     )
 
 
+def _template_ids(uploads: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``title, key`` from the ID template: Arrow regex for the usual one template per file, the
+    (rare) files with several templates through pandas."""
+    pattern = template_regex(name)
+    arrow_pattern = pattern.replace("(?=[|}])", "[|}]").replace("([^|}]*?)", "(?P<key>[^|}]*?)")
+    text = arrow(uploads["wikitext"].fillna(""))
+    count = pc.count_substring_regex(text, arrow_pattern).to_numpy(zero_copy_only=False)
+    single = count == 1
+    keys = pc.struct_field(pc.extract_regex(text.filter(pa.array(single)), arrow_pattern), "key")
+    parts = [
+        pd.DataFrame(
+            {
+                "title": uploads["title"].to_numpy()[single],
+                "key": keys.to_numpy(zero_copy_only=False),
+            }
+        )
+    ]
+    multi = uploads[count > 1]
+    if len(multi):
+        found = multi["wikitext"].str.extractall(pattern)
+        rows = found.index.get_level_values(0)
+        parts.append(
+            pd.DataFrame({"title": multi.loc[rows, "title"].to_numpy(), "key": found[0].to_numpy()})
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _tracker_ids(uploads: pd.DataFrame, category: str) -> pd.DataFrame:
+    """``title, key`` from the sort keys under which the files sit in the tracker category."""
+    keys = uploads[["title", "category_sortkeys"]].explode("category_sortkeys").dropna()
+    prefix = f"Category:{category}|".replace("_", " ")
+    text = arrow(keys["category_sortkeys"])
+    mask = pc.starts_with(pc.replace_substring(text, "_", " "), prefix).to_numpy(
+        zero_copy_only=False
+    )
+    key = pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(text.filter(pa.array(mask)), len(prefix)))
+    return pd.DataFrame(
+        {"title": keys["title"].to_numpy()[mask], "key": key.to_numpy(zero_copy_only=False)}
+    )
+
+
 def _ids_from_files(uploads: pd.DataFrame, rules: ContestRules) -> pd.DataFrame:
     """``title, key`` for every ID the files carry (template parameter or tracker sort key)."""
-    parts = []
+    parts = [pd.DataFrame({"title": pd.Series(dtype=str), "key": pd.Series(dtype=str)})]
     if rules.id_template:
-        found = uploads["wikitext"].str.extractall(template_regex(rules.id_template))
-        if len(found):
-            rows = found.index.get_level_values(0)
-            parts.append(
-                pd.DataFrame(
-                    {"title": uploads["title"].to_numpy()[rows], "key": found[0].to_numpy()}
-                )
-            )
+        parts.append(_template_ids(uploads, rules.id_template))
     if rules.tracker_category:
-        keys = uploads[["title", "category_sortkeys"]].explode("category_sortkeys").dropna()
-        split = keys["category_sortkeys"].str.split("|", n=1, expand=True)
-        if len(split) and split.shape[1] == 2:
-            tracker = split[0].str.replace("_", " ") == f"Category:{rules.tracker_category}"
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "title": keys["title"][tracker].to_numpy(),
-                        "key": split[1][tracker].str.strip().to_numpy(),
-                    }
-                )
-            )
-    if not parts:
-        return pd.DataFrame({"title": pd.Series(dtype=str), "key": pd.Series(dtype=str)})
-    ids = pd.concat(parts, ignore_index=True)
+        parts.append(_tracker_ids(uploads, rules.tracker_category))
+    ids = pd.concat(parts, ignore_index=True).astype({"title": "str", "key": "str"})
     ids = ids[ids["key"].fillna("").str.len() > 0]
     return ids.drop_duplicates(ignore_index=True)
 
@@ -120,7 +144,7 @@ def _pairs(
             .to_numpy(),
         }
     )
-    members = category_files[category_files["title"].isin(uploads["title"])][["category", "title"]]
+    members = category_files[isin(category_files["title"], uploads["title"])][["category", "title"]]
     members = members.assign(
         category=members["category"].str.replace("_", " ").str.removeprefix("Category:")
     )
@@ -135,14 +159,18 @@ def _pairs(
     ).drop_duplicates(ignore_index=True)
 
 
-def _join(values: pd.Series, by: pd.Series) -> pd.Series:
-    """``;``-joined sorted unique values per group (one groupby, no per-row Python over 10⁶)."""
-    frame = (
-        pd.DataFrame({"by": by.to_numpy(), "v": values.to_numpy()})
-        .drop_duplicates()
-        .sort_values(["by", "v"])
+def _channels(pairs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (title, item) with its channels in :data:`CHANNELS` order, as a bit mask
+    summed per group (no Python call per group)."""
+    bits = pairs["channel"].map({c: 1 << i for i, c in enumerate(CHANNELS)}).astype("int64")
+    grouped = (
+        pairs.assign(bits=bits).groupby(["title", "item"], sort=True)["bits"].sum().reset_index()
     )
-    return frame.groupby("by", sort=False)["v"].agg(";".join)
+    names = {
+        m: ";".join(c for i, c in enumerate(CHANNELS) if m & (1 << i))
+        for m in range(1, 1 << len(CHANNELS))
+    }
+    return grouped.assign(channels=grouped["bits"].map(names))[["title", "item", "channels"]]
 
 
 def match_uploads(
@@ -169,21 +197,18 @@ def match_uploads(
     keys = format_ids(monuments, rules.id_format)
     ids = _ids_from_files(uploads, rules)
     pairs = _pairs(uploads, monuments, ids, keys, category_files)
-    order = {c: i for i, c in enumerate(CHANNELS)}
-    pairs = pairs.assign(rank=pairs["channel"].map(order)).sort_values(["title", "item", "rank"])
-    grouped = (
-        pairs.groupby(["title", "item"], sort=False)["channel"]
-        .agg(";".join)
-        .reset_index(name="channels")
-    )
-    known = set(keys[keys != ""])
-    unknown = ids[~ids["key"].isin(known)]
+    grouped = _channels(pairs)
+    unknown = ids[~isin(ids["key"], keys[keys != ""])]
     files = pd.DataFrame({"title": uploads["title"]})
     n_items = grouped.groupby("title").size()
     files["n_monuments"] = files["title"].map(n_items).fillna(0).astype("int64")
-    files["items"] = files["title"].map(_join(grouped["item"], grouped["title"])).fillna("")
-    files["ids"] = files["title"].map(_join(ids["key"], ids["title"])).fillna("")
-    files["unknown_ids"] = files["title"].map(_join(unknown["key"], unknown["title"])).fillna("")
+    files["items"] = (
+        files["title"].map(join_per_group(grouped["item"], grouped["title"])).fillna("")
+    )
+    files["ids"] = files["title"].map(join_per_group(ids["key"], ids["title"])).fillna("")
+    files["unknown_ids"] = (
+        files["title"].map(join_per_group(unknown["key"], unknown["title"])).fillna("")
+    )
     single = grouped[grouped["title"].map(n_items) == 1].set_index("title")
     files["item"] = files["title"].map(single["item"])
     files["channels"] = files["title"].map(single["channels"]).fillna("")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from modeling.contest.columns import isin
 from modeling.contest.rules import ContestRules
 
 #: Contest files a category needs before it is suggested as a monument's P373.
@@ -83,7 +84,7 @@ def suggest_p373(
     skip = cats["category"].str.startswith(TRACKING_PREFIXES)
     if rules.tracker_category:
         skip |= cats["category"] == rules.tracker_category
-    skip |= cats["category"].isin(set(monuments["commons_category"].dropna().str.replace("_", " ")))
+    skip |= isin(cats["category"], monuments["commons_category"].dropna().str.replace("_", " "))
     cats = cats[~skip]
     per = cats.groupby(["category", "item"]).size().reset_index(name="files")
     owners = per.groupby("category")["item"].nunique()

@@ -40,13 +40,22 @@ def read_accepted(out: str | Path) -> pd.DataFrame:
 
 def edit_summary(campaign_id: str, batch: str) -> str:
     """The edit summary of write-back edits, carrying the batch as an EditGroups link."""
-    return (f"wikiloves-kit {campaign_id}: add reviewed photo statements from the Wiki Loves contest "
-            f"([[:toollabs:editgroups/b/wlkit/{batch}|details]])")
+    return (
+        f"wikiloves-kit {campaign_id}: add reviewed photo statements from the Wiki Loves contest "
+        f"([[:toollabs:editgroups/b/wlkit/{batch}|details]])"
+    )
 
 
-def run_writeback(campaign_id: str, out: str | Path, *, items: EntityClient | None,
-                  mediainfo: EntityClient | None, dry_run: bool = False, batch: str | None = None,
-                  **kwargs: Any) -> dict[str, Any]:
+def run_writeback(
+    campaign_id: str,
+    out: str | Path,
+    *,
+    items: EntityClient | None,
+    mediainfo: EntityClient | None,
+    dry_run: bool = False,
+    batch: str | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
     """Apply the accepted suggestions: items through ``items``, MediaInfo through ``mediainfo``.
 
     Args:
@@ -68,8 +77,10 @@ def run_writeback(campaign_id: str, out: str | Path, *, items: EntityClient | No
     batch = batch or secrets.token_hex(6)
     rows = read_accepted(out)
     wanted = wanted_by_entity(rows)
-    groups = {"items": {e: w for e, w in wanted.items() if not e.startswith("M")},
-              "mediainfo": {e: w for e, w in wanted.items() if e.startswith("M")}}
+    groups = {
+        "items": {e: w for e, w in wanted.items() if not e.startswith("M")},
+        "mediainfo": {e: w for e, w in wanted.items() if e.startswith("M")},
+    }
     clients = {"items": items, "mediainfo": mediainfo}
     dest = stage_dir(out, "contest")
     result: dict[str, Any] = {"batch": batch, "dry_run": dry_run, "accepted": len(rows)}
@@ -78,17 +89,30 @@ def run_writeback(campaign_id: str, out: str | Path, *, items: EntityClient | No
         for kind, group in groups.items():
             client = clients[kind]
             if group and client is None:
-                raise ConfigError(f"{len(group)} accepted {kind} suggestion(s) but no API for them: "
-                                  "set the target's Commons API (WLKIT_COMMONS_API_URL)" if kind == "mediainfo"
-                                  else f"{len(group)} accepted item suggestion(s) but no Wikibase API")
+                raise ConfigError(
+                    f"{len(group)} accepted {kind} suggestion(s) but no API for them: "
+                    "set the target's Commons API (WLKIT_COMMONS_API_URL)"
+                    if kind == "mediainfo"
+                    else f"{len(group)} accepted item suggestion(s) but no Wikibase API"
+                )
             if not group or client is None:
                 result[kind] = None
                 continue
-            summary = apply_writeback(group, client, campaign=campaign_id, batch=batch, ledger=ledger,
-                                      edit_summary=edit_summary(campaign_id, batch), dry_run=dry_run, **kwargs)
+            summary = apply_writeback(
+                group,
+                client,
+                campaign=campaign_id,
+                batch=batch,
+                ledger=ledger,
+                edit_summary=edit_summary(campaign_id, batch),
+                dry_run=dry_run,
+                **kwargs,
+            )
             result[kind] = summary.to_json()
     finally:
         if ledger is not None:
             ledger.close()
-    (dest / WRITEBACK_SUMMARY).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (dest / WRITEBACK_SUMMARY).write_text(
+        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return result
