@@ -65,6 +65,8 @@ def country_name(iso: str, language: str = "en") -> str:
 def country_extent(iso: str) -> BBox | None:
     """The country's (min_lon, min_lat, max_lon, max_lat) from PROJ's EPSG extents, or None.
 
+    The whole extent (offshore included: lighthouses, wrecks, marine reserves), else onshore.
+
     Args:
         iso: ISO 3166-1 alpha-2 code.
     """
@@ -74,7 +76,7 @@ def country_extent(iso: str) -> BBox | None:
         row = db.execute(
             "SELECT west_lon, south_lat, east_lon, north_lat FROM extent WHERE auth_name='EPSG' "
             "AND deprecated=0 AND name IN (?, ?) ORDER BY name = ? DESC LIMIT 1",
-            (f"{name} - onshore", name, f"{name} - onshore")).fetchone()
+            (name, f"{name} - onshore", name)).fetchone()
     if row is None or None in row:
         return None
     west, south, east, north = (float(v) for v in row)
@@ -96,7 +98,10 @@ def _try(code: str, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tr = Transformer.from_crs(CRS.from_user_input(code), "EPSG:4326", always_xy=True)
+            crs = CRS.from_user_input(code)
+            # To the CRS's own geographic base: no datum shift to look up (fast), and the
+            # metres a datum shift would move a point do not matter for "inside the country".
+            tr = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
             lon, lat = tr.transform(x, y, errcheck=False)
     except (CRSError, ProjError):
         return None
@@ -123,10 +128,11 @@ def crs_candidates(x: np.ndarray, y: np.ndarray, bbox: BBox, *, country: str | N
         return []
     infos = query_crs_info(auth_name="EPSG", pj_types=PJType.PROJECTED_CRS,
                            area_of_interest=AreaOfInterest(*bbox), contains=False)
-    scored = []
+    scored, seen = [], set()
     for info in infos:
-        if info.deprecated or info.area_of_use is None:
+        if info.deprecated or info.area_of_use is None or info.code in seen:
             continue
+        seen.add(info.code)
         got = _try(f"EPSG:{info.code}", xs, ys)
         if got is None:
             continue

@@ -21,11 +21,12 @@ report lists them first. Pure logic: the entity lookup is passed in.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from modeling.plan_store import iter_plan_dicts
 
 Json = dict[str, Any]
 #: ids → ``{"missing": bool, "type": "item"|"property", "datatype": str|None}``.
@@ -38,8 +39,6 @@ STANDARD_DATATYPES = {
     "P580": "time", "P571": "time", "P813": "time", "P577": "time", "P854": "url",
     "P2046": "quantity", "P3896": "geo-shape", "P6375": "monolingualtext",
 }
-#: Codes of admin units may be strings or external identifiers on a given Wikibase.
-_CODE_TYPES = ("external-id", "string")
 
 
 @dataclass
@@ -140,11 +139,9 @@ def plan_refs(plans: Iterable[Json], refs: dict[str, Ref] | None = None) -> dict
 
 
 def read_plan_lines(path: str | Path) -> Iterator[Json]:
-    """Stream the plans of ``plans.jsonl`` as dicts (no Plan objects: only snaks are needed)."""
-    with Path(path).open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
+    """Stream the plans of the plan store (or a ``plans.jsonl``) as dicts (only snaks are needed)."""
+    for chunk in iter_plan_dicts(path):
+        yield from chunk
 
 
 def _entry(ref: Ref, **extra: Any) -> Json:
@@ -173,10 +170,7 @@ def check_refs(refs: Mapping[str, Ref], fetch: InfoFetcher) -> Json:
             continue
         actual = got.get("datatype")
         if ref.kind == "property" and ref.datatypes and actual:
-            allowed = set(ref.datatypes)
-            if allowed & set(_CODE_TYPES) or "admin unit code" in ref.roles:
-                allowed |= set(_CODE_TYPES)
-            if actual not in allowed:
+            if actual not in ref.datatypes:
                 wrong.append(_entry(ref, expected="|".join(sorted(ref.datatypes)), actual=actual))
     blocking = bool(missing or wrong)
     return {"checked": len(refs), "missing": missing, "wrong_datatype": wrong, "ok": not blocking,

@@ -22,6 +22,7 @@ from rich.console import Console
 from core.errors import WlkitError
 from core.logs import install_redaction, quiet_user_errors
 from core.settings import DEFAULT_COMMONS_PORT, DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
+from pipelines import cli_setup
 from pipelines import cli_contest
 from pipelines import stopping
 
@@ -217,6 +218,8 @@ def reconcile(
     """Match records with existing items (identifier, then distance + name); write decisions.csv."""
     from pipelines.reconcile import reconcile_flow
 
+    cli_setup.check_target(target)  # within 2 s, not minutes of retries (issue 15)
+
     _print_summary("reconcile", reconcile_flow(campaign=str(campaign), out=str(out), target=target))
 
 
@@ -226,11 +229,13 @@ def plan(
     campaign: Path = typer.Argument(..., help="Campaign YAML."),
     out: Path = typer.Option(..., help="Run directory (reads 01–02, writes 03_plan)."),
     target: str = typer.Option("local", help="Target profile."),
+    refresh: bool = typer.Option(False, "--refresh", help="Look cached lookups (admin units) up again."),
 ) -> None:
     """Build item plans, diff them against live items and run the pre-upload checks."""
     from pipelines.plan import plan_flow
 
-    _print_summary("plan", plan_flow(campaign=str(campaign), out=str(out), target=target))
+    cli_setup.check_target(target)
+    _print_summary("plan", plan_flow(campaign=str(campaign), out=str(out), target=target, refresh=refresh))
 
 
 @app.command()
@@ -247,6 +252,7 @@ def upload(
     dask_address: str | None = typer.Option(None, help="Scheduler of an existing Dask cluster."),
 ) -> None:
     """Upload item plans: one edit per item, resumable through the ledger."""
+    cli_setup.check_target(target)
     if shards > 1:
         from pipelines.scale import upload_shards_flow, with_runner
 
@@ -275,6 +281,7 @@ def lists(
     dask: bool = typer.Option(False, "--dask", help="Fan the regions out on a local Dask cluster."),
 ) -> None:
     """Campaign lists by SPARQL: wikitext, CSV, GeoJSON, offline map, upload links, statistics."""
+    cli_setup.check_target(target)
     if by_region:
         from pipelines.scale import lists_by_region_flow, with_runner
 
@@ -328,6 +335,8 @@ def run(
     from modeling.campaign import load_campaign
     from pipelines.campaign import campaign_flow
 
+    cli_setup.check_target(target)
+
     c = load_campaign(campaign)
     run_dir = out or Path("out") / c.id
     summary = campaign_flow(
@@ -379,6 +388,9 @@ def demo(
 
 
 cli_contest.register(app, _friendly, _print_summary)  # wlkit contest, wlkit writeback (issue 13)
+
+
+cli_setup.register(app, _friendly, _print_summary)  # wlkit init, wlkit staging prepare (issue 15)
 
 
 def main() -> None:  # pragma: no cover - console entry point alias

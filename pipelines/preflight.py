@@ -1,8 +1,8 @@
 """Preflight before the stages that touch a target: services answer, entities exist.
 
 Thin wiring only: probes in :mod:`clients.probe`, the comparison in :mod:`modeling.preflight`.
-``check_target`` runs before ``wlkit reconcile/plan/upload/lists/run`` (two seconds at most when
-nothing listens); ``preflight_task`` runs at the end of the plan stage and writes
+The services check the stage commands run first is :func:`pipelines.cli_setup.check_target`;
+``preflight_task`` runs at the end of the plan stage and writes
 ``03_plan/preflight.json``; ``require_clear_preflight`` stops a real upload while it blocks.
 """
 
@@ -26,16 +26,6 @@ from modeling.preflight import blocking_message, campaign_refs, check_refs, plan
 from pipelines._options import LOCAL_TASK
 
 log = logging.getLogger(__name__)
-
-
-def check_target(target: str | Target) -> dict[str, Any]:
-    """Fail within seconds, saying what to do, when the target's services do not answer.
-
-    Raises:
-        ServiceError: nothing listens, or something else than a Wikibase/SPARQL service does.
-    """
-    tgt = load_target(target) if isinstance(target, str) else target
-    return check_services(tgt)
 
 
 def run_preflight(campaign: str, out: str, target: str | Target) -> dict[str, Any]:

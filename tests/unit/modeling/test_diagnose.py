@@ -137,4 +137,4 @@ def test_text_is_normalised_and_counted(tmp_path: Path) -> None:
 def test_country_extent_comes_from_the_epsg_database() -> None:
     assert country_extent("CH") == pytest.approx((5.96, 45.82, 10.49, 47.81))
     assert country_extent("GB") is not None and country_extent("SE") is not None
-    assert np.isclose(country_extent("NL")[0], 3.2)  # onshore extent preferred
+    assert np.isclose(country_extent("NL")[0], 2.53)  # offshore included (wrecks, lighthouses)

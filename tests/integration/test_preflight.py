@@ -1,0 +1,142 @@
+"""Preflight and data-versioned caches against the local services (issue 15 §2, §3).
+
+Findings: stages ran against whatever answered and failed minutes later ("unreachable after 6
+tries"); a dry run reported thousands of edits although the country, designation and stated-in
+items did not exist on the target; a cached admin-unit lookup from before a seed dropped P131 on
+every item without a word.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from clients.probe import check_services, data_version
+from core.errors import QueryError, ServiceError, UploadError
+from core.settings import Target
+from modeling.campaign import load_campaign
+from modeling.lookups import admin_unit_table
+from pipelines.preflight import require_clear_preflight, run_preflight
+from sandbox.services import free_port, seed_files
+from sparql import client
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.integration
+
+
+def _nobody_target() -> Target:
+    port = free_port()  # nothing listens there
+    return Target(name="local", api_url=f"http://127.0.0.1:{port}/w/api.php",
+                  sparql_url=f"http://127.0.0.1:{port}/query",
+                  user_agent="wikiloves-kit-tests/0.1 (tests@example.org)")
+
+
+def test_no_services_fails_within_two_seconds_saying_what_to_do() -> None:
+    started = time.monotonic()
+    with pytest.raises(ServiceError, match=r"nothing is listening on 127\.0\.0\.1:\d+ .*run "
+                                           r"`wlkit services up`, or choose a target"):
+        check_services(_nobody_target())
+    assert time.monotonic() - started < 2
+
+
+def test_sparql_client_does_not_retry_a_refused_connection() -> None:
+    started = time.monotonic()
+    with pytest.raises(QueryError, match="nothing is listening on .*`wlkit services up`"):
+        client.run_query("SELECT * WHERE { ?s ?p ?o } LIMIT 1", _nobody_target())
+    assert time.monotonic() - started < 2  # before: 6 tries with backoff
+
+
+def test_services_answer(local_services) -> None:
+    assert check_services(local_services.target) == {"api": "wlkit sandbox", "sparql": True}
+
+
+def _seed(services, tmp_path: Path, *entities: dict) -> None:
+    path = tmp_path / f"seed-{time.monotonic_ns()}.jsonl"
+    path.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in entities) + "\n",
+                    encoding="utf-8")
+    seed_files(services.api_url, [path], secret=services.info.admin_secret)
+
+
+def _item(qid: str, label: str, **claims: str) -> dict:
+    out = {"id": qid, "type": "item", "labels": {"en": {"language": "en", "value": label}},
+           "claims": {}}
+    for prop, value in claims.items():
+        dv = ({"type": "string", "value": value} if not value.startswith("Q") else
+              {"type": "wikibase-entityid",
+               "value": {"entity-type": "item", "id": value, "numeric-id": int(value[1:])}})
+        datatype = "external-id" if dv["type"] == "string" else "wikibase-item"
+        out["claims"][prop] = [{"mainsnak": {"snaktype": "value", "property": prop,
+                                             "datatype": datatype, "datavalue": dv},
+                                "type": "statement", "rank": "normal"}]
+    return out
+
+
+def test_stale_admin_unit_cache_is_not_reused_after_a_seed(services_factory, tmp_path: Path) -> None:
+    services = services_factory(seed=True)
+    target = services.target
+    campaign = load_campaign(ROOT / "campaigns" / "wlm-se-bbr-sample.yaml")
+    before = admin_unit_table(campaign, target, tmp_path, data_version=data_version(target))
+    assert "2583" not in before
+    # a municipality seeded after the first plan (the P131 bug of issue 15)
+    _seed(services, tmp_path, _item("Q190025830", "Haparanda Municipality", P31="Q127448",
+                                    P525="2583"))
+    after = admin_unit_table(campaign, target, tmp_path, data_version=data_version(target))
+    assert after["2583"] == "Q190025830"
+    calls: list[str] = []
+    again = admin_unit_table(campaign, target, tmp_path, data_version=data_version(target),
+                             query=lambda *a, **k: calls.append(a[0]))
+    assert again == after and calls == []  # same data version: the cache is used
+
+
+def test_data_version_changes_with_every_save(services_factory, tmp_path: Path) -> None:
+    services = services_factory(seed=True)
+    first = data_version(services.target)
+    assert data_version(services.target) == first
+    _seed(services, tmp_path, _item("Q39", "Switzerland"))
+    assert data_version(services.target) != first
+
+
+def _swiss_campaign(tmp_path: Path) -> Path:
+    data = yaml.safe_load((ROOT / "campaigns" / "wlm-se-bbr-sample.yaml").read_text("utf-8"))
+    data.update(id="wlm-ch-test", country={"qid": "Q39", "iso": "CH"}, languages=["de"],
+                label_fallback=["de"])
+    data["mapping"]["reference"]["stated_in"] = "Q65048323"
+    data["mapping"]["designation"]["map"] = {"A": "Q8274529", "B": "Q12126757"}
+    data["mapping"]["designation"]["default"] = "Q12126757"
+    data["mapping"]["located_in"] = None
+    data["lists"]["designations"] = ["Q8274529", "Q12126757"]
+    data["source"]["path"] = str(ROOT / "campaigns" / "data" / "wlm-se-bbr-sample" / "bbr_sample.csv")
+    path = tmp_path / "wlm-ch-test.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_preflight_lists_what_the_target_lacks_and_blocks_the_upload(
+        services_factory, tmp_path: Path) -> None:
+    services = services_factory(seed=True)
+    out = tmp_path / "run"
+    result = run_preflight(str(_swiss_campaign(tmp_path)), str(out), services.target)
+    missing = {m["id"]: m["roles"] for m in result["missing"]}
+    assert missing["Q39"] == ["country"]
+    assert missing["Q65048323"] == ["stated in"]
+    assert {"Q8274529", "Q12126757"} <= set(missing)
+    assert "P1435" not in missing and result["blocking"] is True
+    saved = json.loads((out / "03_plan" / "preflight.json").read_text(encoding="utf-8"))
+    assert saved["missing"] == result["missing"] and saved["data_version"].startswith(("rev:", "edits:"))
+    with pytest.raises(UploadError, match=r"upload blocked: .*Q39 \(country\).*wlkit staging prepare"):
+        require_clear_preflight(out)
+
+
+def test_wrong_property_datatype_is_reported(services_factory, tmp_path: Path) -> None:
+    services = services_factory(seed=True)
+    camp = _swiss_campaign(tmp_path)
+    data = yaml.safe_load(camp.read_text("utf-8"))
+    data["mapping"]["extra"] = [{"property": "P373", "column": "address", "datatype": "url"}]
+    camp.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_preflight(str(camp), str(tmp_path / "run"), services.target)
+    wrong = {w["id"]: (w["expected"], w["actual"]) for w in result["wrong_datatype"]}
+    assert wrong == {"P373": ("url", "string")}
