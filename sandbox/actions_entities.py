@@ -23,7 +23,7 @@ def project(ent: dict[str, Any], props: set[str], languages: set[str] | None) ->
             out[key] = ent[key]
     out["type"] = ent["type"]
     out["id"] = ent["id"]
-    if "datatype" in props and ent["type"] == "property":
+    if ent["type"] == "property":  # Wikibase gives a property's datatype whatever ``props`` is
         out["datatype"] = ent["datatype"]
     for key in ("labels", "descriptions", "aliases"):
         if key in props:

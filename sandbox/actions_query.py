@@ -1,4 +1,8 @@
-"""``action=query``: dispatches ``meta=``, ``list=`` to their modules; ``meta=siteinfo``."""
+"""``action=query``: dispatches ``meta=``, ``list=``, ``prop=`` and ``generator=`` modules.
+
+Registration points: :data:`METAS`, :data:`LISTS` and :data:`sandbox.query_pages.GENERATORS`
+(list modules of other files, e.g. ``usercontribs``/``recentchanges``, are added here).
+"""
 
 from __future__ import annotations
 
@@ -10,49 +14,29 @@ from sandbox.actions_auth import METAS as AUTH_METAS
 from sandbox.actions_search import list_search
 from sandbox.api_request import ApiRequest
 from sandbox.contribs import LISTS as CONTRIB_LISTS
-from sandbox.store import now_iso
+from sandbox.query_pages import GENERATORS, pages
+from sandbox.siteinfo import METAS as SITE_METAS
 from sandbox.wikibase_errors import ApiFailure
 
-
-def meta_siteinfo(req: ApiRequest) -> dict[str, Any]:
-    """``meta=siteinfo``: general site information."""
-    host = req.host
-    return {"general": {
-        "mainpage": "Main Page", "base": f"http://{host}/wiki/Main_Page",
-        "sitename": "wlkit sandbox", "generator": "MediaWiki 1.43 (wlkit sandbox)",
-        "wikiid": "wlkitsandbox", "lang": "en", "server": f"http://{host}",
-        "servername": host.split(":")[0], "scriptpath": "/w",
-        "articlepath": "/wiki/$1", "time": now_iso(),
-        "wikibase-conceptbaseuri": req.state.repo.vocab.entity,
-    }, **_statistics(req)}
-
-
-def _statistics(req: ApiRequest) -> dict[str, Any]:
-    """``siprop=statistics``: ``edits`` is the latest revision id, so it changes with every save
-    (clients key cached lookups by it)."""
-    if "statistics" not in (req.params.get("siprop") or "").split("|"):
-        return {}
-    edits, pages = req.state.repo.db.reader.execute(
-        "SELECT COALESCE(MAX(revid), 0), (SELECT COUNT(*) FROM entities) FROM revisions").fetchone()
-    return {"statistics": {"pages": pages, "articles": pages, "edits": edits, "images": 0,
-                           "users": 1, "activeusers": 1, "admins": 1, "jobs": 0}}
-
-
 #: ``meta=`` modules: name → function(req) returning keys of ``query``.
-METAS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {
-    **AUTH_METAS, "siteinfo": meta_siteinfo,
-}
+METAS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {**AUTH_METAS, **SITE_METAS}
 #: ``list=`` modules: name → function(req, out) returning keys of ``query`` (``out`` takes
-#: ``continue``). Registration point for list modules of other files (usercontribs,
-#: recentchanges).
+#: ``continue``).
 LISTS: dict[str, Callable[[ApiRequest, dict[str, Any]], dict[str, Any]]] = {
     **AUTH_LISTS, "search": list_search, **CONTRIB_LISTS,
 }
+#: ``prop=`` modules answered on the selected pages; the other core page props are accepted
+#: and add nothing (entity pages have no images, categories or page props here).
+PROPS = ("info", "revisions", "imageinfo", "categoryinfo", "pageprops", "categories",
+         "langlinks", "templates", "links", "images", "extlinks", "iwlinks")
+GENERATORS["search"] = ("sr", list_search)
+_PAGE_PARAMS = ("titles", "pageids", "revids", "generator")
 
 
 def action_query(req: ApiRequest) -> dict[str, Any]:
-    """``action=query`` with ``meta=`` and ``list=`` modules."""
-    out: dict[str, Any] = {"batchcomplete": ""}
+    """``action=query`` with ``meta=``, ``list=``, ``prop=`` and ``generator=`` modules."""
+    out: dict[str, Any] = {"batchcomplete": True if req.params.get("formatversion") in
+                           ("2", "latest") else ""}
     query: dict[str, Any] = {}
     for meta in req.multi("meta"):
         if meta not in METAS:
@@ -62,6 +46,11 @@ def action_query(req: ApiRequest) -> dict[str, Any]:
         if lst not in LISTS:
             raise ApiFailure("badvalue", f"Unrecognized value for parameter \"list\": {lst}.")
         query.update(LISTS[lst](req, out))
+    for prop in req.multi("prop"):
+        if prop not in PROPS:
+            raise ApiFailure("badvalue", f"Unrecognized value for parameter \"prop\": {prop}.")
+    if any(p in req.params for p in _PAGE_PARAMS):
+        query["pages"] = pages(req, out)
     if query:
         out["query"] = query
     return out

@@ -14,6 +14,7 @@ from sandbox import (
     actions_terms,
 )
 from sandbox.api_request import ApiRequest
+from sandbox.paraminfo import paraminfo_action
 from sandbox.faults import WRITE_ACTIONS
 from sandbox.state import ANON_TOKEN
 from sandbox.wikibase_errors import ApiFailure, message
@@ -28,6 +29,7 @@ ACTIONS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {
 }
 #: Modules MediaWiki marks ``mustbeposted`` (every write, and the login modules).
 POST_ONLY = WRITE_ACTIONS | {"login", "clientlogin", "logout"}
+ACTIONS["paraminfo"] = paraminfo_action(ACTIONS, set(POST_ONLY))
 _ASSERT_FAILURES = {
     "user": ("assertuserfailed", "You are no longer logged in, so the action could not be "
                                  "completed."),
@@ -108,9 +110,13 @@ def dispatch(req: ApiRequest) -> dict[str, Any]:
     _check_token(req, action)
     _check_faults(req, action)
     try:
-        return handler(req)
+        out = handler(req)
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         # What MediaWiki answers for an exception no module caught (never a closed socket).
         log.exception("action %s failed on unexpected input", action)
         raise ApiFailure(f"internal_api_error_{type(exc).__name__}",
                          f"[sandbox] Exception caught: {exc}"[:500]) from None
+    if req.warnings:
+        key = "warnings" if req.params.get("formatversion") in ("2", "latest") else "*"
+        out = {"warnings": {m: {key: "\n".join(t)} for m, t in req.warnings.items()}, **out}
+    return out

@@ -37,6 +37,7 @@ class ApiRequest:
     client_ip: str = "127.0.0.1"
     method: str = "GET"
     headers: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def user(self) -> dict[str, Any] | None:
@@ -57,6 +58,10 @@ class ApiRequest:
     def _bind(self, sid: str, sess: Session) -> None:
         self.sid, self.sess = sid, sess
         self.headers["Set-Cookie"] = f"{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax"
+
+    def warn(self, module: str, text: str) -> None:
+        """Add an API warning of ``module`` to the answer."""
+        self.warnings.setdefault(module, []).append(text)
 
     def flag(self, name: str) -> bool:
         """MediaWiki boolean parameter: presence means true."""
