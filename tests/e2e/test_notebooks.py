@@ -13,6 +13,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from modeling.contest.stage import run_contest
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -20,11 +22,13 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 @pytest.fixture(scope="module")
-def notebook_out(tmp_path_factory, fake_runs) -> Path:
+def notebook_out(tmp_path_factory, fake_runs, contest_small) -> Path:
     out = tmp_path_factory.mktemp("notebook-out")
     fake = fake_runs
     # lists + decisions only: notebook 03 must fall back to ingesting the bundled sample
     fake.build_run(out / "wlm-se-bbr-sample", fake.RunSpec(stages=("reconcile", "lists")))
+    contest_small.write_run(out / "wlm-contest-sample", contest_small.build())  # 04: a contest run
+    run_contest(contest_small.campaign_stub(id_template="Monument Sweden"), out / "wlm-contest-sample")
     return out
 
 
@@ -58,3 +62,5 @@ def test_notebook_runs(path, notebook_out, monkeypatch):
         assert "review" in text and "ambiguous" in text
     if path.name.startswith("03_"):
         assert "rows" in text and "municipality" in text and "wlkit-notebook-" in text
+    if path.name.startswith("04_"):
+        assert "newly_pictured" in text and "cumulative_uploads" in text and "below_min_resolution" in text
