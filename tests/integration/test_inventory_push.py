@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
+import pytest
 import requests
 
 from clients.wikibase import WikibaseClient
 from modeling.campaign import load_campaign
+from pipelines.inventory import push_inventory_to_wikibase
 from reports.checklist import build_checklist
 from reports.facts import collect_facts
-from pipelines.inventory import push_inventory_to_wikibase
 from reports.inventory import load_catalogue
-from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 
 import pandas as pd
-
 import pytest
 from _upload_support import admin_units, campaign, plans_for, records, run_upload
 

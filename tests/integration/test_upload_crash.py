@@ -12,7 +12,12 @@ import time
 
 import pytest
 from _crash_support import (
-    kill, saved_creates, set_identifiers, start_run, strip_descriptions, wait_until,
+    kill,
+    saved_creates,
+    set_identifiers,
+    start_run,
+    strip_descriptions,
+    wait_until,
 )
 from _upload_support import admin_units, campaign, plans_for, records, run_upload
 
@@ -95,8 +100,8 @@ def _kill_at_random_points(svc, path, ledger, n_plans, kills, seed):
             break
         proc = start_run(svc.target, path, ledger, grace=GRACE)
         more = rng.choice([0, 1, 1, 2])
-        wait_until(lambda s=saved, m=more: len(saved_creates(svc)) >= min(s + m, n_plans) or not proc.is_alive(),
-                   proc)
+        goal = min(saved + more, n_plans)
+        wait_until(lambda p=proc, g=goal: len(saved_creates(svc)) >= g or not p.is_alive(), proc)
         time.sleep(rng.uniform(0.0, 0.35))  # anywhere: recovery, in flight, answer → ledger
         kill(proc)
 

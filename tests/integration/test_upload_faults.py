@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 import wikibaseintegrator.wbi_helpers as wbi_helpers
-from _upload_support import admin_units, items_per_identifier, plans_for, records, run_upload, write_counts
+from _upload_support import (
+    admin_units,
+    items_per_identifier,
+    plans_for,
+    records,
+    run_upload,
+    write_counts,
+)
 
 pytestmark = pytest.mark.integration
 

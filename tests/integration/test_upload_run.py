@@ -6,7 +6,14 @@ import json
 
 import pytest
 from _upload_support import (
-    TODAY, admin_units, campaign, items_per_identifier, plans_for, records, run_upload, write_counts,
+    TODAY,
+    admin_units,
+    campaign,
+    items_per_identifier,
+    plans_for,
+    records,
+    run_upload,
+    write_counts,
 )
 
 from clients.wikibase import WikibaseClient
