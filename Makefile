@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY := false
 
-.PHONY: demo test bench services-up services-down browser clean lint
+.PHONY: demo test bench services-up services-down browser clean lint crash-loop
 
 # The product with its test and lint tools, and the local services (the `sandbox` extra, built
 # from sandbox/ as its own distribution), both editable.
@@ -35,6 +35,14 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The formerly flaky upload-restart test, 50 times in a row (issue 12; not part of `make test`).
+CRASH_LOOP ?= 50
+crash-loop: $(STAMP)
+	@for i in $$(seq $(CRASH_LOOP)); do \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/test_upload_crash.py \
+	    -k test_sigkill_mid_upload_then_restart >/dev/null || { echo "crash-loop: run $$i failed"; exit 1; }; \
+	done; echo "crash-loop: $(CRASH_LOOP) of $(CRASH_LOOP) runs passed"
 
 services-up: $(STAMP)
 	$(BIN)/wlkit services up
