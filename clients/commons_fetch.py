@@ -11,6 +11,7 @@ uploaders' registration dates go to ``users.parquet`` (``list=users``, 50 names 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,16 @@ import pyarrow.parquet as pq
 
 from clients.commons import BATCH, CommonsClient
 from core.contracts import CATEGORY_FILES_SCHEMA, UPLOADS_SCHEMA, USERS_SCHEMA
+from core.layout import (
+    CONTEST_CATEGORY_FILES,
+    CONTEST_FETCH_SUMMARY,
+    CONTEST_UPLOADS,
+    CONTEST_USERS,
+)
+
+#: File names inside ``07_contest/`` (the paths are defined once, in core.layout).
+UPLOADS, USERS, CATEGORY_FILES, FETCH_SUMMARY = (
+    Path(p).name for p in (CONTEST_UPLOADS, CONTEST_USERS, CONTEST_CATEGORY_FILES, CONTEST_FETCH_SUMMARY))
 
 PROPS = "imageinfo|categories|templates|revisions|globalusage"
 
@@ -88,7 +99,7 @@ def fetch_uploads(client: CommonsClient, category: str, out_dir: str | Path) -> 
               "rvslots": "main", "gulimit": "max", "gufilterlocal": "1"}
     uploaders: set[str] = set()
     n = batches = 0
-    with pq.ParquetWriter(out / "uploads.parquet", UPLOADS_SCHEMA) as writer:
+    with pq.ParquetWriter(out / UPLOADS, UPLOADS_SCHEMA) as writer:
         for part in client.query(params):
             pages = [p for p in part.get("pages", []) if "missing" not in p]
             if not pages:
@@ -98,7 +109,7 @@ def fetch_uploads(client: CommonsClient, category: str, out_dir: str | Path) -> 
             writer.write_table(pa.Table.from_pylist(rows, schema=UPLOADS_SCHEMA))
             uploaders.update(r["uploader"] for r in rows if r["uploader"])
             n, batches = n + len(rows), batches + 1
-    write_users(client, sorted(uploaders), out / "users.parquet")
+    write_users(client, sorted(uploaders), out / USERS)
     return {"category": title, "uploads": n, "uploaders": len(uploaders), "batches": batches,
             "requests": client.requests}
 
@@ -125,7 +136,7 @@ def fetch_category_files(client: CommonsClient, categories: Iterable[str],
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     n = k = 0
-    with pq.ParquetWriter(out / "category_files.parquet", CATEGORY_FILES_SCHEMA) as writer:
+    with pq.ParquetWriter(out / CATEGORY_FILES, CATEGORY_FILES_SCHEMA) as writer:
         for category in sorted({c.removeprefix("Category:").replace("_", " ") for c in categories if c}):
             k += 1
             for part in client.query({"list": "categorymembers", "cmtitle": f"Category:{category}",
@@ -136,3 +147,21 @@ def fetch_category_files(client: CommonsClient, categories: Iterable[str],
                     writer.write_table(pa.Table.from_pylist(rows, schema=CATEGORY_FILES_SCHEMA))
                     n += len(rows)
     return {"categories": k, "category_files": n}
+
+
+def fetch_contest(client: CommonsClient, category: str, monument_categories: Iterable[str],
+                  out_dir: str | Path) -> dict[str, Any]:
+    """The whole Commons side of a contest: uploads, uploaders, files in the monuments' categories.
+
+    Writes ``uploads.parquet``, ``users.parquet``, ``category_files.parquet`` and ``fetch.json``
+    (this summary) into ``out_dir`` (the run's ``07_contest``).
+
+    Returns:
+        ``{"category", "uploads", "uploaders", "batches", "categories", "category_files",
+        "requests", "api"}``.
+    """
+    summary = fetch_uploads(client, category, out_dir)
+    summary.update(fetch_category_files(client, monument_categories, out_dir))
+    summary.update(requests=client.requests, api=client.api_url)
+    (Path(out_dir) / FETCH_SUMMARY).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return summary

@@ -17,11 +17,13 @@ def contest(
     out: Path = typer.Option(..., help="Run directory (reads 05_lists and the Commons fetch, writes 07_contest)."),
     target: str = typer.Option("local", help="Target profile (its Commons API)."),
     at: str | None = typer.Option(None, help="Coverage as it stood at the end of this day (YYYY-MM-DD)."),
+    fetch: bool = typer.Option(True, "--fetch/--no-fetch",
+                               help="Read the uploads from the target's Commons first (--no-fetch: reuse 07_contest)."),
 ) -> dict[str, Any]:
     """Contest stage: match uploads to monuments, statistics, coverage, eligibility, suggestions, dashboard."""
     from pipelines.contest import contest_flow
 
-    summary = contest_flow(campaign=str(campaign), out=str(out), target=target, at=at)
+    summary = contest_flow(campaign=str(campaign), out=str(out), target=target, at=at, fetch=fetch)
     typer.echo(f"Dashboard: {summary['dashboard']}")
     return summary
 

@@ -15,6 +15,7 @@ from core.layout import CONTEST_UPLOADS
 from modeling.campaign import load_campaign
 from modeling.contest.stage import run_contest
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
+from pipelines.contest_fetch import fetch_contest_task
 from reports.contest import write_contest_reports
 
 #: The contest files linked from the flow run page.
@@ -35,7 +36,8 @@ def contest_reports_task(campaign: str, out: str) -> dict[str, str]:
 
 
 @flow(name="contest", **STAGE_FLOW)
-def contest_flow(campaign: str, out: str, target: str = "local", at: str | None = None) -> dict[str, Any]:
+def contest_flow(campaign: str, out: str, target: str = "local", at: str | None = None,
+                 fetch: bool = True) -> dict[str, Any]:
     """Run the contest stage of one campaign into ``07_contest/``.
 
     Reads ``05_lists/all.csv`` (run ``wlkit lists`` first) and the Commons fetch's
@@ -46,10 +48,13 @@ def contest_flow(campaign: str, out: str, target: str = "local", at: str | None 
         out: Run directory.
         target: Target profile (its Commons API is where the uploads come from).
         at: ``YYYY-MM-DD``: coverage as it stood at the end of that day (default: the last contest day).
+        fetch: Read the uploads from the target's Commons first (False: use the files already there).
 
     Returns:
         The contest summary plus the dashboard path.
     """
+    if fetch:  # the Commons side first: 07_contest/uploads|users|category_files.parquet
+        fetch_contest_task(campaign, out, target)
     summary = contest_task(campaign, out, at)
     pages = contest_reports_task(campaign, out)
     dest = Path(out) / Path(CONTEST_UPLOADS).parent

@@ -7,7 +7,8 @@ one account works on both ports, each port with its own session, as on Wikimedia
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sandbox import actions_auth, api_dispatch
 from sandbox.api_request import ApiRequest
@@ -134,7 +135,7 @@ def dispatch(req: ApiRequest) -> dict[str, Any]:
     if action not in ACTIONS:
         raise ApiFailure("badvalue", f"Unrecognized value for parameter \"action\": {action}.")
     # The sandbox's own checks, in MediaWiki's order (assert, token, lag/throttle/login).
-    api_dispatch._check_assert(req)  # noqa: SLF001 - same package, one definition of the rules
-    api_dispatch._check_token(req, action)  # noqa: SLF001
-    api_dispatch._check_faults(req, action)  # noqa: SLF001
+    api_dispatch._check_assert(req)
+    api_dispatch._check_token(req, action)
+    api_dispatch._check_faults(req, action)
     return ACTIONS[action](req)

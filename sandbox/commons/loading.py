@@ -39,7 +39,7 @@ def load_commons(commons_api_url: str, paths: Iterable[str | Path], *,
         if secret:
             req.add_header(SECRET_HEADER, secret)
         try:
-            with urllib.request.urlopen(req, timeout=300) as resp:  # noqa: S310 - loopback
+            with urllib.request.urlopen(req, timeout=300) as resp:
                 counts = json.loads(resp.read())
         except urllib.error.HTTPError as exc:
             raise ServiceError(f"{path}: the local Commons refused it: "

@@ -18,6 +18,7 @@ from sandbox.commons.props import PROPS
 from sandbox.commons.store import CommonsStore
 from sandbox.wikibase_errors import ApiFailure
 
+
 def run_query(store: CommonsStore, params: dict[str, str]) -> dict[str, Any]:
     """Answer one ``action=query`` request.
 

@@ -106,7 +106,7 @@ def _id_case(rng: random.Random, row: pd.Series) -> Case:
 
 
 def _overlay(case: Case, overlay: str, row: pd.Series) -> Case:
-    mid, item, cat, label = _m(row)
+    _, item, cat, _ = _m(row)
     if overlay == "with_depicts" and item:
         return replace(case, depicts=(item,), channels=("id", "depicts"))
     if overlay == "with_category" and cat:

@@ -27,7 +27,7 @@ import random
 import sys
 import zlib
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -65,7 +65,7 @@ def _when(rng: random.Random, rules: ContestRules, late: bool) -> datetime:
         weights = [3 if d == 0 else 1 + 4 * (d / days) ** 2 for d in range(days)]
         day = rules.start + timedelta(days=rng.choices(range(days), weights)[0])
     return datetime(day.year, day.month, day.day, rng.randint(6, 22), rng.randint(0, 59),
-                    rng.randint(0, 59), tzinfo=timezone.utc)
+                    rng.randint(0, 59), tzinfo=UTC)
 
 
 def _exif(rng: random.Random, taken: datetime, rules: ContestRules, case: Case) -> str | None:
@@ -76,7 +76,7 @@ def _exif(rng: random.Random, taken: datetime, rules: ContestRules, case: Case) 
     if case.exif_outside:
         old = datetime(rules.year - rng.randint(1, 6), rng.randint(4, 8), rng.randint(1, 28), 11)
         return old.strftime("%Y:%m:%d %H:%M:%S")
-    start = datetime(rules.start.year, rules.start.month, rules.start.day, tzinfo=timezone.utc)
+    start = datetime(rules.start.year, rules.start.month, rules.start.day, tzinfo=UTC)
     shot = max(start, taken - timedelta(hours=rng.randint(1, 60)))
     return shot.strftime("%Y:%m:%d %H:%M:%S")
 

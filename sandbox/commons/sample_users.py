@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -61,7 +61,7 @@ class Users:
         for u in sorted(uploads, key=lambda u: u.timestamp):
             first.setdefault(u.uploader, u.timestamp)
         for name in sorted(self.newcomers):
-            t = (datetime.strptime(first[name], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+            t = (datetime.strptime(first[name], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
                  if name in first else self.contest_start + timedelta(days=len(name) % 20))
             reg = max(self.contest_start + timedelta(minutes=1), t - timedelta(minutes=7 + len(name) * 11))
             self.registration[name] = reg.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -100,7 +100,7 @@ def make_users(rng: random.Random, camp: Campaign, rules: ContestRules) -> Users
                 else f"{rng.choice(handles)}{rng.randint(10, 99)}")
         if name not in names:
             names.append(name)
-    start = datetime(rules.start.year, rules.start.month, rules.start.day, tzinfo=timezone.utc)
+    start = datetime(rules.start.year, rules.start.month, rules.start.day, tzinfo=UTC)
     newcomers = set(rng.sample(names, 11))
     users = Users(regular=names, newcomers=newcomers,
                   jurors=sorted(rules.jurors) or [f"Jury {camp.id}"],

@@ -168,7 +168,7 @@ class CommonsStore:
     def _delete_page(w: sqlite3.Connection, pageid: int) -> None:
         for table in ("pages", "revisions", "files", "categorylinks", "templatelinks",
                       "globalusage", "mediainfo", "mi_statements"):
-            w.execute(f"DELETE FROM {table} WHERE pageid=?", (pageid,))  # noqa: S608 - fixed
+            w.execute(f"DELETE FROM {table} WHERE pageid=?", (pageid,))
 
     # --- MediaInfo -----------------------------------------------------------------------------
 
@@ -220,25 +220,25 @@ class CommonsStore:
         """A page row as a dict (pageid, ns, title, wikitext, revid, touched), or None."""
         cols = "pageid, ns, title, wikitext, revid, touched"
         if pageid is not None:
-            row = self.reader.execute(f"SELECT {cols} FROM pages WHERE pageid=?",  # noqa: S608
+            row = self.reader.execute(f"SELECT {cols} FROM pages WHERE pageid=?",
                                       (pageid,)).fetchone()
         else:
-            row = self.reader.execute(f"SELECT {cols} FROM pages WHERE title=?",  # noqa: S608
+            row = self.reader.execute(f"SELECT {cols} FROM pages WHERE title=?",
                                       (title,)).fetchone()
-        return dict(zip(cols.split(", "), row)) if row else None
+        return dict(zip(cols.split(", "), row, strict=True)) if row else None
 
     def file(self, pageid: int) -> dict[str, Any] | None:
         """The ``files`` row of a page."""
         cols = "pageid, uploader, timestamp, sha1, width, height, size, mime, exif_datetime"
-        row = self.reader.execute(f"SELECT {cols} FROM files WHERE pageid=?",  # noqa: S608
+        row = self.reader.execute(f"SELECT {cols} FROM files WHERE pageid=?",
                                   (pageid,)).fetchone()
-        return dict(zip(cols.split(", "), row)) if row else None
+        return dict(zip(cols.split(", "), row, strict=True)) if row else None
 
     def first_revision(self, pageid: int) -> dict[str, Any] | None:
         """The page's first revision (the upload)."""
         row = self.reader.execute("SELECT revid, user, timestamp, comment FROM revisions WHERE "
                                   "pageid=? ORDER BY revid LIMIT 1", (pageid,)).fetchone()
-        return dict(zip(("revid", "user", "timestamp", "comment"), row)) if row else None
+        return dict(zip(("revid", "user", "timestamp", "comment"), row, strict=True)) if row else None
 
     def current_revision(self, pageid: int) -> tuple[int, str | None, str, str, str] | None:
         """(revid, user, timestamp, comment, text) of the page's current revision."""
@@ -250,14 +250,14 @@ class CommonsStore:
         """(pageid, category, sortkey, prefix) ordered by pageid then category."""
         marks = ",".join("?" * len(pageids))
         return self.reader.execute(
-            f"SELECT pageid, category, sortkey, prefix FROM categorylinks WHERE pageid IN "  # noqa: S608
+            f"SELECT pageid, category, sortkey, prefix FROM categorylinks WHERE pageid IN "
             f"({marks}) ORDER BY pageid, category", pageids).fetchall()
 
     def templates_of(self, pageids: list[int]) -> list[tuple[int, str]]:
         """(pageid, template title) ordered by pageid then template."""
         marks = ",".join("?" * len(pageids))
         return self.reader.execute(
-            f"SELECT pageid, template FROM templatelinks WHERE pageid IN ({marks}) "  # noqa: S608
+            f"SELECT pageid, template FROM templatelinks WHERE pageid IN ({marks}) "
             "ORDER BY pageid, template", pageids).fetchall()
 
     def globalusage_of(self, pageid: int) -> list[tuple[str, str]]:
@@ -297,7 +297,7 @@ class CommonsStore:
     def users(self, names: list[str]) -> dict[str, tuple[int, str | None, int]]:
         """name -> (userid, registration, editcount) for the names that exist."""
         marks = ",".join("?" * len(names))
-        rows = self.reader.execute(f"SELECT name, userid, registration, editcount FROM cusers "  # noqa: S608
+        rows = self.reader.execute(f"SELECT name, userid, registration, editcount FROM cusers "
                                    f"WHERE name IN ({marks})", names).fetchall()
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 

@@ -105,7 +105,7 @@ def _entity(qid: str, labels: dict[str, str], descriptions: dict[str, str],
 
 def _places() -> list[dict[str, Any]]:
     out = [_entity(qid, {"en": en, "it": it}, {}, []) for qid, en, it in OTHER_ITEMS]
-    for num, name, lat, lon, _ in [*COMUNI, FOREIGN_TOWN]:
+    for num, name, _lat, _lon, _ in [*COMUNI, FOREIGN_TOWN]:
         qid = f"Q{num}"
         country = "Q39" if (num, name) == FOREIGN_TOWN[:2] else "Q38"
         sts = [_statement(qid, 1, _snak("P17", "wikibase-item", _item_value(country)))]

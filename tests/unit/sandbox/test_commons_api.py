@@ -108,7 +108,7 @@ def test_categorymembers_sorted_by_sort_key_with_continuation(api: str) -> None:
         seen += body["query"]["categorymembers"]
         if "continue" not in body:
             break
-        cont = {k: v for k, v in body["continue"].items()}
+        cont = dict(body["continue"])
         assert cont["cmcontinue"].startswith("file|")
     assert [m["sortkeyprefix"] for m in seen] == ["raa/bbr/100", "raa/bbr/100", "raa/bbr/200", "raa/bbr/300"]
     assert [m["pageid"] for m in seen[:2]] == [502, 504]  # equal keys: by page id
