@@ -367,6 +367,21 @@ def _lists_facts(facts: Facts, run: Path) -> None:
         facts.add("stats.labels", {lang: col_sum(c) for lang, c in label_cols.items()}, number=total, **ev)
 
 
+def _contest_facts(facts: Facts, run: Path) -> None:
+    """Contest facts from ``07_contest/summary.json`` (uploads, newly pictured, without ID)."""
+    path = run / layout.CONTEST_SUMMARY
+    summary = _json(path)
+    if summary is None:
+        return
+    ev = {"file": _rel(run, layout.CONTEST_SUMMARY), "date": _mdate(path)}
+    uploads, monuments = int(summary.get("uploads", 0)), int(summary.get("monuments", 0))
+    facts.add("contest.uploads", uploads, number=uploads, **ev)
+    for key, total in (("newly_pictured", monuments), ("not_pictured", monuments), ("without_id", uploads),
+                       ("eligible", uploads)):
+        n = int(summary.get(key, 0))
+        facts.add(f"contest.{key}", n, number=n, total=total, **ev)
+
+
 def _run_date(run: Path) -> date | None:
     dates = [_mdate(p) for p in run.glob("0[1-5]_*/*") if p.is_file()]
     return max(dates) if dates else None
@@ -421,6 +436,7 @@ def collect_facts(
     _plan_facts(facts, run, list(campaign.languages))
     _ledger_facts(facts, run)
     _lists_facts(facts, run)
+    _contest_facts(facts, run)
     last = _run_date(run)
     if last is not None:
         facts.add("run.last", last, file=str(run), date=last)

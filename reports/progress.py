@@ -133,6 +133,8 @@ def build_progress(entries: Iterable[tuple[Campaign, Facts]]) -> list[ProgressRo
             "uploaded": facts.value("upload.done"),
             "failed": facts.value("upload.failed"),
             "list_items": facts.value("lists.items"),
+            "contest_uploads": facts.value("contest.uploads"),
+            "newly_pictured": facts.value("contest.newly_pictured"),
         }
         items = build_checklist(facts)
         rows.append(ProgressRow(

@@ -166,6 +166,12 @@ def gap_metrics(facts: Facts) -> dict[str, Metric | dict[str, Metric]]:
     missing = facts.get("upload.missing")
     if missing.known:
         m["upload_missing"] = Metric(len(missing.value), missing.evidence.total or 0)
+    contest = facts.get("contest.uploads")
+    if contest.known:  # the contest stage ran (07_contest/summary.json)
+        for key, metric in (("without_id", "contest_without_id"), ("not_pictured", "contest_not_pictured")):
+            fact = facts.get(f"contest.{key}")
+            m[metric] = Metric(fact.value, fact.evidence.total or 0)
+        m["contest_ineligible"] = Metric(contest.value - facts.value("contest.eligible", 0), contest.value)
     items = facts.get("stats.items")
     if items.known:
         for name in ("image", "commons_category", "admin"):
@@ -183,7 +189,8 @@ METRICS = frozenset({
     "rejected_rows", "without_coordinates", "review_queue", "new_items", "upload_failed",
     "upload_missing", "held_plans", "without_label", "without_image", "without_commons_category",
     "without_admin", "identifier_unverified", "licence_not_open", "no_contact",
-    "no_upload_campaign", "mapping_not_reviewed",
+    "no_upload_campaign", "mapping_not_reviewed", "contest_without_id", "contest_not_pictured",
+    "contest_ineligible",
 })
 
 
