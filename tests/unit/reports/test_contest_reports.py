@@ -16,8 +16,9 @@ from reports.recommendations import build_recommendations, gap_metrics
 def contest_run(tmp_path, contest_small, wlm) -> Path:
     run = tmp_path / wlm.id
     contest_small.write_run(run, contest_small.build())
-    run_contest(contest_small.campaign_stub(id_template="Monument Sweden", jurors=["Juror Jo"],
-                                            tracker_category="Cultural heritage monuments in Sweden with known IDs"), run)
+    tracker = "Cultural heritage monuments in Sweden with known IDs"
+    stub = contest_small.campaign_stub(id_template="Monument Sweden", jurors=["Juror Jo"], tracker_category=tracker)
+    run_contest(stub, run)
     return run
 
 
