@@ -41,7 +41,8 @@ def check_target(target: str | Target) -> dict[str, Any]:
 def init(
     register: Path = typer.Argument(..., help="The register file (CSV/XLSX/JSON/GeoJSON/SHP/GPKG)."),
     country: str | None = typer.Option(None, help="Country: ISO code (CH) or item (Q39)."),
-    out: Path | None = typer.Option(None, help="Campaign file to write (default campaigns/<id>.yaml)."),
+    campaign_file: Path | None = typer.Option(
+        None, "--out", help="Campaign file to write (default campaigns/<id>.yaml)."),
     kind: str = typer.Option("wlm", help="wlm (monuments) or wle (nature)."),
     licence: str = typer.Option("unknown", help="The register's licence, e.g. CC0-1.0."),
     layer: str | None = typer.Option(None, help="Layer of a GeoPackage."),
@@ -51,7 +52,7 @@ def init(
     """Propose a campaign file for a register: columns, CRS suggestions, placeholders to confirm."""
     iso, qid = resolve_country(country)
     prop = inspect_register(register, iso=iso, layer=layer, encoding=encoding)
-    path = out or Path("campaigns") / f"{campaign_id(prop, iso, kind)}.yaml"
+    path = campaign_file or Path("campaigns") / f"{campaign_id(prop, iso, kind)}.yaml"
     if path.exists() and not force:
         raise WlkitError(f"{path} exists: choose another --out, or --force to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
