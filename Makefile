@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY := false
 
-.PHONY: demo test bench services-up services-down browser clean lint crash-loop
+.PHONY: demo test bench services-up services-down browser node-clients clean lint crash-loop
 
 # The product with its test and lint tools, and the local services (the `sandbox` extra, built
 # from sandbox/ as its own distribution), both editable.
@@ -27,10 +27,23 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "warning: could not install chromium; browser tests will fail"; }
 
+# Node.js from Debian and the pinned wikibase-edit / wikibase-cli (package-lock.json) that the
+# sandbox conformance tests drive unmodified.
+NODE_DIR   := tests/conformance/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed-stamp
+node-clients: $(NODE_STAMP)
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "installing Debian's nodejs and npm for the conformance tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) \
+	  || echo "warning: could not install nodejs/npm; Node conformance tests will fail"; }
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/wlkit demo --out $(OUT)
 
-test: $(STAMP) browser
+test: $(STAMP) browser node-clients
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -59,9 +59,18 @@ def list_search(req: ApiRequest, out: dict[str, Any]) -> dict[str, Any]:
     for eid in page:
         pageid, _revid, modified, size = infos[eid]
         ns = 0 if eid[0] == "Q" else 120
-        hits.append({"ns": ns, "title": eid if ns == 0 else f"Property:{eid}",
-                     "pageid": pageid, "size": size, "wordcount": 0, "snippet": "",
-                     "timestamp": modified})
+        hit = {"ns": ns, "title": eid if ns == 0 else f"Property:{eid}", "pageid": pageid,
+               "size": size, "wordcount": 0, "snippet": "", "timestamp": modified}
+        if "titlesnippet" in req.multi("srprop"):
+            hit["titlesnippet"] = _label(req, eid)
+        hits.append(hit)
     if offset + limit < len(ids):
         out["continue"] = {"sroffset": offset + limit, "continue": "-||"}
     return {"searchinfo": {"totalhits": len(ids)}, "search": hits}
+
+
+def _label(req: ApiRequest, eid: str) -> str:
+    """What WikibaseCirrusSearch shows as a hit's title snippet: the label (English first)."""
+    labels = (req.state.repo.get(eid) or {}).get("labels", {})
+    label = labels.get(req.params.get("uselang", "en")) or next(iter(labels.values()), None)
+    return label["value"] if label else eid

@@ -136,7 +136,10 @@ def pages(req: ApiRequest, out: dict[str, Any]) -> Any:
         if "info" in props:
             _info(req, eid, page)
         if "revisions" in props:
-            _revisions(req, eid, page, single=len(selected) == 1)
+            single = len(selected) == 1 and any(
+                f"rv{k}" in req.params for k in ("limit", "startid", "endid", "dir", "user",
+                                                 "start", "end", "continue"))
+            _revisions(req, eid, page, single=single)
             if "_continue" in page:
                 out["continue"] = page.pop("_continue")
         result.append({"_key": str(pageid), **page})
