@@ -265,6 +265,14 @@ class Campaign(_Model):
         """True when the campaign ingests a register (ingest … upload run)."""
         return self.source is not None
 
+    def require_register(self, stage: str) -> None:
+        """Raise a clear error when ``stage`` (ingest … upload) runs on a campaign without one."""
+        if self.source is None:
+            raise CampaignError(
+                f"campaign {self.id!r} has no register (no source:), so `wlkit {stage}` does not "
+                "apply: its scope: selects the monuments already on the target; run `wlkit lists` "
+                "or `wlkit run`")
+
     @property
     def identifier_property(self) -> str | None:
         """The property holding the monument ID: the scope's, else the register mapping's."""

@@ -210,6 +210,7 @@ def resolve_source(campaign: str | Path | None = None, source: str | Path | None
     flags = dict(overrides or {})
     if campaign is not None:
         camp = load_campaign(campaign)
+        camp.require_register("ingest")
         spec = apply_overrides(camp.source, path=source, **flags)
         bbox = camp.country.bbox or country_extent(camp.country.iso)
         return spec, camp.base_dir, tuple(bbox) if bbox else None

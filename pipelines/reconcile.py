@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 from prefect import flow, get_run_logger, task
 
+from core.layout import RECORDS, stage_dir
+from core.settings import Target, load_target
 from modeling.campaign import Campaign, load_campaign
 from modeling.decisions import read_previous, review_table, write_outputs
-from core.layout import RECORDS, stage_dir
-from modeling.reconcile import ReconcileResult, reconcile_detailed
-from core.settings import Target, load_target
-from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
+from modeling.reconcile import reconcile_detailed
+from pipelines._options import STAGE_FLOW, publish_summary
 
 #: SPARQL reads, retried; not result-cached (a re-run must see items created since).
 RECONCILE_TASK: dict[str, Any] = {"retries": 2, "retry_delay_seconds": [10, 60],
@@ -29,30 +28,18 @@ RECONCILE_TASK: dict[str, Any] = {"retries": 2, "retry_delay_seconds": [10, 60],
                                   "tags": ["sparql"]}
 
 
-@task(**LOCAL_TASK)
-def load_records(out: str) -> gpd.GeoDataFrame:
-    """Read ``01_ingest/records.parquet``."""
-    return gpd.read_parquet(Path(out) / RECORDS)
-
-
-@task(**LOCAL_TASK)
-def load_previous(out: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """The previous (maybe edited) decisions and the auto copy, validated."""
-    return read_previous(stage_dir(out, "reconcile", create=False))
-
-
 @task(**RECONCILE_TASK)
-def match(records: gpd.GeoDataFrame, campaign: Campaign, target: Target,
-          previous: pd.DataFrame | None, previous_auto: pd.DataFrame | None) -> ReconcileResult:
-    """Identifier match + geo/name candidates (SPARQL), human decisions merged."""
-    return reconcile_detailed(records, campaign, target, previous=previous,
-                              previous_auto=previous_auto)
+def match(out: str, campaign: Campaign, target: Target) -> dict[str, Any]:
+    """Read the records and previous decisions, match (SPARQL), write the stage files.
 
-
-@task(**LOCAL_TASK)
-def write(result: ReconcileResult, records: gpd.GeoDataFrame, campaign: Campaign,
-          target: Target, out: str) -> dict[str, Any]:
-    """decisions.csv, its auto copy, review.csv, summary.json."""
+    One task from path to path: the records frame and the result never become task parameters
+    or results (Prefect walks and records both; at 10⁵ records that costs more than the work).
+    Returns the small summary only.
+    """
+    records = gpd.read_parquet(Path(out) / RECORDS)
+    previous, previous_auto = read_previous(stage_dir(out, "reconcile", create=False))
+    result = reconcile_detailed(records, campaign, target, previous=previous,
+                                previous_auto=previous_auto)
     review = review_table(result.decisions, result.pairs, records, target.entity_prefix,
                           campaign.mapping.identifier.url)
     return write_outputs(result.decisions, review, stage_dir(out, "reconcile"),
@@ -72,10 +59,8 @@ def reconcile_flow(campaign: str, out: str, target: str = "local") -> dict[str, 
         The summary: records, matched_by_id, matched_by_geo, new, review, human, requests.
     """
     camp, tgt = load_campaign(campaign), load_target(target)
-    records = load_records(out)
-    previous, previous_auto = load_previous(out)
-    result = match(records, camp, tgt, previous, previous_auto)
-    summary = write(result, records, camp, tgt, out)
+    camp.require_register("reconcile")
+    summary = match(out, camp, tgt)
     get_run_logger().info("reconcile %s: %s", camp.id, summary)
     stage = stage_dir(out, "reconcile")
     publish_summary(camp.id, "reconcile", summary,

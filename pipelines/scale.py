@@ -177,6 +177,8 @@ def campaigns_flow(
         ``{"stage": …, "campaigns": {id: stage summary}}``.
     """
     paths = expand_campaign_paths(campaigns)
+    if stage in ("ingest", "reconcile", "plan", "upload"):  # a campaign without a register
+        paths = [p for p in paths if load_campaign(p).has_register]  # starts at the lists
     ids = campaign_ids(paths)
     params = [
         {"campaign": p, "out": str(Path(out) / cid), "target": target, "dry_run": dry_run}

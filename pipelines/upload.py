@@ -95,6 +95,7 @@ def upload_flow(campaign: str, out: str, target: str = "local", dry_run: bool = 
         The upload summary (created, updated, unchanged, held, failed, writes, reads …).
     """
     camp, tgt = load_campaign(campaign), load_target(target)
+    camp.require_register("upload")
     if not dry_run:
         require_clear_preflight(out)  # what the target lacks blocks the upload (issue 15 §2)
     stage = stage_dir(out, "upload")

@@ -123,3 +123,12 @@ def test_contest_section_checks_its_window(tmp_path: Path) -> None:
         load_campaign(_write(tmp_path, data))
     data["contest"] = {"category": "Images from Wiki Loves Monuments 2026 in Sweden", "jurors": ["A"]}
     assert load_campaign(_write(tmp_path, data)).contest.jurors == ["A"]
+
+
+def test_register_stages_refuse_a_campaign_without_register(tmp_path: Path) -> None:
+    from modeling.ingest import resolve_source
+
+    path = _write(tmp_path, _scoped())
+    with pytest.raises(CampaignError, match=r"no register .*`wlkit ingest` does not apply"):
+        resolve_source(path)
+    load_campaign(ROOT / "campaigns" / "wlm-se-bbr-sample.yaml").require_register("ingest")  # no error
