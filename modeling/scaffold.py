@@ -75,6 +75,7 @@ class Proposal:
     crs_declared: bool = False
     crs_candidates: list[CrsCandidate] = field(default_factory=list)
     unit_column: str | None = None
+    unit_name_column: str | None = None
     inside: float | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -194,6 +195,8 @@ def inspect_register(path: str | Path, *, iso: str | None = None,
     taken.add(prop.name_column or "")
     units = [c for c in cols if c not in taken and _UNIT_HINT.search(c)]
     prop.unit_column = next((c for c in units if _CODE_HINT.search(c)), units[0] if units else None)
+    prop.unit_name_column = next((c for c in units if c != prop.unit_column
+                                  and not _CODE_HINT.search(c)), None)
     bbox = country_extent(iso) if iso else None
     if "geometry" in frame and hasattr(frame, "crs"):
         _geometry(frame, meta, prop, bbox, iso)

@@ -10,6 +10,7 @@ person replaces them with the real ids.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -56,11 +57,7 @@ def languages_of(iso: str | None) -> list[str]:
 
 
 def _source(prop: Proposal, out_dir: Path) -> list[str]:
-    try:
-        path = Path(prop.path).resolve().relative_to(out_dir.resolve())
-        shown = str(path)
-    except ValueError:
-        shown = str(Path(prop.path).resolve())
+    shown = os.path.relpath(Path(prop.path).resolve(), out_dir.resolve())  # relative: portable
     lines = ["source:", f"  path: {_q(shown)}",
              f"  format: auto          # detected: {prop.format}",
              f"  encoding: {_q(prop.encoding)}" + ("   # detected" if prop.encoding else ""),
@@ -93,8 +90,9 @@ def _crs_lines(prop: Proposal) -> list[str]:
         return [f"  crs: {_q(prop.crs)}" + ("        # degrees" if prop.crs else
                                             "             # unknown: give the register's CRS")]
     best = prop.crs_candidates[0]
-    lines = [f"  # SUGGESTED, not detected: the coordinates are projected and no CRS is given.",
-             f"  # {best.describe()}; others that also fit:"]
+    others = "; others that also fit:" if len(prop.crs_candidates) > 1 else ""
+    lines = ["  # SUGGESTED, not detected: the coordinates are projected and no CRS is given.",
+             f"  # {best.describe()}{others}"]
     lines += [f"  #   {c.describe()}" for c in prop.crs_candidates[1:4]]
     lines.append(f"  crs: {_q(best.code)}     # CONFIRM with the publisher")
     return lines
@@ -102,8 +100,7 @@ def _crs_lines(prop: Proposal) -> list[str]:
 
 def _mapping(prop: Proposal, iso: str | None, langs: list[str]) -> list[str]:
     where = country_name(iso) if iso else "the country"
-    unit_name = next((c for c in prop.columns if c != prop.unit_column and prop.unit_column
-                      and c.lower().rstrip("_").startswith(prop.unit_column.lower()[:5])), None)
+    unit_name = prop.unit_name_column
     desc = f"cultural heritage site in {{{_key(unit_name)}}}, {where}" if unit_name else \
         f"cultural heritage site in {where}"
     lines = ["mapping:", "  identifier:",
