@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 import geopandas as gpd  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from modeling import datavalues as dv  # noqa: E402
 from modeling.campaign import Campaign, load_campaign  # noqa: E402
 from modeling.ingest import ingest  # noqa: E402
 from modeling.reconcile import (  # noqa: E402
@@ -85,12 +86,16 @@ def read_records(campaign: Campaign) -> gpd.GeoDataFrame:
 
 
 def _snak(pid: str, datatype: str, value: Any) -> dict[str, Any]:
-    types = {"wikibase-item": "wikibase-entityid", "globe-coordinate": "globecoordinate",
-             "time": "time", "monolingualtext": "monolingualtext"}
+    """A value snak built with :mod:`modeling.datavalues` (coordinates and times arrive built)."""
     if datatype == "wikibase-item":
-        value = {"entity-type": "item", "numeric-id": int(value[1:]), "id": value}
-    return {"snaktype": "value", "property": pid, "datatype": datatype,
-            "datavalue": {"value": value, "type": types.get(datatype, "string")}}
+        datavalue = dv.item(value)
+    elif datatype == "monolingualtext":
+        datavalue = dv.monolingualtext(value["text"], value["language"])
+    elif datatype in ("globe-coordinate", "time"):
+        datavalue = {"value": value, "type": "globecoordinate" if datatype == "globe-coordinate" else "time"}
+    else:
+        datavalue = dv.string(value)
+    return dv.snak(pid, datatype, datavalue)
 
 
 def _statement(qid: str, pid: str, datatype: str, value: Any, *, rank: str = "normal",
@@ -99,8 +104,7 @@ def _statement(qid: str, pid: str, datatype: str, value: Any, *, rank: str = "no
     st = {"mainsnak": _snak(pid, datatype, value), "type": "statement",
           "id": f"{qid}${str(guid).upper()}", "rank": rank}
     if refs:
-        st["references"] = [{"snaks": {r["property"]: [r] for r in refs},
-                             "snaks-order": [r["property"] for r in refs]}]
+        st["references"] = [dv.reference(refs)]
     return st
 
 
