@@ -17,7 +17,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sandbox.services import free_port, start_services, stop_services  # noqa: E402
+from modeling import datavalues as dv
+from sandbox.services import free_port, start_services, stop_services
 
 
 def _login(api: str) -> tuple[requests.Session, str]:
@@ -34,24 +35,16 @@ def _login(api: str) -> tuple[requests.Session, str]:
 
 
 def _item(n: int) -> dict:
+    """A new item as the upload builds it (:mod:`modeling.datavalues`)."""
+    source = dv.reference([dv.snak("P248", "wikibase-item", dv.item("Q20244383"))])
     return {
         "labels": {"sv": {"language": "sv", "value": f"Benchbyggnad {n}"}},
         "descriptions": {"sv": {"language": "sv", "value": f"byggnadsminne nr {n}"}},
         "claims": [
-            {"mainsnak": {"snaktype": "value", "property": "P31", "datavalue": {
-                "value": {"entity-type": "item", "id": "Q41176"}, "type": "wikibase-entityid"}},
-             "type": "statement", "rank": "normal"},
-            {"mainsnak": {"snaktype": "value", "property": "P1260", "datavalue": {
-                "value": f"raa/bbr/{21300000000000 + n}", "type": "string"}},
-             "type": "statement", "rank": "normal",
-             "references": [{"snaks": {"P248": [{"snaktype": "value", "property": "P248",
-                                                 "datavalue": {"value": {"entity-type": "item",
-                                                                         "id": "Q20244383"},
-                                                               "type": "wikibase-entityid"}}]}}]},
-            {"mainsnak": {"snaktype": "value", "property": "P625", "datavalue": {
-                "value": {"latitude": 59 + n / 1e4, "longitude": 18.0, "precision": 0.0001,
-                          "globe": "http://www.wikidata.org/entity/Q2"},
-                "type": "globecoordinate"}}, "type": "statement", "rank": "normal"},
+            dv.statement(dv.snak("P31", "wikibase-item", dv.item("Q41176"))),
+            dv.statement(dv.snak("P1260", "external-id", dv.string(f"raa/bbr/{21300000000000 + n}")),
+                         references=[source]),
+            dv.statement(dv.snak("P625", "globe-coordinate", dv.globecoordinate(59 + n / 1e4, 18.0, 0.0001))),
         ],
     }
 
