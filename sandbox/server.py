@@ -9,6 +9,7 @@ error envelope for API errors (WIKIBASE-API.md §2–4).
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from sandbox.admin import handle_admin
@@ -30,6 +31,17 @@ class ApiHandler(BaseHandler):
     """Request handler of the Wikibase port."""
 
     state: ServerState  # set on the subclass by make_api_server
+    service_name = "wlkit-sandbox"
+
+    # The port's own parts; the local Commons (sandbox.commons.server) overrides these three.
+    def _dispatch(self, req: ApiRequest) -> dict[str, Any]:
+        return dispatch(req)
+
+    def _admin(self, name: str) -> None:
+        handle_admin(self, self.state, name)
+
+    def _entity_data(self, name: str) -> None:
+        self._send(*entity_document(self.state.repo, name))
 
     def do_GET(self) -> None:
         self._route()
@@ -50,11 +62,11 @@ class ApiHandler(BaseHandler):
             if path in ("/w/api.php", "/api.php"):
                 self._api()
             elif path.startswith("/admin/"):
-                handle_admin(self, self.state, path[len("/admin/"):])
+                self._admin(path[len("/admin/"):])
             elif path.startswith(("/wiki/Special:EntityData/", "/entity/")):
-                self._send(*entity_document(self.state.repo, path.rsplit("/", 1)[1]))
+                self._entity_data(path.rsplit("/", 1)[1])
             elif path in ("/", "/health"):
-                self._json({"service": "wlkit-sandbox", "api": "/w/api.php"})
+                self._json({"service": self.service_name, "api": "/w/api.php"})
             else:
                 self._send(404, b"not found\n", "text/plain; charset=utf-8")
         except DroppedConnection:
@@ -83,7 +95,7 @@ class ApiHandler(BaseHandler):
             return
         req = self._request(params)
         try:
-            result = dispatch(req)
+            result = self._dispatch(req)
         except ApiFailure as failure:
             headers = {**req.headers, **failure.headers, "MediaWiki-API-Error": failure.code}
             self._json(failure.envelope(), headers=headers)

@@ -8,14 +8,14 @@ and category links, ``GET /admin/edits`` lists the wbeditentity calls.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
+from typing import Any
 
 from sandbox.admin_auth import SECRET_HEADER, admin_refusal
+from sandbox.api_request import ApiRequest
 from sandbox.commons import mediainfo
 from sandbox.commons.actions import CommonsState, dispatch
 from sandbox.commons.store import CommonsStore
-from sandbox.http_base import LOOPBACK, DroppedConnection, QuietThreadingHTTPServer
-from sandbox.http_guard import MAX_ADMIN_BODY_BYTES, MAX_BODY_BYTES, guard_request
+from sandbox.http_base import LOOPBACK, QuietThreadingHTTPServer
 from sandbox.repo import Repository
 from sandbox.server import ApiHandler
 from sandbox.wikibase_errors import ApiFailure
@@ -26,47 +26,10 @@ class CommonsHandler(ApiHandler):
 
     server_version = "wlkit-commons/0.1"
     state: CommonsState  # set on the subclass by make_commons_server
+    service_name = "wlkit-commons"
 
-    def _route(self) -> None:
-        path = urlsplit(self.path).path
-        self.body_bytes = guard_request(  # the Wikibase port's Host / Content-Length guards
-            self, MAX_ADMIN_BODY_BYTES if path.startswith("/admin/") else MAX_BODY_BYTES)
-        if self.body_bytes is None:
-            return
-        try:
-            if path in ("/w/api.php", "/api.php"):
-                self._api_call()
-            elif path.startswith("/admin/"):
-                self._admin(path[len("/admin/"):])
-            elif path.startswith("/wiki/Special:EntityData/"):
-                self._entity_data(path.rsplit("/", 1)[1])
-            elif path in ("/", "/health"):
-                self._json({"service": "wlkit-commons", "api": "/w/api.php"})
-            else:
-                self._send(404, b"not found\n", "text/plain; charset=utf-8")
-        except DroppedConnection:
-            self._drop()
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def _api_call(self) -> None:
-        params = self._params()
-        fault = self.state.faults.transport(params.get("action", "help"),
-                                            has_maxlag="maxlag" in params)
-        if fault and fault[0] == "drop":
-            raise DroppedConnection
-        if fault:
-            self._send(fault[1], f"HTTP {fault[1]} (sandbox fault)\n".encode(),
-                       "text/plain; charset=utf-8", {"Retry-After": fault[2]})
-            return
-        req = self._request(params)
-        try:
-            result = dispatch(req)
-        except ApiFailure as failure:
-            headers = {**req.headers, **failure.headers, "MediaWiki-API-Error": failure.code}
-            self._json(failure.envelope(), headers=headers)
-            return
-        self._json(result, headers=req.headers)
+    def _dispatch(self, req: ApiRequest) -> dict[str, Any]:
+        return dispatch(req)
 
     def _entity_data(self, name: str) -> None:
         eid, _, ext = name.partition(".")
