@@ -164,3 +164,20 @@ def entity_info(target: Target, ids: list[str], timeout: float = 30.0) -> dict[s
             out[eid] = {"missing": "missing" in ent, "type": ent.get("type"),
                         "datatype": ent.get("datatype")}
     return out
+
+
+def entity_coordinates(target: Target, ids: list[str],
+                       timeout: float = 30.0) -> dict[str, tuple[float, float]]:
+    """The first P625 (lat, lon) of each entity that has one (``wbgetentities``, 50 ids a call)."""
+    out: dict[str, tuple[float, float]] = {}
+    for start in range(0, len(ids), 50):
+        query = urllib.parse.urlencode({"action": "wbgetentities", "format": "json",
+                                        "props": "claims", "ids": "|".join(ids[start:start + 50])})
+        got = _get_json(f"{target.api_url}?{query}", target, timeout, "Wikibase API")
+        for eid, ent in (got.get("entities") or {}).items():
+            for st in (ent.get("claims") or {}).get("P625", []):
+                value = (st.get("mainsnak") or {}).get("datavalue", {}).get("value")
+                if isinstance(value, dict) and "latitude" in value:
+                    out[eid] = (float(value["latitude"]), float(value["longitude"]))
+                    break
+    return out

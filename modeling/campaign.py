@@ -134,6 +134,9 @@ class Located(_Model):
         default_factory=dict, description="static overrides: code or name -> QID"
     )
     split: str | None = Field(default=None, description="separator when a cell lists several units")
+    max_distance_km: float = Field(
+        default=50.0, gt=0, description="records farther from their unit's P625 are flagged for review"
+    )
 
     @model_validator(mode="after")
     def _lookup(self) -> Located:

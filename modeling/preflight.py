@@ -1,9 +1,10 @@
 """Preflight: does the target hold every entity and property the campaign and its plans refer to?
 
 A dry run used to report "4,621 edits" while the country, designation and stated-in items did not
-exist on the target. :func:`required_refs` lists what the campaign file and the item plans point
-at (items as values, properties with the datatype the plans write), :func:`check_refs` compares
-that with what the target answers, and the result is written to ``03_plan/preflight.json``:
+exist on the target. :func:`campaign_refs` and :func:`plan_refs` list what the campaign file and
+the item plans point at (items as values, properties with the datatype the plans write),
+:func:`check_refs` compares that with what the target answers, and the result is written to
+``03_plan/preflight.json`` (by :func:`pipelines.preflight.run_preflight`):
 
 .. code-block:: json
 
@@ -12,9 +13,12 @@ that with what the target answers, and the result is written to ``03_plan/prefli
      "missing": [{"id": "Q39", "kind": "item", "roles": ["country"], "used_by": 6809}],
      "wrong_datatype": [{"id": "P1435", "kind": "property", "expected": "wikibase-item",
                          "actual": "string", "roles": ["designation"], "used_by": 6809}],
+     "far_from_unit": [{"source_id": "KGS-9001", "unit": "Q910000351", "km": 131.7}],
      "services": {"api": "wlkit sandbox", "sparql": true}, "at": "2026-…Z"}
 
 ``used_by`` counts the plans that refer to the entity (0 when only the campaign file does).
+``far_from_unit`` lists records farther than ``mapping.located_in.max_distance_km`` from their
+P131 unit's coordinates (:mod:`modeling.plausibility`): for review, not blocking.
 Missing entities and wrong datatypes block the upload (:func:`blocking_message`); the dry-run
 report lists them first. Pure logic: the entity lookup is passed in.
 """

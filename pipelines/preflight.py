@@ -17,11 +17,12 @@ from typing import Any
 
 from prefect import task
 
-from clients.probe import check_services, data_version, entity_info
+from clients.probe import check_services, data_version, entity_coordinates, entity_info
 from core.errors import UploadError
 from core.layout import PLANS, PREFLIGHT
 from core.settings import Target, load_target
 from modeling.campaign import load_campaign
+from modeling.plausibility import far_from_units, record_units
 from modeling.preflight import blocking_message, campaign_refs, check_refs, plan_refs, read_plan_lines
 from pipelines._options import LOCAL_TASK
 
@@ -39,11 +40,13 @@ def run_preflight(campaign: str, out: str, target: str | Target) -> dict[str, An
     services = check_services(tgt)
     refs = campaign_refs(camp)
     plans = Path(out) / PLANS
+    far: list[dict[str, Any]] = []
     if plans.exists():
         refs = plan_refs(read_plan_lines(plans), refs)
+        far = _far_from_units(camp, plans, tgt)
     result = {"target": tgt.name, "data_version": data_version(tgt),
-              **check_refs(refs, partial(entity_info, tgt)), "services": services,
-              "at": datetime.now(UTC).isoformat(timespec="seconds")}
+              **check_refs(refs, partial(entity_info, tgt)), "far_from_unit": far,
+              "services": services, "at": datetime.now(UTC).isoformat(timespec="seconds")}
     path = Path(out) / PREFLIGHT
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -53,12 +56,27 @@ def run_preflight(campaign: str, out: str, target: str | Target) -> dict[str, An
     return result
 
 
+def _far_from_units(camp: Any, plans: Path, target: Target) -> list[dict[str, Any]]:
+    """Records farther than ``located_in.max_distance_km`` from their P131 unit (for review)."""
+    located = camp.mapping.located_in if camp.mapping else None
+    if located is None:
+        return []
+    pairs = list(record_units(read_plan_lines(plans)))
+    points = entity_coordinates(target, sorted({unit for _, unit, _, _ in pairs}))
+    far = far_from_units(pairs, points, located.max_distance_km)
+    if far:
+        log.warning("preflight: %d records lie more than %g km from their admin unit (review "
+                    "far_from_unit in 03_plan/preflight.json)", len(far), located.max_distance_km)
+    return far
+
+
 @task(**{**LOCAL_TASK, "tags": ["wikibase-read"]})
 def preflight_task(campaign: str, out: str, target: str) -> dict[str, Any]:
     """:func:`run_preflight` as a task; returns the small summary only."""
     result = run_preflight(campaign, out, target)
     return {k: (len(v) if isinstance(v, list) else v) for k, v in result.items()
-            if k in {"checked", "missing", "wrong_datatype", "blocking", "data_version"}}
+            if k in {"checked", "missing", "wrong_datatype", "blocking", "data_version",
+                     "far_from_unit"}}
 
 
 def require_clear_preflight(out: str | Path) -> None:

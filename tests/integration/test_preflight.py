@@ -140,3 +140,16 @@ def test_wrong_property_datatype_is_reported(services_factory, tmp_path: Path) -
     result = run_preflight(str(camp), str(tmp_path / "run"), services.target)
     wrong = {w["id"]: (w["expected"], w["actual"]) for w in result["wrong_datatype"]}
     assert wrong == {"P373": ("url", "string")}
+
+
+def test_unit_coordinates_come_from_the_target(services_factory, tmp_path: Path) -> None:
+    from clients.probe import entity_coordinates
+    from modeling import datavalues as dv
+
+    services = services_factory(seed=True)
+    bern = _item("Q910000351", "Bern", P31="Q127448")
+    bern["claims"]["P625"] = [dv.statement(dv.snak("P625", "globe-coordinate",
+                                                   dv.globecoordinate(46.948, 7.4474, 0.0001)))]
+    _seed(services, tmp_path, bern)
+    got = entity_coordinates(services.target, ["Q910000351", "Q34", "Q999999"])
+    assert got == {"Q910000351": (46.948, 7.4474)}
