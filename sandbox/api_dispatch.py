@@ -10,12 +10,17 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox import (
-    actions_auth, actions_claims, actions_entities, actions_merge, actions_query, actions_snaks,
+    actions_auth,
+    actions_claims,
+    actions_entities,
+    actions_merge,
+    actions_query,
+    actions_snaks,
     actions_terms,
 )
 from sandbox.api_request import ApiRequest
-from sandbox.paraminfo import paraminfo_action
 from sandbox.faults import WRITE_ACTIONS
+from sandbox.paraminfo import paraminfo_action
 from sandbox.state import ANON_TOKEN
 from sandbox.wikibase_errors import ApiFailure, message
 
@@ -92,8 +97,13 @@ def _check_faults(req: ApiRequest, action: str) -> None:
                              headers={"Retry-After": str(limited.get("retry_after", 1))})
 
 
-def dispatch(req: ApiRequest) -> dict[str, Any]:
+def dispatch(req: ApiRequest,
+             actions: dict[str, Callable[[ApiRequest], dict[str, Any]]] | None = None
+             ) -> dict[str, Any]:
     """Run the request's ``action`` after MediaWiki's checks (in MediaWiki's order).
+
+    ``actions`` replaces :data:`ACTIONS` for another port with the same checks (the local
+    Commons, :mod:`sandbox.commons.actions`).
 
     Raises:
         ApiFailure: the error envelope to answer with.
@@ -102,7 +112,7 @@ def dispatch(req: ApiRequest) -> dict[str, Any]:
     fmt = req.params.get("format", "json")
     if fmt not in ("json", "jsonfm"):
         raise ApiFailure("badvalue", f"Unrecognized value for parameter \"format\": {fmt}.")
-    handler = ACTIONS.get(action)
+    handler = (ACTIONS if actions is None else actions).get(action)
     if handler is None:
         raise ApiFailure("badvalue", f"Unrecognized value for parameter \"action\": {action}.")
     _check_posted(req, action)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from sandbox.wb_hashes import wikibase_reference_hash, wikibase_snak_hash
+
 #: Datatypes WBI 0.12 knows (a property must have one of these).
 DATATYPES = (
     "wikibase-item", "wikibase-property", "string", "external-id", "globe-coordinate", "time",
@@ -61,15 +63,13 @@ def canonical_json(value: Any) -> str:
 
 
 def snak_hash(snak: dict[str, Any]) -> str:
-    """sha1 of the canonical JSON of a snak's snaktype, property and datavalue."""
-    core = {k: snak[k] for k in ("snaktype", "property", "datavalue") if k in snak}
-    return hashlib.sha1(canonical_json(core).encode("utf-8")).hexdigest()
+    """The snak's hash as Wikibase computes it (:mod:`sandbox.wb_hashes`)."""
+    return wikibase_snak_hash(snak)
 
 
 def reference_hash(snaks: dict[str, list[dict[str, Any]]], order: list[str]) -> str:
-    """sha1 over the reference's snak hashes in snaks-order (also the ``wdref:`` local name)."""
-    hashes = [snak_hash(s) for pid in order for s in snaks.get(pid, [])]
-    return hashlib.sha1("|".join(hashes).encode("ascii")).hexdigest()
+    """The reference's hash as Wikibase computes it (also the ``wdref:`` local name)."""
+    return wikibase_reference_hash([snak_hash(s) for pid in order for s in snaks.get(pid, [])])
 
 
 def value_hash(datavalue: dict[str, Any]) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 import traceback
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pywikibot
 from pywikibot.page import ItemPage
@@ -177,7 +178,7 @@ def main() -> int:
     for name, fn in STEPS:
         try:
             fn(ctx)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported, then the next step
+        except Exception as exc:  # every failure is reported, then the next step
             print(f"FAIL {name}: {type(exc).__name__}: {exc}")
             traceback.print_exc(file=sys.stderr)
             continue

@@ -54,7 +54,7 @@ def test_clientlogin_and_every_token_type_and_rights(local_services):
     q = s.get(api, params={"action": "query", "meta": "tokens|userinfo", "format": "json",
                            "type": "csrf|createaccount|patrol|rollback|userrights|watch|login",
                            "uiprop": "groups|rights"}).json()["query"]
-    assert {k for k in q["tokens"]} == {"csrftoken", "createaccounttoken", "patroltoken",
+    assert set(q["tokens"]) == {"csrftoken", "createaccounttoken", "patroltoken",
                                          "rollbacktoken", "userrightstoken", "watchtoken",
                                          "logintoken"}
     assert all(TOKEN_RE.match(t) for t in q["tokens"].values())
