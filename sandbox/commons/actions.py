@@ -127,15 +127,6 @@ ACTIONS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {
 
 
 def dispatch(req: ApiRequest) -> dict[str, Any]:
-    """Run a Commons action after MediaWiki's checks (the sandbox's assert/token/lag order)."""
-    action = req.params.get("action", "help")
-    if req.params.get("format", "json") not in ("json", "jsonfm"):
-        raise ApiFailure("badvalue", f"Unrecognized value for parameter \"format\": "
-                                     f"{req.params['format']}.")
-    if action not in ACTIONS:
-        raise ApiFailure("badvalue", f"Unrecognized value for parameter \"action\": {action}.")
-    # The sandbox's own checks, in MediaWiki's order (assert, token, lag/throttle/login).
-    api_dispatch._check_assert(req)
-    api_dispatch._check_token(req, action)
-    api_dispatch._check_faults(req, action)
-    return ACTIONS[action](req)
+    """Run a Commons action after the sandbox's checks, in MediaWiki's order (format, POST-only,
+    assert, token, lag/throttle/login; an unexpected exception becomes ``internal_api_error_*``)."""
+    return api_dispatch.dispatch(req, ACTIONS)

@@ -202,3 +202,4 @@ def test_admin_needs_the_secret_and_host_must_be_loopback(api: str) -> None:
     rebinding = requests.get(api, params={"action": "query"}, headers={"Host": "evil.example"}, timeout=10)
     assert rebinding.status_code == 400
     assert get(api, action="wbsearchentities", search="x", language="en")["error"]["code"] == "badvalue"
+    assert get(api, action="wbeditentity", id="M501", data="{}", token="+\\")["error"]["code"] == "mustbeposted"
