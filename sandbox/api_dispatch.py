@@ -10,12 +10,17 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox import (
-    actions_auth, actions_claims, actions_entities, actions_merge, actions_query, actions_snaks,
+    actions_auth,
+    actions_claims,
+    actions_entities,
+    actions_merge,
+    actions_query,
+    actions_snaks,
     actions_terms,
 )
 from sandbox.api_request import ApiRequest
-from sandbox.paraminfo import paraminfo_action
 from sandbox.faults import WRITE_ACTIONS
+from sandbox.paraminfo import paraminfo_action
 from sandbox.state import ANON_TOKEN
 from sandbox.wikibase_errors import ApiFailure, message
 
