@@ -20,7 +20,7 @@ from typing import Any
 
 from modeling.campaign import Campaign
 from modeling.datavalues import format_snak
-from modeling.items import SINGLE_VALUE, Plan
+from modeling.plan_model import SINGLE_VALUE, Plan
 
 Json = dict[str, Any]
 

@@ -15,8 +15,8 @@ Rules (FIELD-NOTES §1.4–1.6):
 
 from __future__ import annotations
 
-import copy
 import math
+import pickle
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -42,6 +42,11 @@ class DiffResult:
 
 
 # --- value equality ------------------------------------------------------------------------
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of plain JSON data (a pickle round trip: several times faster than deepcopy)."""
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301 - own data
 
 
 def _metres(a: Json, b: Json) -> float:
@@ -140,7 +145,7 @@ def _terms(desired: Json, live: Json, res: DiffResult) -> None:
 
 def _extend(existing: Json, ours: Json, res: DiffResult, prop: str) -> None:
     """Add our reference / missing qualifiers to an equal live statement (sent with its id)."""
-    updated = copy.deepcopy(existing)
+    updated = _copy(existing)
     changed = False
     for qprop, qsnaks in (ours.get("qualifiers") or {}).items():
         if not (existing.get("qualifiers") or {}).get(qprop):
@@ -181,7 +186,7 @@ def diff_entity(
     """
     res = DiffResult()
     if live is None:
-        res.data = copy.deepcopy(desired)
+        res.data = _copy(desired)
         for kind in ("label", "description"):
             for lang, t in desired.get(kind + "s", {}).items():
                 res.changes.append({"kind": kind, "language": lang, "before": None, "after": t["value"]})
@@ -207,7 +212,7 @@ def diff_entity(
                                  "register": format_snak(st["mainsnak"]),
                                  "reason": "single-value property already has a different value"})
                 continue
-            res.data.setdefault("claims", {}).setdefault(prop, []).append(copy.deepcopy(st))
+            res.data.setdefault("claims", {}).setdefault(prop, []).append(_copy(st))
             res.changes.append({"kind": "statement", "property": prop,
                                 "before": ", ".join(format_snak(s["mainsnak"]) for s in current) or None,
                                 "after": format_snak(st["mainsnak"])})

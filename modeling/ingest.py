@@ -90,7 +90,8 @@ def ingest(source: Source, *, base_dir: str | Path | None = None,
     checked.records, normalised = normalise_records(checked.records)
     rejects = checked.rejects
     found = diagnose(frame, source, rejects, bbox=country_bbox, country=country)
-    by_reason = Counter(rejects["reason"].tolist())
+    # rows per reason, like "rejects" (rejects.csv has a line per row, field and reason)
+    by_reason = {str(k): int(v) for k, v in rejects.groupby("reason")["source_row"].nunique().items()}
     summary: dict[str, Any] = {
         "file": meta.file,
         "format": meta.format,

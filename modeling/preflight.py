@@ -25,11 +25,12 @@ report lists them first. Pure logic: the entity lookup is passed in.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from modeling.plan_store import iter_plan_dicts
 
 Json = dict[str, Any]
 #: ids → ``{"missing": bool, "type": "item"|"property", "datatype": str|None}``.
@@ -142,11 +143,9 @@ def plan_refs(plans: Iterable[Json], refs: dict[str, Ref] | None = None) -> dict
 
 
 def read_plan_lines(path: str | Path) -> Iterator[Json]:
-    """Stream the plans of ``plans.jsonl`` as dicts (no Plan objects: only snaks are needed)."""
-    with Path(path).open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
+    """Stream the plans of the plan store (or a ``plans.jsonl``) as dicts (only snaks are needed)."""
+    for chunk in iter_plan_dicts(path):
+        yield from chunk
 
 
 def _entry(ref: Ref, **extra: Any) -> Json:

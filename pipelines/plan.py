@@ -1,50 +1,69 @@
 """plan_flow: records + decisions → checked item plans → ``03_plan/``.
 
-Thin wiring only: the logic is :mod:`modeling.items` (plans), :mod:`modeling.diff` (add-only
-diff), :mod:`modeling.checks` (pre-upload QA) and the batched lookups (admin units, live
-entities ≤ 50 per ``wbgetentities``, identifier values and label+description pairs by SPARQL).
+Thin wiring only: the logic is :mod:`modeling.planning` (chunked build, diff and checks into the
+plan store), :mod:`modeling.plan_lookups` (identifier and label+description hits, batched SPARQL)
+and :mod:`modeling.lookups` (admin units). Tasks hand each other paths and small summaries:
+the lookups go to ``03_plan/lookups.json``, the plans to ``03_plan/plans.parquet``; live
+entities are fetched per chunk (≤ 50 per ``wbgetentities``) inside the planning task.
 Decisions are merged with the upload ledger, so items created by an earlier run are updated,
-never created twice.
+never created twice. A re-run whose inputs (records, decisions, ledger, campaign, target data
+version) have the same fingerprint as the stored plans' is a no-op.
 """
 
 from __future__ import annotations
 
-import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 from prefect import flow, get_run_logger, task
 
+from clients.probe import data_version
+from clients.wikibase import fetch_entities
+from core.contracts import PlanSummary, read_summary, write_summary
+from core.fingerprints import inputs_fingerprint
+from core.layout import (
+    DECISIONS,
+    LEDGER,
+    PLAN_LOOKUPS,
+    PLAN_SUMMARY,
+    PLANS,
+    PLANS_JSONL,
+    RECORDS,
+    stage_dir,
+)
+from core.settings import Target, load_target
 from modeling.campaign import Campaign, load_campaign
-from modeling.checks import fetch_collisions
 from modeling.decisions import read_decisions
-from modeling.items import candidate_terms, decisions_with_ledger, plan_items, summarize, write_plans
-from core.layout import DECISIONS, LEDGER, PLAN_SUMMARY, PLANS, RECORDS, stage_dir
+from modeling.items import decisions_with_ledger
 from modeling.ledger import Ledger
 from modeling.lookups import admin_unit_table
-from modeling.reconcile import fetch_identifier_hits, identifier_values
-from core.settings import Target, load_target
-from clients.wikibase import fetch_entities
-from pipelines._options import API_READ_TASK, LOCAL_TASK, SPARQL_TASK, STAGE_FLOW, publish_summary
+from modeling.plan_lookups import lookup, read_lookups
+from modeling.plan_store import export_jsonl
+from modeling.planning import plan_to_store
+from pipelines._options import API_READ_TASK, LOCAL_TASK, STAGE_FLOW, publish_summary
 from pipelines.preflight import preflight_task
-from clients.probe import data_version
+from sparql.client import run as sparql_run
 
 #: SPARQL reads of this stage: retried, not cached (they must see items created since).
 LOOKUP_TASK: dict[str, Any] = {**API_READ_TASK, "tags": ["sparql"]}
 
 
-@task(**LOCAL_TASK)
-def load_inputs(out: str, campaign: Campaign) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
-    """Records and decisions (ledger QIDs replace ``new`` for items an earlier run created)."""
-    records = gpd.read_parquet(Path(out) / RECORDS)
+def _decisions(out: str, campaign: Campaign) -> dict[str, str]:
+    """Decisions, with the ledger's QIDs replacing ``new`` for items an earlier run created."""
     decisions = read_decisions(Path(out) / DECISIONS)
-    ledger_path = Path(out) / LEDGER
     known: dict[str, str] = {}
-    if ledger_path.exists():
-        with Ledger(ledger_path) as ledger:
+    if (Path(out) / LEDGER).exists():
+        with Ledger(Path(out) / LEDGER) as ledger:
             known = ledger.qids(campaign.id)
-    return records, decisions_with_ledger(decisions, known)
+    return decisions_with_ledger(decisions, known)
+
+
+@task(**LOCAL_TASK)
+def fingerprint(campaign: str, out: str, target: Target, version: str) -> str:
+    """Fingerprint of the stage's inputs (file contents + the target's data version)."""
+    files = [Path(out) / RECORDS, Path(out) / DECISIONS, Path(out) / LEDGER, Path(campaign)]
+    return inputs_fingerprint(files, target.name, target.api_url, version)
 
 
 @task(**LOOKUP_TASK)
@@ -55,66 +74,56 @@ def admin_units(campaign: Campaign, target: Target, out: str, refresh: bool = Fa
                             data_version=data_version(target))
 
 
+@task(**LOOKUP_TASK)
+def lookups(out: str, campaign: Campaign, target: Target) -> dict[str, Any]:
+    """Identifier and label+description hits on the target → ``03_plan/lookups.json``."""
+    return lookup(Path(out) / RECORDS, campaign, target, sparql_run, Path(out) / PLAN_LOOKUPS)
+
+
 @task(**API_READ_TASK)
-def live_entities(decisions: dict[str, str], target: Target) -> dict[str, Any]:
-    """Live entities of every decided QID (≤ 50 per wbgetentities)."""
-    return fetch_entities(target, sorted({q for q in decisions.values() if q.startswith("Q")}))
-
-
-@task(**LOOKUP_TASK)
-def existing_ids(records: gpd.GeoDataFrame, campaign: Campaign, target: Target) -> dict[str, set[str]]:
-    """Identifier value → items holding it on the target (distinct-values check)."""
-    from sparql.client import run
-
-    hits = fetch_identifier_hits(list(identifier_values(records, campaign).dropna()), campaign, target, run)
-    out: dict[str, set[str]] = {}
-    for item, value in zip(hits["item"], hits["value"], strict=True):
-        out.setdefault(value, set()).add(item)
-    return out
-
-
-@task(**LOOKUP_TASK)
-def collisions(records: gpd.GeoDataFrame, campaign: Campaign, target: Target) -> dict:
-    """Existing items sharing a planned label + description."""
-    return fetch_collisions(candidate_terms(records, campaign), target)
-
-
-@task(**LOCAL_TASK)
-def make_plans(records, decisions, campaign, units, live, ids, coll) -> list:
-    """Build, diff and check the plans."""
-    return plan_items(records, decisions, campaign, admin_units=units, live_entities=live,
-                      existing_ids=ids, collisions=coll)
-
-
-@task(**LOCAL_TASK)
-def write(plans: list, out: str) -> dict[str, Any]:
-    """``plans.jsonl`` + ``summary.json``."""
-    write_plans(plans, Path(out) / PLANS)
-    summary = summarize(plans)
-    (Path(out) / PLAN_SUMMARY).write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    return summary
+def build(out: str, campaign: Campaign, target: Target, units: dict[str, str], inputs: str,
+          chunk_size: int) -> dict[str, Any]:
+    """Plans chunk by chunk into ``03_plan/plans.parquet``; ``summary.json``; returns the summary."""
+    existing, collisions = read_lookups(Path(out) / PLAN_LOOKUPS)
+    summary = plan_to_store(Path(out) / RECORDS, _decisions(out, campaign), campaign, Path(out) / PLANS,
+                            admin_units=units, fetch_live=partial(fetch_entities, target),
+                            existing_ids=existing, collisions=collisions, chunk_size=chunk_size)
+    return write_summary(out, PLAN_SUMMARY, {**summary, "inputs": inputs})
 
 
 @flow(name="plan", **STAGE_FLOW)
-def plan_flow(campaign: str, out: str, target: str = "local", refresh: bool = False) -> dict[str, Any]:
+def plan_flow(campaign: str, out: str, target: str = "local", refresh: bool = False,
+              jsonl: bool = False, chunk_size: int = 10_000) -> dict[str, Any]:
     """Turn ingested records and reconciliation decisions into checked item plans.
 
     Args:
         campaign: Path of the campaign YAML.
         out: Run directory (reads ``01_ingest/``, ``02_reconcile/``; writes ``03_plan/``).
         target: Target profile (``local``, ``testwikidata``, ``wikidata`` or custom).
-        refresh: Look cached lookups (admin units) up again.
+        refresh: Look cached lookups (admin units) up again, and re-plan even when the inputs
+            did not change.
+        jsonl: Also export the plans as ``03_plan/plans.jsonl`` (one plan per line).
+        chunk_size: Records planned at a time (memory grows with it, not with the register).
 
     Returns:
-        The summary: plans, actions, failed_checks, warnings, held_statements, and the
-        ``preflight`` counts (``03_plan/preflight.json``: what the target lacks).
+        The summary (:class:`core.contracts.PlanSummary`: plans, actions, failed_checks,
+        warnings, held_statements, labelled, inputs) and the ``preflight`` counts
+        (``03_plan/preflight.json``: what the target lacks).
     """
     camp, tgt = load_campaign(campaign), load_target(target)
-    records, decisions = load_inputs(out, camp)
-    plans = make_plans(records, decisions, camp, admin_units(camp, tgt, out, refresh), live_entities(decisions, tgt),
-                       existing_ids(records, camp, tgt), collisions(records, camp, tgt))
-    summary = write(plans, out)
+    stage_dir(out, "plan")
+    inputs = fingerprint(campaign, out, tgt, data_version(tgt))
+    previous = read_summary(out, PLAN_SUMMARY, PlanSummary)
+    log = get_run_logger()
+    if not refresh and previous is not None and previous.inputs == inputs and (Path(out) / PLANS).is_file():
+        log.info("plan %s: inputs unchanged since the stored plans; nothing to do", camp.id)
+        summary = previous.model_dump(mode="json")
+    else:
+        lookups(out, camp, tgt)
+        summary = build(out, camp, tgt, admin_units(camp, tgt, out, refresh), inputs, chunk_size)
+    if jsonl:
+        export_jsonl(Path(out) / PLANS, Path(out) / PLANS_JSONL)
     summary["preflight"] = preflight_task(campaign, out, target)
-    get_run_logger().info("plan %s: %s", camp.id, summary)
+    log.info("plan %s: %s", camp.id, {k: summary[k] for k in ("plans", "actions", "failed_checks")})
     publish_summary(camp.id, "plan", summary, files=[Path(out) / PLANS, Path(out) / PLAN_SUMMARY])
     return summary

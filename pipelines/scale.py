@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import json
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,11 @@ from prefect import Flow, flow, task, unmapped
 from prefect.settings import PREFECT_API_URL
 from prefect_dask import DaskTaskRunner
 
-from modeling.campaign import load_campaign
 from core.errors import ConfigError
 from core.layout import LEDGER, LISTS_STATS, PLANS
+from modeling.campaign import load_campaign
 from modeling.ledger import Ledger
+from modeling.plan_store import iter_rows
 from modeling.shards import expand_campaign_paths, merge_summaries, pending_ids, shard_by_range
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
 
@@ -145,7 +145,7 @@ def upload_shards(campaign: str, out: str, n_shards: int) -> list[list[str]]:
     """Identifier shards still to upload: plan ids minus the ledger's ``done`` rows."""
     camp = load_campaign(campaign)
     plans = Path(out) / PLANS
-    ids = [json.loads(line)["source_id"] for line in plans.read_text("utf-8").splitlines() if line]
+    ids = [r["source_id"] for rows in iter_rows(plans, ["source_id"]) for r in rows]
     status: dict[str, str] = {}
     if (Path(out) / LEDGER).exists():
         with Ledger(Path(out) / LEDGER) as ledger:
@@ -255,7 +255,7 @@ def upload_shards_flow(
 
     Args:
         campaign: Campaign YAML path.
-        out: The campaign's run directory (reads ``03_plan/plans.jsonl``, the ledger).
+        out: The campaign's run directory (reads the plan store ``03_plan/``, the ledger).
         target: Target profile.
         shards: Number of shards.
         dry_run: Write the diff report instead of editing (one unsharded run: the report is a

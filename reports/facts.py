@@ -22,16 +22,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core import layout
-from modeling.campaign import Campaign
+from core.contracts import COORDINATE_REASONS, IngestSummary, PlanSummary, read_summary
 from core.errors import WlkitError
+from modeling.campaign import Campaign
+from modeling.plan_store import iter_rows
 
 log = logging.getLogger(__name__)
 
 #: Ledger statuses that count as written (the uploader's confirmed states) and as failed.
 DONE_STATUSES = frozenset({"done", "confirmed", "created", "updated", "unchanged", "noop", "skipped"})
 FAILED_STATUSES = frozenset({"failed", "error", "refused"})
-#: Reject reasons/fields that mean "no usable coordinates".
-_COORD_HINTS = ("coord", "geometry", "lat", "lon", "wkt", "point", "polygon", "crs", "bbox")
 DRY_RUN_FILES = ("04_upload/dry_run.md", "04_upload/dry_run.html")
 
 
@@ -150,7 +150,7 @@ def _campaign_facts(facts: Facts, campaign: Campaign, yaml_path: str | None) -> 
 
 
 def _ingest_facts(facts: Facts, run: Path, campaign: Campaign) -> None:
-    summary = _json(run / layout.INGEST_SUMMARY)
+    summary = read_summary(run, layout.INGEST_SUMMARY, IngestSummary)
     records_path = run / layout.RECORDS
     n_records: int | None = None
     coords_with: int | None = None
@@ -165,40 +165,43 @@ def _ingest_facts(facts: Facts, run: Path, campaign: Campaign) -> None:
             lat, lon = table.column("lat"), table.column("lon")
             coords_with = sum(
                 1 for a, b in zip(lat.to_pylist(), lon.to_pylist(), strict=True)
-                if a is not None and b is not None and a == a and b == b  # noqa: PLR0124 - NaN test
+                if a is not None and b is not None and a == a and b == b
             )
         file, when = layout.RECORDS, _mdate(records_path)
     elif summary is not None:
-        n_records = _first_int(summary, "records", "n_records", "records_written", "valid")
+        n_records = summary.records_ok
         file, when = layout.INGEST_SUMMARY, _mdate(run / layout.INGEST_SUMMARY)
     if n_records is not None:
         facts.add("ingest.records", n_records, number=n_records, file=_rel(run, file), date=when)
     rejects = _csv_rows(run / layout.REJECTS)
     if rejects is not None:
-        reasons = Counter((r.get("reason") or r.get("field") or "?").strip() for r in rejects)
-        rows = {r.get("row") or r.get("source_row") or str(i) for i, r in enumerate(rejects)}
-        n_rej = len(rows)
-        when = _mdate(run / layout.REJECTS)
-        total = (n_records or 0) + n_rej
-        facts.add("ingest.rejects", n_rej, number=n_rej, total=total,
-                  file=_rel(run, layout.REJECTS), date=when)
-        facts.add("ingest.rejects_by_reason", dict(reasons), number=n_rej,
-                  file=_rel(run, layout.REJECTS), date=when)
-        src_spec = campaign.source
-        coord_fields = {c for c in (src_spec.lat_column, src_spec.lon_column,
-                                    src_spec.wkt_column) if c} if src_spec else set()
-        coord_rejects = {
-            r.get("row") or str(i) for i, r in enumerate(rejects)
-            if (r.get("field") or "") in coord_fields
-            or any(h in f"{r.get('field', '')} {r.get('reason', '')}".lower() for h in _COORD_HINTS)
-        }
-        if coords_with is not None and n_records is not None:
-            total_c = n_records + len(coord_rejects)
-            facts.add("coordinates.with", coords_with, number=coords_with, total=total_c,
-                      file=_rel(run, layout.RECORDS), date=_mdate(records_path))
+        _reject_facts(facts, run, rejects, n_records, coords_with)
     elif coords_with is not None and n_records is not None:
         facts.add("coordinates.with", coords_with, number=coords_with, total=n_records,
                   file=_rel(run, layout.RECORDS), date=_mdate(records_path))
+
+
+def _reject_facts(facts: Facts, run: Path, rejects: list[dict[str, str]], n_records: int | None,
+                  coords_with: int | None) -> None:
+    """Rejects per *row* (``rejects.csv`` has one line per row, field and reason; a row rejected
+    for two reasons counts once in total and once under each reason), and coordinate coverage
+    over the records plus the rows rejected for a coordinate reason
+    (:data:`core.contracts.COORDINATE_REASONS`, ``outside_country`` included)."""
+    by_reason: dict[str, set[str]] = {}
+    for i, r in enumerate(rejects):
+        row = (r.get("source_row") or "").strip() or f"line {i + 2}"
+        by_reason.setdefault((r.get("reason") or "?").strip(), set()).add(row)
+    rows = set().union(*by_reason.values()) if by_reason else set()
+    when = _mdate(run / layout.REJECTS)
+    ev = {"file": _rel(run, layout.REJECTS), "date": when}
+    facts.add("ingest.rejects", len(rows), number=len(rows), total=(n_records or 0) + len(rows), **ev)
+    facts.add("ingest.rejects_by_reason", {k: len(v) for k, v in sorted(by_reason.items())},
+              number=len(rows), **ev)
+    coord_rows = set().union(*(v for k, v in by_reason.items() if k in COORDINATE_REASONS))
+    if coords_with is not None and n_records is not None:
+        facts.add("coordinates.with", coords_with, number=coords_with,
+                  total=n_records + len(coord_rows), file=_rel(run, layout.RECORDS),
+                  date=_mdate(run / layout.RECORDS))
 
 
 def _reconcile_facts(facts: Facts, run: Path) -> None:
@@ -218,40 +221,28 @@ def _reconcile_facts(facts: Facts, run: Path) -> None:
         facts.add(f"reconcile.{key}", counts[key], number=counts[key], **ev)
 
 
-def _plan_labels(plan: dict[str, Any]) -> dict[str, Any]:
-    for candidate in (plan.get("desired"), plan, plan.get("entity"), plan.get("data")):
-        if isinstance(candidate, dict) and isinstance(candidate.get("labels"), dict):
-            return candidate["labels"]
-    return {}
-
-
 def _plan_facts(facts: Facts, run: Path, languages: list[str]) -> None:
+    """Plan facts from the plan store's scalar columns (no JSON decoding), counted the way the
+    plan summary counts them: ``labelled`` = items with a label in that language after the edit
+    (the live item's own label or the one the plan adds)."""
     path = run / layout.PLANS
     if not path.is_file():
-        summary = _json(run / layout.PLAN_SUMMARY)
-        n = _first_int(summary, "plans", "items", "n_plans", "planned") if summary else None
-        if n is not None:
-            facts.add("plan.items", n, number=n, file=_rel(run, layout.PLAN_SUMMARY),
-                      date=_mdate(run / layout.PLAN_SUMMARY))
+        summary = read_summary(run, layout.PLAN_SUMMARY, PlanSummary)
+        if summary is not None:
+            facts.add("plan.items", summary.plans, number=summary.plans,
+                      file=_rel(run, layout.PLAN_SUMMARY), date=_mdate(run / layout.PLAN_SUMMARY))
         return
     n = 0
     with_label: Counter[str] = Counter()
     actions: Counter[str] = Counter()
     to_write: set[str] = set()
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
+    for rows in iter_rows(path, ["source_id", "action", "labelled"]):
+        for row in rows:
             n += 1
-            plan = json.loads(line)
-            action = str(plan.get("action") or "create")
-            actions[action] += 1
-            if action in ("create", "update"):
-                to_write.add(str(plan.get("source_id")))
-            labels = _plan_labels(plan)
-            for lang in languages:
-                if lang in labels and labels[lang]:
-                    with_label[lang] += 1
+            actions[row["action"]] += 1
+            if row["action"] in ("create", "update"):
+                to_write.add(str(row["source_id"]))
+            with_label.update(lang for lang in (row["labelled"] or "").split(",") if lang)
     ev = {"file": _rel(run, layout.PLANS), "date": _mdate(path), "total": n}
     facts.add("plan.items", n, number=n, **ev)
     facts.add("plan.actions", dict(actions), number=n, **ev)

@@ -50,7 +50,7 @@ def test_demo_runs_the_whole_pipeline_and_a_rerun_makes_no_edit(tmp_path: Path) 
         assert "42 items already on the staging Wikibase" in demo.stdout
         run = out / "wlm-se-bbr-sample"
         for name in ("01_ingest/records.parquet", "01_ingest/rejects.csv", "02_reconcile/decisions.csv",
-                     "03_plan/plans.jsonl", "04_upload/dry_run.html", "04_upload/ledger.sqlite",
+                     "03_plan/plans.parquet", "04_upload/dry_run.html", "04_upload/ledger.sqlite",
                      "05_lists/map.html", "05_lists/all.geojson", "05_lists/stats.png",
                      "06_reports/checklist.html", "06_reports/recommendations.wiki"):
             assert (run / name).stat().st_size > 0, name

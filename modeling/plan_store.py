@@ -1,0 +1,156 @@
+"""The plan store: ``03_plan/plans.parquet``, written and read in chunks.
+
+One row per plan. Scalar columns (``source_id``, ``qid``, ``action``, ``identifier``,
+``base_revid``, ``fingerprint``, ``failed``) can be filtered and counted without decoding
+anything; each part of a plan that is nested (``data``, ``checks``, ``warnings``, ``desired``,
+``changes``, ``held``) is one JSON text column. The file is zstd-compressed Parquet, one row
+group per written chunk, so a reader holds one chunk at a time. A person opens it with pandas,
+DuckDB, or exports it as JSON Lines (:func:`export_jsonl`, one plan per line). This module
+knows rows and dicts only; :mod:`modeling.items` turns them into :class:`~modeling.items.Plan`.
+
+The column list is :data:`core.contracts.PLAN_COLUMNS` (the stage contract).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from core.contracts import PLAN_JSON_PARTS, PLAN_SCHEMA
+from core.errors import InputError
+
+Json = dict[str, Any]
+
+#: Plans per row group when a caller does not choose.
+DEFAULT_CHUNK = 5_000
+
+
+def store_row(plan: Json, *, fingerprint: str, labelled: list[str]) -> Json:
+    """One store row of a plan dict (``Plan.to_json()``): scalars as they are, nested parts as
+    JSON text, plus its fingerprint and the languages it will have a label in."""
+    row: Json = {
+        "source_id": plan["source_id"], "qid": plan.get("qid"), "action": plan["action"],
+        "identifier": plan.get("identifier"), "base_revid": plan.get("base_revid"),
+        "fingerprint": fingerprint, "labelled": ",".join(sorted(labelled)),
+        "failed": sum(1 for c in plan.get("checks") or [] if not c.get("ok")),
+    }
+    for part in PLAN_JSON_PARTS:
+        row[part] = json.dumps(plan.get(part), ensure_ascii=False, sort_keys=True)
+    return row
+
+
+def plan_dict(row: Json) -> Json:
+    """The plan dict (``Plan.to_json()`` shape) of a store row."""
+    out: Json = {k: row[k] for k in ("source_id", "qid", "action", "identifier")}
+    revid = row.get("base_revid")
+    out["base_revid"] = int(revid) if revid is not None else None
+    for part in PLAN_JSON_PARTS:
+        out[part] = json.loads(row[part])
+    return out
+
+
+class PlanWriter:
+    """Append plan rows chunk by chunk to a zstd Parquet store (use as a context manager)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = self.path.with_name(self.path.name + ".part")
+        self._writer = pq.ParquetWriter(self._tmp, PLAN_SCHEMA, compression="zstd")
+        self.rows = 0
+
+    def write(self, rows: list[Json]) -> int:
+        """Write one chunk of :func:`store_row` rows (one row group); returns their number."""
+        if rows:
+            self._writer.write_table(pa.Table.from_pylist(rows, schema=PLAN_SCHEMA))
+            self.rows += len(rows)
+        return len(rows)
+
+    def close(self) -> None:
+        """Finish the file and move it into place (readers never see half a store)."""
+        self._writer.close()
+        self._tmp.replace(self.path)
+
+    def __enter__(self) -> PlanWriter:
+        return self
+
+    def __exit__(self, kind: Any, *_: Any) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._writer.close()
+            self._tmp.unlink(missing_ok=True)
+
+
+def _open(path: Path) -> pq.ParquetFile:
+    if not path.exists():
+        raise InputError("plans file not found: run the plan stage first", file=str(path))
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"not a plan store: {exc}", file=str(path)) from None
+
+
+def iter_rows(path: str | Path, columns: list[str] | None = None,
+              batch_size: int = DEFAULT_CHUNK) -> Iterator[list[Json]]:
+    """Store rows in batches (only ``columns`` when given: a cheap scan, no JSON decoding)."""
+    for batch in _open(Path(path)).iter_batches(batch_size=batch_size, columns=columns):
+        yield batch.to_pylist()
+
+
+def iter_plan_dicts(path: str | Path, batch_size: int = DEFAULT_CHUNK,
+                    source_ids: set[str] | None = None) -> Iterator[list[Json]]:
+    """Plan dicts in batches of at most ``batch_size`` (only ``source_ids`` when given).
+
+    A JSON Lines file (the export, or a store an older version wrote) is read as well.
+
+    Raises:
+        InputError: a missing file, or a line that is not JSON (names the file and line).
+    """
+    path = Path(path)
+    if path.suffix == ".jsonl":
+        yield from _iter_jsonl(path, batch_size, source_ids)
+        return
+    for rows in iter_rows(path, batch_size=batch_size):
+        plans = [plan_dict(r) for r in rows if source_ids is None or r["source_id"] in source_ids]
+        if plans:
+            yield plans
+
+
+def _iter_jsonl(path: Path, batch_size: int, source_ids: set[str] | None) -> Iterator[list[Json]]:
+    if not path.exists():
+        raise InputError("plans file not found: run the plan stage first", file=str(path))
+    batch: list[Json] = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                plan = json.loads(line)
+            except ValueError as exc:
+                raise InputError(f"not an item plan: {exc}", file=str(path), row=n) from None
+            if not isinstance(plan, dict):
+                raise InputError("not an item plan: a JSON object is needed", file=str(path), row=n)
+            if source_ids is None or plan.get("source_id") in source_ids:
+                batch.append(plan)
+            if len(batch) >= batch_size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+def export_jsonl(store: str | Path, target: str | Path) -> int:
+    """Write the store as JSON Lines (one plan per line), chunk by chunk; returns the count."""
+    n = 0
+    with Path(target).open("w", encoding="utf-8") as fh:
+        for chunk in iter_plan_dicts(store):
+            for plan in chunk:
+                fh.write(json.dumps(plan, ensure_ascii=False, sort_keys=True) + "\n")
+                n += 1
+    return n
