@@ -110,8 +110,14 @@ def edit_summary(campaign: Campaign, plan: Plan, batch: str, intent: str, token:
     """The edit summary: the record, its write token and the batch id as an EditGroups link."""
     what = "create" if intent == "create" else "add"
     tag = f" {summary_token(token)}" if token else ""
-    return (f"wikiloves-kit {campaign.id}{tag}: {what} {campaign.mapping.identifier.property} "
+    prop = _identifier_property(campaign) or "record"
+    return (f"wikiloves-kit {campaign.id}{tag}: {what} {prop} "
             f"{plan.identifier or plan.source_id} ([[:toollabs:editgroups/b/wlkit/{batch}|details]])")
+
+
+def _identifier_property(campaign: Campaign) -> str | None:
+    """The register identifier's property (None for a campaign without a register)."""
+    return campaign.mapping.identifier.property if campaign.mapping else None
 
 
 class _Rate(TextColumn):
@@ -142,7 +148,8 @@ class _Run:
                  summary: UploadSummary, opts: UploadOptions) -> None:
         self.campaign, self.client, self.ledger, self.summary = campaign, client, ledger, summary
         self.opts = opts
-        self.single = SINGLE_VALUE | {campaign.mapping.identifier.property}
+        self.id_prop = _identifier_property(campaign)
+        self.single = SINGLE_VALUE | ({self.id_prop} if self.id_prop else set())
         self.evidence = Evidence(client, opts.commit_grace)
         self.deferred: list[Plan] = []
         self.grace_served: set[str] = set()
@@ -155,9 +162,9 @@ class _Run:
         return result.data, live.get("lastrevid")
 
     def lookup(self, plan: Plan) -> str | None:
-        if not plan.identifier:
+        if not plan.identifier or not self.id_prop:
             return None
-        found = self.client.find_by_identifier(self.campaign.mapping.identifier.property, plan.identifier)
+        found = self.client.find_by_identifier(self.id_prop, plan.identifier)
         if len(found) > 1:
             raise UploadError(f"identifier {plan.identifier!r} is on several items: {', '.join(found)}",
                               code="duplicate")
@@ -265,7 +272,10 @@ class _Run:
             if self.opts.on_write is not None:
                 self.opts.on_write(self.client.writes)  # tests: a crash point after the answer
             entity = answer.get("entity") or {}
-            self.done(plan, entity.get("id") or qid, entity.get("lastrevid"), fp, intent)
+            saved = entity.get("id") or qid
+            if not saved:
+                raise UploadError(f"the API answered without an entity id: {answer}", code="no-id")
+            self.done(plan, saved, entity.get("lastrevid"), fp, intent)
             s.created += intent == "create"
             s.updated += intent == "update"
             return

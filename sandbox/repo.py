@@ -19,6 +19,7 @@ from sandbox.entity import (
     content_of,
     with_urls,
 )
+from sandbox.edit_merge import edit_conflicts
 from sandbox.faults import Lags
 from sandbox.graph import EntityGraph
 from sandbox.rdf import Vocabulary
@@ -113,6 +114,9 @@ class Repository:
     ) -> tuple[dict[str, Any], bool]:
         """Apply one wbeditentity.
 
+        Length: one locked critical section (validate, merge, check, save, swap RDF), kept whole
+        so the lock's extent is visible at a glance.
+
         Args:
             data: Decoded ``data`` JSON.
             entity_id: ``id=`` parameter (existing entity), or with ``keep_id`` the id to create.
@@ -159,7 +163,9 @@ class Repository:
                 if old is not None and "lastrevid" in data and not keep_id and \
                         int(data["lastrevid"]) != old["lastrevid"]:
                     baserevid = int(data["lastrevid"]) if baserevid is None else baserevid
-            if old is not None and baserevid is not None and int(baserevid) < old["lastrevid"]:
+            if old is not None and baserevid is not None and int(baserevid) < old["lastrevid"] \
+                    and edit_conflicts(self.db, eid, int(baserevid), content_of(old), data,
+                                       clear):
                 raise failed_save("edit-conflict", [], "Edit conflict.")
             ctx = self.context(check_targets)
             content = apply_edit(content_of(old) if old else None, data, eid, etype, ctx,

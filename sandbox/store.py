@@ -311,6 +311,9 @@ class RevisionStore:
     ) -> tuple[int, str, list[str]]:
         """Store a new revision of ``entity`` (content JSON with ``id``/``type``) durably.
 
+        Length: one SQLite transaction over every table a save touches, kept whole so its
+        BEGIN/COMMIT/ROLLBACK are visible together.
+
         Args:
             entity: The new content.
             user: Editing user name.
