@@ -19,6 +19,7 @@ from sandbox.entity import (
     content_of,
     with_urls,
 )
+from sandbox.edit_merge import edit_conflicts
 from sandbox.faults import Lags
 from sandbox.graph import EntityGraph
 from sandbox.rdf import Vocabulary
@@ -162,7 +163,9 @@ class Repository:
                 if old is not None and "lastrevid" in data and not keep_id and \
                         int(data["lastrevid"]) != old["lastrevid"]:
                     baserevid = int(data["lastrevid"]) if baserevid is None else baserevid
-            if old is not None and baserevid is not None and int(baserevid) < old["lastrevid"]:
+            if old is not None and baserevid is not None and int(baserevid) < old["lastrevid"] \
+                    and edit_conflicts(self.db, eid, int(baserevid), content_of(old), data,
+                                       clear):
                 raise failed_save("edit-conflict", [], "Edit conflict.")
             ctx = self.context(check_targets)
             content = apply_edit(content_of(old) if old else None, data, eid, etype, ctx,

@@ -133,3 +133,26 @@ def test_malformed_parameters_get_api_errors(api):
     assert r["error"]["code"] == "badinteger"
     r = api.get(action="query", list="search", srsearch="Malformed", srlimit="abc")
     assert r["error"]["code"] == "badinteger"
+
+
+def test_concurrent_edits_on_different_parts_are_merged(api):
+    created = api.new_item("Concurrent edit tower", claims=[{
+        "mainsnak": {"snaktype": "value", "property": "P31", "datavalue": ITEM},
+        "type": "statement"}])
+    qid, base = created["id"], str(created["lastrevid"])
+    guid = created["claims"]["P31"][0]["id"]
+    label = {"labels": {"sv": {"language": "sv", "value": "Samtidiga tornet"}}}
+    r1 = api.post("wbeditentity", id=qid, baserevid=base, data=json.dumps(label))
+    assert "error" not in r1
+    stmt = {"claims": [{"id": guid, "mainsnak": {"snaktype": "value", "property": "P31",
+                                                 "datavalue": ITEM},
+                        "type": "statement", "rank": "preferred"}]}
+    r2 = api.post("wbeditentity", id=qid, baserevid=base, data=json.dumps(stmt))
+    assert "error" not in r2  # same base revision, a different part: merged as Wikibase does
+    got = api.get(action="wbgetentities", ids=qid)["entities"][qid]
+    assert got["labels"]["sv"]["value"] == "Samtidiga tornet"
+    assert got["claims"]["P31"][0]["rank"] == "preferred"
+    stmt["claims"][0]["rank"] = "deprecated"
+    r3 = api.post("wbeditentity", id=qid, baserevid=base, data=json.dumps(stmt))
+    assert r3["error"]["code"] == "failed-save"  # that statement changed since the base
+    assert r3["error"]["messages"][1]["name"] == "edit-conflict"
