@@ -25,6 +25,7 @@ from core.settings import DEFAULT_COMMONS_PORT, DEFAULT_SPARQL_PORT, DEFAULT_WIK
 from pipelines import cli_setup
 from pipelines import cli_contest
 from pipelines import stopping
+from pipelines.console import command_path, interrupted, run_dir, setup_console, stop_console, verbose_flag
 
 app = typer.Typer(
     name="wlkit",
@@ -49,7 +50,9 @@ PREFECT_DEFAULTS = {
 
 
 @app.callback()
-def _main() -> None:
+def _main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's log lines on the console too."),
+) -> None:
     """Wiki Loves campaigns on Wikidata: ingest, reconcile, upload, lists, reports."""
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
@@ -63,13 +66,19 @@ def _friendly(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        log = setup_console(run_dir(func.__name__, kwargs), verbose=verbose_flag())  # console.py (F2)
         install_redaction()
         quiet_user_errors()
         try:
             return func(*args, **kwargs)
         except WlkitError as exc:
+            stop_console()
             console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            interrupted(command_path(), log)
+        finally:
+            stop_console()
 
     return wrapper  # type: ignore[return-value]
 
