@@ -20,7 +20,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from core.errors import ServiceError
+from core.errors import NothingListeningError, ServiceError
 from core.settings import Target
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,26 @@ def _host_port(url: str) -> tuple[str, int]:
     return parts.hostname or "localhost", port
 
 
-def _nobody(url: str, what: str, target: Target, why: str) -> ServiceError:
+def refused(url: str, timeout: float = PROBE_TIMEOUT_S) -> bool:
+    """Whether a connection to ``url``'s host and port is refused (nothing listens there)."""
+    try:
+        with socket.create_connection(_host_port(url), timeout=timeout):
+            return False
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        return False
+
+
+def nothing_listening(target: Target, url: str, what: str = "Wikibase API",
+                      why: str = "connection refused") -> NothingListeningError:
+    """The error for a target address nobody listens on, with what to do about it."""
+    return _nobody(url, what, target, why)
+
+
+def _nobody(url: str, what: str, target: Target, why: str) -> NothingListeningError:
     host, port = _host_port(url)
-    return ServiceError(
+    return NothingListeningError(
         f"nothing is listening on {host}:{port} ({what} of target {target.name!r}: {why}): run "
         "`wlkit services up`, or choose a target with --target (local, testwikidata, wikidata)")
 

@@ -34,6 +34,7 @@ from core.errors import (
     UploadError,
     api_error,
 )
+from clients.probe import nothing_listening, refused
 from core.settings import Target
 
 log = logging.getLogger(__name__)
@@ -208,6 +209,8 @@ class WikibaseClient:
             return wbi_helpers.mediawiki_api_call_helper(
                 data=dict(data), login=self.login, allow_anonymous=True, **kwargs)
         except (MaxRetriesReachedException, requests.RequestException, MWApiError) as exc:
+            if not captured and refused(self.target.api_url):  # nobody listens: fail now, not
+                raise nothing_listening(self.target, self.target.api_url) from None  # after retries
             raise classify(exc, captured[-1] if captured else None, self.wait_for(attempt)) from None
 
     def read(self, data: Json) -> Json:

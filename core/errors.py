@@ -71,6 +71,10 @@ class QueryError(WlkitError):
     """A SPARQL query failed: syntax, endpoint error, or retries exhausted."""
 
 
+class NothingListeningError(ServiceError, QueryError):
+    """Nothing accepts connections at a target's address: no retry can help (says what to do)."""
+
+
 # --- upload ----------------------------------------------------------------------------------
 
 

@@ -55,6 +55,8 @@ from prefect.settings import PREFECT_API_URL
 from prefect.utilities.hashing import hash_objects
 from pydantic import BaseModel, SecretStr
 
+from core.errors import NothingListeningError
+
 logger = logging.getLogger(__name__)
 
 #: Where persisted task results and cache keys live, relative to the working directory (the
@@ -137,8 +139,25 @@ LOCAL_TASK: dict[str, Any] = {
     "tags": ["local"],
 }
 
+def retry_unless_nothing_listens(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry filter of the read tasks: when nothing listens on the target, fail at once.
+
+    Retrying a refused connection only adds minutes of waiting (issue 15: "unreachable after 6
+    tries" after 153 s); every other failure follows the task's retry policy.
+    """
+    del task, task_run
+    try:
+        state.result(raise_on_failure=True)
+    except NothingListeningError:
+        return False
+    except Exception:  # noqa: BLE001 - any other failure: the retry policy decides
+        return True
+    return True
+
+
 #: A SPARQL read: retried with backoff, cached across runs (see module docstring).
 SPARQL_TASK: dict[str, Any] = {
+    "retry_condition_fn": retry_unless_nothing_listens,
     "retries": 3,
     "retry_delay_seconds": [5, 30, 120],
     "retry_jitter_factor": 0.5,
@@ -152,6 +171,7 @@ SPARQL_TASK: dict[str, Any] = {
 
 #: A read against the Action API (live entities for the add-only diff): retried, never cached.
 API_READ_TASK: dict[str, Any] = {
+    "retry_condition_fn": retry_unless_nothing_listens,
     "retries": 2,
     "retry_delay_seconds": [10, 60],
     "retry_jitter_factor": 0.5,

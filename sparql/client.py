@@ -34,7 +34,7 @@ import pandas as pd
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from core.errors import QueryError
+from core.errors import NothingListeningError, QueryError
 from core.settings import Target
 from sparql.render import render
 
@@ -185,7 +185,7 @@ def _request(text: str, target: Target, label: str) -> dict[str, Any]:
             raise QueryError(f"{label}: {endpoint} rejected the query: {_short(exc)}") from None
         except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError) as exc:
             if isinstance(getattr(exc, "reason", exc), ConnectionRefusedError):  # nobody there:
-                raise QueryError(_refused(endpoint, target.name)) from None  # retrying won't help
+                raise NothingListeningError(_refused(endpoint, target.name)) from None  # no retry
             if attempt < MAX_RETRIES:
                 wait = min(2.0**attempt, MAX_WAIT_S)
                 log.warning("%s: %s unreachable (%s), retrying in %.1f s", label, endpoint, exc, wait)

@@ -153,3 +153,15 @@ def test_unit_coordinates_come_from_the_target(services_factory, tmp_path: Path)
     _seed(services, tmp_path, bern)
     got = entity_coordinates(services.target, ["Q910000351", "Q34", "Q999999"])
     assert got == {"Q910000351": (46.948, 7.4474)}
+
+
+def test_wikibase_client_does_not_retry_a_refused_connection() -> None:
+    from clients.wikibase import WikibaseClient
+    from core.errors import NothingListeningError
+
+    waits: list[float] = []
+    client = WikibaseClient(_nobody_target(), sleep=waits.append)
+    started = time.monotonic()
+    with pytest.raises(NothingListeningError, match="nothing is listening on .*`wlkit services up`"):
+        client.get_entities(["Q1"])
+    assert waits == [] and time.monotonic() - started < 2  # before: 5 retries with backoff
