@@ -63,6 +63,10 @@ def action_wbgetentities(req: ApiRequest) -> dict[str, Any]:
     repo = req.state.repo
     ids, titles, sites = _requested_ids(req)
     props = set(req.multi("props")) if "props" in req.params else set(DEFAULT_PROPS)
+    unknown = props - set(DEFAULT_PROPS) - {"sitelinks/urls"}
+    if unknown:
+        raise ApiFailure("badvalue", f"Unrecognized value for parameter \"props\": "
+                                     f"{sorted(unknown)[0]}.")
     languages = set(req.multi("languages")) or None
     entities: dict[str, Any] = {}
     for n, raw_id in enumerate(ids):

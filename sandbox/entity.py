@@ -224,21 +224,7 @@ def apply_edit(
     entity["id"] = entity_id
     entity["type"] = entity_type
     if entity_type == "property":
-        entity.pop("sitelinks", None)
-        current = (old or {}).get("datatype")
-        given = data.get("datatype")
-        if old is None:
-            if given not in DATATYPES:
-                raise ApiFailure("param-illegal", f"A property needs a valid datatype, got "
-                                                  f"{given!r}")
-            entity["datatype"] = given
-        else:
-            if given is not None and given != current:
-                raise ApiFailure("modification-failed",
-                                 f"The datatype of {entity_id} cannot be changed "
-                                 f"({current} to {given}).")
-            entity["datatype"] = current
-        ctx.datatype_overrides.setdefault(entity_id, entity["datatype"])
+        _apply_datatype(entity, old, data.get("datatype"), ctx)
     elif "datatype" in data:
         raise ApiFailure("param-illegal", "items have no datatype")
     if "labels" in data:
@@ -254,11 +240,34 @@ def apply_edit(
     claims = data.get("claims", data.get("statements"))
     if claims is not None:
         apply_claims(entity, claims, entity_id, ctx)
+    _check_label_description(entity)
+    return content_of(entity)
+
+
+def _apply_datatype(entity: dict[str, Any], old: dict[str, Any] | None, given: Any,
+                    ctx: EditContext) -> None:
+    """A property's datatype: required and valid when created, never changed afterwards."""
+    entity.pop("sitelinks", None)
+    current = (old or {}).get("datatype")
+    if old is None:
+        if given not in DATATYPES:
+            raise ApiFailure("param-illegal", f"A property needs a valid datatype, got "
+                                              f"{given!r}")
+        entity["datatype"] = given
+    else:
+        if given is not None and given != current:
+            raise ApiFailure("modification-failed",
+                             f"The datatype of {entity['id']} cannot be changed "
+                             f"({current} to {given}).")
+        entity["datatype"] = current
+    ctx.datatype_overrides.setdefault(entity["id"], entity["datatype"])
+
+
+def _check_label_description(entity: dict[str, Any]) -> None:
     for lang, label in entity["labels"].items():
         desc = entity["descriptions"].get(lang)
         if desc and desc["value"] == label["value"]:
             raise modification_failed(
                 "wikibase-validator-label-equals-description", [lang],
                 f"Label and description for language code {lang} can not have the same value.")
-    return content_of(entity)
 
