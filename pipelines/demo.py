@@ -51,6 +51,7 @@ def run_demo(
     import os
 
     from pipelines.campaign import campaign_flow
+    from pipelines.contest import contest_flow
     from pipelines.lists import lists_flow
     from pipelines.report import report_flow
     from pipelines.upload import upload_flow
@@ -82,6 +83,9 @@ def run_demo(
                 echo(f"{c.id}: no register; lists and reports from its scope …")
                 run_dir = out / c.id
                 campaign_flow(campaign=str(path), out=str(run_dir), target="local")
+                contest = contest_flow(campaign=str(path), out=str(run_dir), target="local")
+                echo(f"{c.id}: contest dashboard → {contest['dashboard']}")
+                report_flow(campaign=str(path), out=str(run_dir), target="local")  # with the contest facts
                 echo(f"{c.id}: done → {run_dir}")
                 continue
             seed = c.data_dir / STAGING_SEED
@@ -96,6 +100,8 @@ def run_demo(
             echo(f"{c.id}: upload, lists, reports …")
             upload_flow(campaign=str(path), out=str(run_dir), target="local")
             lists_flow(campaign=str(path), out=str(run_dir), target="local")
+            contest = contest_flow(campaign=str(path), out=str(run_dir), target="local")
+            echo(f"{c.id}: contest dashboard → {contest['dashboard']}")
             report_flow(campaign=str(path), out=str(run_dir), target="local")
             echo(f"{c.id}: done → {run_dir}")
         report_flow(campaign=None, out=str(out), all_campaigns=True, campaigns_dir=str(CAMPAIGNS_DIR))
