@@ -8,6 +8,7 @@ keeps its list on Wikidata (FIELD-NOTES): each monument carries a *Wiki Loves Mo
 monument may be photographed for the contest) and sometimes P582 (end time: authorisation
 withdrawn). The campaign's ``scope`` keeps the statements valid on 1 September 2026, so:
 
+* every P2186 statement also carries P585 (year of authorisation) and P790 (approved by);
 * most monuments: P580 in 2016–2025, no P582 → in scope;
 * ``expired``: P582 before the contest → out of scope;
 * ``future``: P580 after the contest (authorised for next year) → out of scope;
@@ -20,11 +21,16 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))
+
+from modeling import datavalues as dv  # noqa: E402
+
 OUT = HERE / "staging_seed.jsonl"
 SEED = 20260901
 FIRST_MONUMENT = 190_300_001
@@ -62,6 +68,10 @@ RIVERS = ["Reno", "Santerno", "Serchio", "Savena", "Panaro", "Taro"]
 FIGURES = ["Nettuno", "Leone", "Delfino", "Tritone", "Pellegrino"]
 OTHER_ITEMS = [("Q38", "Italy", "Italia"), ("Q39", "Switzerland", "Svizzera"),
                ("Q747074", "comune of Italy", "comune italiano")]
+#: The body approving the monuments list (a staging item; FIELD-NOTES §2.6: P790 approved by).
+AUTHORITY = ("Q190390201", "heritage authority (sample)", "soprintendenza (esempio)")
+#: Qualifier properties WLM Italy uses on P2186 that the base seed lacks.
+PROPERTIES = [("P585", "time", "point in time"), ("P790", "wikibase-item", "approved by")]
 
 
 def _guid(entity: str, n: int) -> str:
@@ -69,18 +79,14 @@ def _guid(entity: str, n: int) -> str:
 
 
 def _item_value(qid: str) -> dict[str, Any]:
-    return {"type": "wikibase-entityid",
-            "value": {"entity-type": "item", "id": qid, "numeric-id": int(qid[1:])}}
+    return dv.item(qid)
 
 
-def _time(day: str) -> dict[str, Any]:
-    return {"type": "time", "value": {"time": f"+{day}T00:00:00Z", "timezone": 0, "before": 0,
-                                      "after": 0, "precision": 11,
-                                      "calendarmodel": "http://www.wikidata.org/entity/Q1985727"}}
+def _time(day: str, precision: int = 11) -> dict[str, Any]:
+    return dv.time(f"+{day}T00:00:00Z", precision)
 
 
-def _snak(pid: str, datatype: str, datavalue: dict[str, Any]) -> dict[str, Any]:
-    return {"snaktype": "value", "property": pid, "datatype": datatype, "datavalue": datavalue}
+_snak = dv.snak
 
 
 def _statement(entity: str, n: int, snak: dict[str, Any],
@@ -103,8 +109,14 @@ def _entity(qid: str, labels: dict[str, str], descriptions: dict[str, str],
             "aliases": {}, "claims": claims, "sitelinks": {}}
 
 
+def _properties() -> list[dict[str, Any]]:
+    return [{"type": "property", "id": pid, "datatype": datatype,
+             "labels": {"en": {"language": "en", "value": label}}, "descriptions": {},
+             "aliases": {}, "claims": {}} for pid, datatype, label in PROPERTIES]
+
+
 def _places() -> list[dict[str, Any]]:
-    out = [_entity(qid, {"en": en, "it": it}, {}, []) for qid, en, it in OTHER_ITEMS]
+    out = [_entity(qid, {"en": en, "it": it}, {}, []) for qid, en, it in [*OTHER_ITEMS, AUTHORITY]]
     for num, name, _lat, _lon, _ in [*COMUNI, FOREIGN_TOWN]:
         qid = f"Q{num}"
         country = "Q39" if (num, name) == FOREIGN_TOWN[:2] else "Q38"
@@ -122,12 +134,17 @@ def _name(rng: random.Random, pattern: str) -> str:
 
 
 def _window(rng: random.Random, kind: str) -> list[dict[str, Any]]:
-    if kind == "future":
-        return [_snak("P580", "time", _time("2027-01-01"))]
-    start = _snak("P580", "time", _time(f"{rng.randint(2016, 2025)}-0{rng.randint(1, 8)}-01"))
+    """Qualifiers of a P2186 statement: the authorisation's window (P580/P582), its year (P585)
+    and who approved it (P790)."""
+    year = 2027 if kind == "future" else rng.randint(2016, 2025)
+    start = _snak("P580", "time", _time("2027-01-01" if kind == "future" else
+                                         f"{year}-0{rng.randint(1, 8)}-01"))
+    approval = [_snak("P585", "time", _time(f"{year}-00-00", 9)),
+                _snak("P790", "wikibase-item", _item_value(AUTHORITY[0]))]
     if kind == "expired":
-        return [start, _snak("P582", "time", _time(f"{rng.choice([2023, 2024, 2025])}-12-31"))]
-    return [start]
+        return [start, _snak("P582", "time", _time(f"{rng.choice([2023, 2024, 2025])}-12-31")),
+                *approval]
+    return [start, *approval]
 
 
 def _monument(rng: random.Random, n: int, kind: str, used: set[str]) -> dict[str, Any]:
@@ -145,17 +162,14 @@ def _monument(rng: random.Random, n: int, kind: str, used: set[str]) -> dict[str
     sts = [_statement(qid, 1, _snak("P31", "wikibase-item", _item_value(cls))),
            _statement(qid, 2, _snak("P17", "wikibase-item", _item_value("Q39" if kind == "foreign" else "Q38"))),
            _statement(qid, 3, _snak("P131", "wikibase-item", _item_value(f"Q{num}"))),
-           _statement(qid, 4, _snak("P625", "globe-coordinate", {"type": "globecoordinate", "value": {
-               "latitude": round(lat + rng.uniform(-0.06, 0.06), 5),
-               "longitude": round(lon + rng.uniform(-0.08, 0.08), 5),
-               "altitude": None, "precision": 1e-05, "globe": "http://www.wikidata.org/entity/Q2"}})),
-           _statement(qid, 5, _snak("P2186", "external-id", {"type": "string", "value": wlm_id}),
-                      _window(rng, kind))]
+           _statement(qid, 4, _snak("P625", "globe-coordinate", dv.globecoordinate(
+               lat + rng.uniform(-0.06, 0.06), lon + rng.uniform(-0.08, 0.08), 1e-05))),
+           _statement(qid, 5, _snak("P2186", "external-id", dv.string(wlm_id)), _window(rng, kind))]
     if rng.random() < 0.33:
         photo = f"{label} {town} {rng.randint(2008, 2024)}.jpg"
-        sts.append(_statement(qid, 6, _snak("P18", "commonsMedia", {"type": "string", "value": photo})))
+        sts.append(_statement(qid, 6, _snak("P18", "commonsMedia", dv.string(photo))))
     if rng.random() < 0.25 or n < 12:
-        sts.append(_statement(qid, 7, _snak("P373", "string", {"type": "string", "value": f"{label} ({town})"})))
+        sts.append(_statement(qid, 7, _snak("P373", "string", dv.string(f"{label} ({town})"))))
     return _entity(qid, {"it": label, **({"en": label} if rng.random() < 0.5 else {})},
                    {"it": f"{cls_it} a {town}", "en": f"{cls_en} in {town}"}, sts)
 
@@ -167,7 +181,7 @@ def build() -> list[dict[str, Any]]:
     rng.shuffle(kinds)
     kinds += ["foreign"] * N_FOREIGN
     used: set[str] = set()
-    return _places() + [_monument(rng, n, kind, used) for n, kind in enumerate(kinds)]
+    return _properties() + _places() + [_monument(rng, n, kind, used) for n, kind in enumerate(kinds)]
 
 
 def main() -> None:
