@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from modeling import datavalues as dv
+
 #: Items structured data uses (Wikidata's ids).
 CC_BY_SA_40 = "Q18199165"
 COPYRIGHTED = "Q50423863"
@@ -88,9 +90,7 @@ def _links(u: Upload, c: Conventions) -> tuple[list[list[str]], list[str]]:
 
 
 def _item(pid: str, qid: str) -> dict[str, Any]:
-    return {"snaktype": "value", "property": pid, "datatype": "wikibase-item",
-            "datavalue": {"type": "wikibase-entityid",
-                          "value": {"entity-type": "item", "id": qid, "numeric-id": int(qid[1:])}}}
+    return dv.snak(pid, "wikibase-item", dv.item(qid))
 
 
 def _statement(pageid: int, n: int, snak: dict[str, Any],
@@ -105,20 +105,15 @@ def _statement(pageid: int, n: int, snak: dict[str, Any],
 
 def structured_data(u: Upload) -> dict[str, list[dict[str, Any]]]:
     """The MediaInfo statements UploadWizard adds, plus P180 and P1259 when the uploader set them."""
-    author = [{"snaktype": "value", "property": "P4174", "datatype": "external-id",
-               "datavalue": {"type": "string", "value": u.uploader}}]
-    sts = [_statement(u.pageid, 1, {"snaktype": "somevalue", "property": "P170",
-                                    "datatype": "wikibase-item"}, author),
+    author = [dv.snak("P4174", "external-id", dv.string(u.uploader))]
+    sts = [_statement(u.pageid, 1, dv.snak("P170", "wikibase-item", None, "somevalue"), author),
            _statement(u.pageid, 2, _item("P275", CC_BY_SA_40)),
            _statement(u.pageid, 3, _item("P6216", COPYRIGHTED)),
            _statement(u.pageid, 4, _item("P7482", OWN_WORK))]
     sts += [_statement(u.pageid, 10 + k, _item("P180", q)) for k, q in enumerate(u.depicts)]
     if u.location:
-        sts.append(_statement(u.pageid, 9, {
-            "snaktype": "value", "property": "P1259", "datatype": "globe-coordinate",
-            "datavalue": {"type": "globecoordinate", "value": {
-                "latitude": u.location[0], "longitude": u.location[1], "altitude": None,
-                "precision": 1e-05, "globe": "http://www.wikidata.org/entity/Q2"}}}))
+        sts.append(_statement(u.pageid, 9, dv.snak(
+            "P1259", "globe-coordinate", dv.globecoordinate(*u.location, 1e-05))))
     out: dict[str, list[dict[str, Any]]] = {}
     for st in sts:
         out.setdefault(st["mainsnak"]["property"], []).append(st)
