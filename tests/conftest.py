@@ -237,3 +237,16 @@ def contest_small() -> Any:
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def bot_services(tmp_path_factory: pytest.TempPathFactory):
+    """Seeded local services of their own for tests whose bots create and edit many items
+    (sandbox editing actions, third-party client scenarios), so ``local_services`` keeps only
+    what the other tests expect."""
+    data_dir = tmp_path_factory.mktemp("wlkit-bot-services")
+    services = _start(data_dir, seed=True)
+    try:
+        yield services
+    finally:
+        stop_services(data_dir)

@@ -32,11 +32,11 @@ def _assert_all_steps(run: subprocess.CompletedProcess[str]) -> None:
     assert run.returncode == 0
 
 
-def test_wikibase_edit_scenario(local_services, tmp_path):
-    _assert_all_steps(_run("wikibase_edit_scenario.mjs", local_services.api_url, USER, PASSWORD,
+def test_wikibase_edit_scenario(bot_services, tmp_path):
+    _assert_all_steps(_run("wikibase_edit_scenario.mjs", bot_services.api_url, USER, PASSWORD,
                            cwd=tmp_path))
 
 
-def test_wikibase_cli_scenario(local_services, tmp_path):
-    _assert_all_steps(_run("wikibase_cli_scenario.mjs", local_services.api_url, USER, PASSWORD,
+def test_wikibase_cli_scenario(bot_services, tmp_path):
+    _assert_all_steps(_run("wikibase_cli_scenario.mjs", bot_services.api_url, USER, PASSWORD,
                            str(tmp_path / "home"), cwd=tmp_path))

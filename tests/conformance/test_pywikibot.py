@@ -33,8 +33,8 @@ def loopback_only_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_pywikibot_scenario(local_services, tmp_path):
-    config = _setup_module().write_config(tmp_path / "pywikibot", local_services.api_url,
+def test_pywikibot_scenario(bot_services, tmp_path):
+    config = _setup_module().write_config(tmp_path / "pywikibot", bot_services.api_url,
                                           "Wlkit@sandbox", "sandbox-bot-password")
     run = subprocess.run([sys.executable, str(HERE / "pywikibot_scenario.py")],
                          env=loopback_only_env(PYWIKIBOT_DIR=str(config)), cwd=tmp_path,

@@ -38,8 +38,8 @@ class Api:
 
 
 @pytest.fixture(scope="module")
-def api(local_services) -> Api:
-    return Api(local_services.api_url)
+def api(bot_services) -> Api:
+    return Api(bot_services.api_url)
 
 
 def test_terms_and_sitelinks_with_dedicated_actions(api):

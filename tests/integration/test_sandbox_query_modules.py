@@ -15,8 +15,8 @@ def _get(services, **params) -> dict:
     return requests.get(services.api_url, params={"format": "json", **params}).json()
 
 
-def test_siteinfo_props_and_warnings(local_services):
-    q = _get(local_services, action="query", meta="siteinfo", formatversion="2",
+def test_siteinfo_props_and_warnings(bot_services):
+    q = _get(bot_services, action="query", meta="siteinfo", formatversion="2",
              siprop="general|namespaces|namespacealiases|statistics|nosuchprop")
     assert q["query"]["general"]["thumblimits"]["0"] == 120
     assert q["query"]["general"]["generator"].startswith("MediaWiki 1.")
@@ -25,19 +25,19 @@ def test_siteinfo_props_and_warnings(local_services):
     assert {"id": 6, "alias": "Image", "*": "Image"} in q["query"]["namespacealiases"]
     assert q["query"]["statistics"]["edits"] > 0
     assert "nosuchprop" in q["warnings"]["siteinfo"]["warnings"]
-    v1 = _get(local_services, action="query", meta="siteinfo", siprop="namespaces")
+    v1 = _get(bot_services, action="query", meta="siteinfo", siprop="namespaces")
     assert v1["query"]["namespaces"]["0"]["content"] == ""  # formatversion 1 booleans
 
 
-def test_meta_wikibase_and_allusers(local_services):
-    q = _get(local_services, action="query", meta="wikibase", list="allusers",
+def test_meta_wikibase_and_allusers(bot_services):
+    q = _get(bot_services, action="query", meta="wikibase", list="allusers",
              auprop="groups")["query"]
     assert q["wikibase"]["repo"]["url"]["scriptpath"] == "/w"
     assert any(u["name"] == "Wlkit" and "bot" in u["groups"] for u in q["allusers"])
 
 
-def test_paraminfo_describes_modules(local_services):
-    mods = _get(local_services, action="paraminfo",
+def test_paraminfo_describes_modules(bot_services):
+    mods = _get(bot_services, action="paraminfo",
                 modules="main|query|query+search|query+revisions|wbeditentity|wbgetentities"
                 )["paraminfo"]["modules"]
     by_path = {m["path"]: m for m in mods}
@@ -51,9 +51,9 @@ def test_paraminfo_describes_modules(local_services):
     assert "mustbeposted" not in by_path["wbgetentities"]
 
 
-def test_revisions_info_and_generator_search(local_services):
+def test_revisions_info_and_generator_search(bot_services):
     s = requests.Session()
-    api = local_services.api_url
+    api = bot_services.api_url
     tok = s.post(api, data={"action": "login", "format": "json"}).json()["login"]["token"]
     s.post(api, data={"action": "login", "lgname": "Wlkit@sandbox", "lgtoken": tok,
                       "lgpassword": "sandbox-bot-password", "format": "json"})
@@ -67,7 +67,7 @@ def test_revisions_info_and_generator_search(local_services):
                             "data": json.dumps(data), "format": "json"}).json()["entity"]["id"]
     s.post(api, data={"action": "wbsetlabel", "id": qid, "language": "sv", "value": "Borgen",
                       "token": csrf, "format": "json", "summary": "Swedish label"})
-    pages = _get(local_services, action="query", prop="revisions|info", titles=qid,
+    pages = _get(bot_services, action="query", prop="revisions|info", titles=qid,
                  rvlimit="10", rvprop="ids|user|comment|content")["query"]["pages"]
     page = next(iter(pages.values()))
     assert page["title"] == qid and page["contentmodel"] == "wikibase-item"
@@ -76,6 +76,6 @@ def test_revisions_info_and_generator_search(local_services):
     assert revs[0]["parentid"] == revs[1]["revid"] and revs[0]["user"] == "Wlkit"
     assert json.loads(revs[0]["slots"]["main"]["*"])["labels"]["sv"]["value"] == "Borgen"
     escaped = wlm.replace("\\", "\\\\").replace('"', '\\"')
-    gen = _get(local_services, action="query", generator="search", prop="info",
+    gen = _get(bot_services, action="query", generator="search", prop="info",
                gsrsearch=f'haswbstatement:"P2186={escaped}"', formatversion="2")
     assert [p["title"] for p in gen["query"]["pages"]] == [qid]
