@@ -97,9 +97,11 @@ def terms(ctx: dict[str, Any]) -> None:
     item.get(force=True)
     repo.wbsetdescription(item, {"language": "sv", "value": "kyrka i pywikibot-scenariot"})
     item.get(force=True)
-    # pywikibot's own wbsetaliases wrapper asserts {"add", "set"} >= its keys, which always
-    # include "language", so it cannot be called; aliases go through editAliases instead.
-    item.editAliases({"en": ["PTC", "Pywikibot church"]})
+    # pywikibot's DataSite.wbsetaliases() asserts {"add", "set"} >= its keys, which always
+    # include "language", so it cannot be called; its generic request API sends the action.
+    repo.simple_request(action="wbsetaliases", id=item.getID(), language="en",
+                        add="Pywikibot church", baserevid=item.latest_revision_id, bot=True,
+                        token=repo.tokens["csrf"]).submit()
     item.get(force=True)
     repo.wbsetsitelink(item, {"linksite": "svwiki", "linktitle": ctx["label"]})
     item.get(force=True)
