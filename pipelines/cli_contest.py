@@ -5,11 +5,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def contest(
@@ -40,7 +38,8 @@ def writeback(
     return writeback_flow(campaign=str(campaign), out=str(out), target=target, dry_run=dry_run)
 
 
-def register(app: typer.Typer, friendly: Callable[[F], F], print_summary: Callable[[str, Any], None]) -> None:
+def register(app: typer.Typer, friendly: Callable[[Callable[..., None]], Callable[..., None]],
+             print_summary: Callable[[str, Any], None]) -> None:
     """Add ``contest`` and ``writeback`` to ``app`` with the CLI's error handling and summary table."""
     for name, func in (("contest", contest), ("writeback", writeback)):
         app.command(name)(friendly(_printing(name, func, print_summary)))

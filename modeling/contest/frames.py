@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from core.contracts import CATEGORY_FILES_SCHEMA, UPLOADS_SCHEMA, USERS_SCHEMA
@@ -73,7 +74,7 @@ def normalise_monuments(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _read(path: Path, schema: object, stage_hint: str) -> pd.DataFrame:
+def _read(path: Path, schema: pa.Schema, stage_hint: str) -> pd.DataFrame:
     if not path.exists():
         raise InputError(f"missing; {stage_hint}", file=str(path))
     table = pq.read_table(path)

@@ -94,7 +94,7 @@ def _live_values(entity: Json, prop: str) -> list[str]:
     values = []
     for st in statements:
         value = (st.get("mainsnak") or {}).get("datavalue", {}).get("value")
-        values.append(value.get("id") if isinstance(value, dict) else str(value))
+        values.append(str(value.get("id")) if isinstance(value, dict) else str(value))
     return values
 
 
