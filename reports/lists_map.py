@@ -11,6 +11,9 @@ from reports.environment import render_template
 from reports.lists_fold import Section
 from reports.lists_render import CANVAS_FROM, COLOURS
 
+#: Above this many markers nearby markers are clustered (vendored Leaflet.markercluster).
+CLUSTER_FROM = 1_000
+
 
 def map_points(table: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The map's markers: items with coordinates (rounded to 6 decimals, about 0.1 m)."""
@@ -20,7 +23,7 @@ def map_points(table: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def render_map(campaign: Campaign, table: Sequence[dict[str, Any]], secs: Sequence[Section], generated_at: str,
-               links: EntityLinks | None = None) -> str:
+               links: EntityLinks | None = None, outlines: dict[str, Any] | None = None) -> str:
     """Offline HTML map of every item with coordinates, markers coloured by has-photo.
 
     Args:
@@ -29,6 +32,8 @@ def render_map(campaign: Campaign, table: Sequence[dict[str, Any]], secs: Sequen
         secs: Sections (the region selector).
         generated_at: Timestamp shown on the page.
         links: Entity links of the target wiki (default: Wikidata).
+        outlines: GeoJSON of the country (``properties.main``) and its neighbours, drawn under the
+            markers (:func:`reports.outlines.outlines_for`); None: a plain graticule only.
 
     Returns:
         HTML; needs the vendored files next to it (:func:`reports.lists_render.copy_map_assets`).
@@ -41,6 +46,7 @@ def render_map(campaign: Campaign, table: Sequence[dict[str, Any]], secs: Sequen
         counts={"with_image": with_image, "without_image": len(points) - with_image,
                 "without_coords": sum(r["lat"] is None for r in table),
                 "items": len({r["item"] for r in table})},
-        prefer_canvas=len(points) > CANVAS_FROM, colours=COLOURS, generated_at=generated_at,
+        prefer_canvas=len(points) > CANVAS_FROM, cluster=len(points) > CLUSTER_FROM, colours=COLOURS,
+        generated_at=generated_at, outlines=outlines or {"type": "FeatureCollection", "features": []},
         entity_page_base=(links or EntityLinks()).page_base,
     )

@@ -25,7 +25,8 @@ from reports.i18n import gettext, translated_environment
 from reports.lists_fold import Section, _none
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-MAP_ASSETS = ("leaflet.js", "leaflet.css", "leaflet-LICENSE.txt")
+MAP_ASSETS = ("leaflet.js", "leaflet.css", "leaflet-LICENSE.txt", "leaflet.markercluster.js", "MarkerCluster.css",
+              "MarkerCluster.Default.css", "leaflet.markercluster-LICENSE.txt")
 COLOURS = {"with": "#2e7d32", "without": "#c62828"}
 #: Above this many markers the map draws on a canvas instead of one SVG element per marker.
 CANVAS_FROM = 5000
@@ -140,7 +141,8 @@ def _chunks(renderer: WikiRenderer, section: Section, limit: int) -> Iterable[tu
         yield from ((renderer.section(p, continued=start > 0), p) for _, p in _chunks(renderer, part, limit))
 
 
-def split_pages(renderer: WikiRenderer, secs: Sequence[Section], max_bytes: int = MAX_PAGE_BYTES) -> list[dict[str, Any]]:
+def split_pages(renderer: WikiRenderer, secs: Sequence[Section],
+                max_bytes: int = MAX_PAGE_BYTES) -> list[dict[str, Any]]:
     """Pack the sections into pages of at most ``max_bytes`` (UTF-8), whole regions where they fit.
 
     A region larger than one page is cut between rows (its heading says "continued").

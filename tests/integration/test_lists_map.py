@@ -66,3 +66,52 @@ def test_map_renders_offline_with_coloured_markers(tmp_path: Path):
     assert all(lists.COLOURS["with"] in m for m in with_photo)
     assert all(lists.COLOURS["without"] in m for m in without)
     assert "<b>x</b>" not in dom  # the hostile label never became markup
+
+
+def _dump_dom(page: Path, profile: Path, budget_ms: int = 8000) -> str:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is not installed: run `make browser`"
+    out = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+         "--dump-dom", f"--virtual-time-budget={budget_ms}", page.as_uri()],
+        capture_output=True, text=True, timeout=180, check=False,
+    )
+    assert "leaflet-container" in out.stdout, out.stderr[-2000:]
+    return out.stdout
+
+
+def test_map_draws_the_country_outline_under_the_markers(tmp_path: Path):
+    campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
+    table, names = _table(campaign)
+    lists.write_lists(campaign, table, names, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
+    page = tmp_path / "05_lists/map.html"
+    assert "all regions (4 items)" in page.read_text(encoding="utf-8")  # items, not region memberships
+    dom = _dump_dom(page, tmp_path / "profile")
+    country = re.findall(r"<path[^>]*class=\"[^\"]*wlk-country[^\"]*\"[^>]*>", dom)
+    neighbours = re.findall(r"<path[^>]*class=\"[^\"]*wlk-neighbour[^\"]*\"[^>]*>", dom)
+    assert len(country) == 1 and neighbours  # Sweden, and Norway/Finland… clipped around it
+    assert dom.index("wlk-country") < dom.index("wlk-marker")  # drawn below the markers
+
+
+def test_large_lists_cluster_their_markers(tmp_path: Path):
+    campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
+    n = 3_000
+    rows = pd.DataFrame({
+        "item": [f"Q{100 + i}" for i in range(n)], "id": [f"raa/bbr/{i}" for i in range(n)],
+        "coord": [f"Point({12 + (i % 60) * 0.1:.3f} {56 + (i // 60) * 0.2:.3f})" for i in range(n)],
+        "image": [None] * n, "commons_category": [None] * n, "address": [None] * n,
+        "designation": ["Q24284072"] * n, "designation_start": [None] * n, "region": ["Q10"] * n,
+    })
+    items = lists.fold_items(rows)
+    labels = pd.DataFrame({"item": items["item"], "label": [f"Objekt {i}" for i in range(n)], "lang": ["sv"] * n})
+    names = pd.DataFrame({"item": ["Q10"], "label": ["A"], "lang": ["sv"]})
+    lists.write_lists(campaign, lists.assemble(campaign, items, labels, labels, names), names, tmp_path)
+    page = tmp_path / "05_lists/map.html"
+    text = page.read_text(encoding="utf-8")
+    assert re.findall(r"""<script[^>]+src="([^"]+)""", text) == ["leaflet.js", "leaflet.markercluster.js"]
+    dom = _dump_dom(page, tmp_path / "profile", budget_ms=15000)
+    clusters = [int(c) for c in re.findall(r"marker-cluster[^>]*>\s*<div>\s*<span>(\d+)</span>", dom)]
+    singles = len(re.findall(r"<path[^>]*class=\"[^\"]*wlk-marker", dom))
+    assert clusters and sum(clusters) + singles == n  # every point is in a cluster or drawn alone
+    assert singles < n / 10
