@@ -156,3 +156,34 @@ def test_concurrent_edits_on_different_parts_are_merged(api):
     r3 = api.post("wbeditentity", id=qid, baserevid=base, data=json.dumps(stmt))
     assert r3["error"]["code"] == "failed-save"  # that statement changed since the base
     assert r3["error"]["messages"][1]["name"] == "edit-conflict"
+
+
+JUNK = [
+    {"id": "abc", "entity": "Q", "claim": "nope", "statement": "Q1$", "value": "{bad",
+     "snaks": "[[[", "data": "123", "language": "zz-invalid", "property": "P0",
+     "fromid": "Q1", "toid": "Q1", "baserevid": "-", "index": "x", "limit": "1e9"},
+    {"id": "Q1", "entity": "Q1", "claim": json.dumps({"id": 5}), "statement": "Q1$X",
+     "value": json.dumps([1, {"a": None}]), "snaks": json.dumps({"P1": "x"}), "data": "[]",
+     "language": "en", "property": "P31", "snaktype": "bogus", "qualifiers": "x|y",
+     "references": "z", "linksite": "nosuchwiki", "add": "\udcff"},
+]
+
+
+@pytest.mark.parametrize("junk", JUNK)
+def test_every_action_answers_junk_with_an_api_error(api, junk):
+    modules = api.get(action="paraminfo", modules="main")["paraminfo"]["modules"][0]
+    actions = next(p for p in modules["parameters"] if p["name"] == "action")["type"]
+    for action in actions:
+        if action in ("login", "clientlogin", "logout"):
+            continue
+        data = {"action": action, "format": "json", "token": api.token, **junk}
+        r = api.s.post(api.url, data={k: v.encode("utf-8", "surrogatepass") for k, v in
+                                      data.items()})
+        assert r.status_code == 200, (action, r.status_code)
+        body = r.json()
+        assert isinstance(body, dict), action
+        if "error" in body:
+            assert r.headers["MediaWiki-API-Error"] == body["error"]["code"], action
+            assert not body["error"]["code"].startswith("internal_api_error"), body
+        else:
+            assert action in ("paraminfo", "query"), body  # nothing else may succeed on junk
