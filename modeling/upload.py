@@ -282,6 +282,13 @@ class _Run:
         raise UploadError(f"gave up after {self.opts.max_retries + 1} attempts: {last}",
                           code=last.code if last else None)
 
+    def settle_unchanged(self, plan: Plan) -> None:
+        """An unchanged plan of a record the ledger still has open (e.g. ``failed`` after a refused
+        create whose item a later plan found): the ledger now says ``done`` with that item."""
+        row = self.ledger.get(self.campaign.id, plan.source_id)
+        if plan.qid and row is not None and row.status != "done":
+            self.done(plan, plan.qid, plan.base_revid, plan.fingerprint(), "unchanged")
+
     def fail(self, plan: Plan, exc: UploadError, fp: str) -> None:
         log.error("%s failed: %s", plan.source_id, exc)
         self.summary.failed += 1
@@ -359,6 +366,7 @@ def upload(
                 break
             if plan.action == "unchanged":
                 summary.unchanged += 1
+                run.settle_unchanged(plan)
             else:
                 run.one(plan)
             tick()

@@ -112,3 +112,38 @@ def test_a_permanently_failing_record_is_reported_and_the_rest_goes_on(services_
     (failure,) = summary.failures
     assert failure["source_id"] == recs[1]["source_id"] and failure["code"] == "modification-failed"
     assert "Q190000002" in failure["error"]
+
+
+def test_a_refused_create_whose_item_is_ours_becomes_done(services_factory, tmp_path):
+    """An earlier crash made the item (same label, description and identifier) but no ledger row."""
+    svc = services_factory()
+    units = admin_units(svc.target, tmp_path)
+    rec = records(1, start=800)[0]
+    entity, _, _ = build_entity(rec, campaign(), admin_units=units, today=TODAY)
+    svc.admin("seed", {"entities": [{**entity, "id": "Q190000003"}]})
+    svc.reset()
+    plans = plans_for(svc.target, [rec], units)  # planned as new: reconciliation had not seen it
+    ledger = tmp_path / "l.sqlite"
+    summary = run_upload(svc.target, plans, ledger)
+    assert (summary.created, summary.recovered, summary.failed) == (0, 1, 0)
+    with Ledger(ledger) as led:
+        row = led.get(campaign().id, rec["source_id"])
+    assert (row.status, row.qid) == ("done", "Q190000003")
+
+
+def test_an_unchanged_plan_closes_a_failed_row(services_factory, tmp_path):
+    svc = services_factory()
+    units = admin_units(svc.target, tmp_path)
+    rec = records(1, start=810)[0]
+    first = run_upload(svc.target, plans_for(svc.target, [rec], units), tmp_path / "first.sqlite")
+    qid = first.items[rec["source_id"]]
+    ledger = tmp_path / "l.sqlite"
+    with Ledger(ledger) as led:  # a row left failed by an older run
+        led.pending(campaign().id, rec["source_id"], intent="create", qid=None, batch="old", fingerprint="x")
+        led.failed(campaign().id, rec["source_id"], batch="old", error="modification-failed")
+    again = plans_for(svc.target, [rec], units, {rec["source_id"]: qid})
+    assert again[0].action == "unchanged"
+    run_upload(svc.target, again, ledger)
+    with Ledger(ledger) as led:
+        assert led.counts(campaign().id) == {"done": 1}
+        assert led.get(campaign().id, rec["source_id"]).qid == qid
