@@ -21,7 +21,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from core.errors import InputError
-from core.layout import stage_dir
+from core.layout import INGEST_SUMMARY, RECORDS, REJECTS, stage_dir
 from modeling.campaign import Source, load_campaign
 from modeling.crs_guess import country_extent, country_name
 from modeling.diagnose import diagnose, projected_hint
@@ -88,11 +88,25 @@ def ingest(source: Source, *, base_dir: str | Path | None = None,
     frame, meta = read_source(source, base_dir)
     checked = _validate(frame, meta, source, country_bbox, country)
     checked.records, normalised = normalise_records(checked.records)
+    found = diagnose(frame, source, checked.rejects, bbox=country_bbox, country=country)
+    summary = _summary(meta, checked, normalised, started)
+    if found is not None:
+        summary["diagnosis"] = found.as_dict()
+    if out_dir is not None:
+        write_outputs(IngestResult(checked.records, checked.rejects, summary), out_dir)
+    if found is not None:
+        raise InputError(found.message, file=meta.file)
+    logger.info("ingest %s: %d ok, %d rejected", meta.file, summary["records_ok"],
+                summary["rejects"])
+    return IngestResult(checked.records, checked.rejects, summary)
+
+
+def _summary(meta: Any, checked: Any, normalised: dict[str, int], started: float) -> dict[str, Any]:
+    """The ``summary.json`` content of one ingest."""
     rejects = checked.rejects
-    found = diagnose(frame, source, rejects, bbox=country_bbox, country=country)
     # rows per reason, like "rejects" (rejects.csv has a line per row, field and reason)
     by_reason = {str(k): int(v) for k, v in rejects.groupby("reason")["source_row"].nunique().items()}
-    summary: dict[str, Any] = {
+    return {
         "file": meta.file,
         "format": meta.format,
         "encoding": meta.encoding,
@@ -113,23 +127,14 @@ def ingest(source: Source, *, base_dir: str | Path | None = None,
         "seconds": round(time.perf_counter() - started, 3),
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    if found is not None:
-        summary["diagnosis"] = found.as_dict()
-    if out_dir is not None:
-        write_outputs(IngestResult(checked.records, rejects, summary), out_dir)
-    if found is not None:
-        raise InputError(found.message, file=meta.file)
-    logger.info("ingest %s: %d ok, %d rejected", meta.file, summary["records_ok"],
-                summary["rejects"])
-    return IngestResult(checked.records, rejects, summary)
 
 
 def write_outputs(result: IngestResult, out_dir: str | Path) -> Path:
     """Write records.parquet, rejects.csv and summary.json into ``<out_dir>/01_ingest``."""
     folder = stage_dir(out_dir, "ingest")
-    write_records(result.records, folder / "records.parquet")
-    result.rejects[REJECT_COLUMNS].to_csv(folder / "rejects.csv", index=False, encoding="utf-8")
-    (folder / "summary.json").write_text(
+    write_records(result.records, Path(out_dir) / RECORDS)
+    result.rejects[REJECT_COLUMNS].to_csv(Path(out_dir) / REJECTS, index=False, encoding="utf-8")
+    (Path(out_dir) / INGEST_SUMMARY).write_text(
         json.dumps(result.summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return folder
 

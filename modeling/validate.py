@@ -26,9 +26,15 @@ from pyproj import CRS
 from modeling.dates import parse_date, parse_dates
 from core.errors import InputError
 from modeling.geo import (
-    WGS84, crs_label, in_bbox, looks_projected, parse_crs, polygon_stats, projected_hint, to_wgs84,
+    crs_label, in_bbox, looks_projected, parse_crs, projected_hint, to_wgs84,
 )
 from modeling.sources import SourceMeta
+from modeling.validate_records import RESERVED as _RESERVED
+from modeling.validate_records import dissolve_parts as _dissolve
+from modeling.validate_records import positions as _positions
+from modeling.validate_records import repair_geometries as _repair
+from modeling.validate_records import date_warnings as _date_warnings
+from modeling.validate_records import records_frame as _records
 
 __all__ = ["REASONS", "REJECT_COLUMNS", "Validated", "parse_date", "parse_dates", "validate"]
 
@@ -52,8 +58,6 @@ REASONS = {
     "bad_geometry": "the WKT could not be parsed",
 }
 
-_RESERVED = {"source_id", "name", "geometry", "source_row", "lat", "lon", "centroid_lat",
-             "centroid_lon", "area_m2"}
 
 
 @dataclass
@@ -248,38 +252,6 @@ def _shape_geometry(geoms: np.ndarray, given_crs: CRS | None, declared: bool, fl
     return out, {"crs_in": crs_label(crs)}
 
 
-def _repair(geoms: np.ndarray) -> tuple[np.ndarray, int]:
-    present = ~shapely.is_missing(geoms)
-    invalid = present.copy()
-    invalid[present] = ~shapely.is_valid(geoms[present])
-    if invalid.any():
-        geoms = geoms.copy()
-        geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure",
-                                            keep_collapsed=False)
-        logger.warning("repaired %d invalid geometries with make_valid", int(invalid.sum()))
-    return geoms, int(invalid.sum())
-
-
-def _dissolve(ids: pd.Series, geoms: np.ndarray,
-              parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Merge the geometries of rows sharing an id into the first row (``source.dissolve``).
-
-    Only rows in ``parts`` (duplicated ids that passed the other checks) take part; the loop
-    runs once per split area, not per row. Returns the geometries and the rows merged away.
-    """
-    geoms = geoms.copy()
-    merged = np.zeros(len(geoms), dtype=bool)
-    positions = pd.Series(np.flatnonzero(parts)).groupby(ids.to_numpy()[parts]).agg(list)
-    for idx in positions:
-        if len(idx) < 2:
-            continue
-        geoms[idx[0]] = shapely.union_all(geoms[idx])
-        merged[idx[1:]] = True
-    if merged.any():
-        logger.info("dissolved %d rows into the first row of their id", int(merged.sum()))
-    return geoms, merged
-
-
 def _ragged_rejects(meta: SourceMeta, id_column: str) -> pd.DataFrame:
     if not meta.ragged:
         return pd.DataFrame()
@@ -295,6 +267,38 @@ def _ragged_rejects(meta: SourceMeta, id_column: str) -> pd.DataFrame:
         "value": [f"expected {r['expected']} fields, got {r['actual']}: {str(r['text'])[:200]}"
                   for r in meta.ragged],
     })
+
+
+def _filter(frame: pd.DataFrame, source: Any) -> tuple[pd.DataFrame, int]:
+    """Keep the rows ``source.filter`` selects; return them and how many were dropped."""
+    before = len(frame)
+    for col, keep in source.filter.items():
+        frame = frame[frame[col].str.strip().isin([str(v) for v in keep])]
+    filtered = before - len(frame)
+    if filtered:
+        logger.info("filter kept %d of %d rows", len(frame), before)
+    return frame.reset_index(drop=True), filtered
+
+
+def _file_geometry(frame: pd.DataFrame, source: Any, meta: SourceMeta, rej: _Rejects,
+                   rows: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    """Geometries from a WKT column or the file itself, reprojected to WGS84."""
+    if source.wkt_column:
+        raw = frame[source.wkt_column].str.strip().to_numpy(dtype=object)
+        geoms = shapely.from_wkt(np.where(raw == "", None, raw), on_invalid="ignore")
+        fld, declared, given = source.wkt_column, False, source.crs
+    else:
+        geoms = np.asarray(frame.geometry.array, dtype=object)
+        raw = np.where(shapely.is_missing(geoms), "None", "")
+        fld, declared = "geometry", meta.crs_declared
+        given = source.crs or (meta.crs_in if declared else None)
+        if source.crs and meta.crs_in and declared and parse_crs(source.crs) != frame.crs:
+            logger.warning("%s declares %s; using %s as configured", meta.file, meta.crs_in,
+                           source.crs)
+        if given is None and declared and frame.crs is not None:
+            given = frame.crs.to_wkt()
+    given_crs = parse_crs(given, file=meta.file) if given else None
+    return _shape_geometry(geoms, given_crs, declared, fld, meta, rej, rows, ids, raw)
 
 
 def validate(frame: pd.DataFrame, meta: SourceMeta, source: Any, *,
@@ -315,13 +319,7 @@ def validate(frame: pd.DataFrame, meta: SourceMeta, source: Any, *,
         InputError: a named column is missing, or coordinates look projected and no CRS is given.
     """
     _require_columns(frame, source, meta)
-    before = len(frame)
-    for col, keep in source.filter.items():
-        frame = frame[frame[col].str.strip().isin([str(v) for v in keep])]
-    filtered = before - len(frame)
-    if filtered:
-        logger.info("filter kept %d of %d rows", len(frame), before)
-    frame = frame.reset_index(drop=True)
+    frame, filtered = _filter(frame, source)
     n = len(frame)
     rows = frame["source_row"].to_numpy(dtype="int64")
     ids_s = frame[source.id_column].str.strip()
@@ -338,41 +336,14 @@ def validate(frame: pd.DataFrame, meta: SourceMeta, source: Any, *,
     if source.lat_column:
         geoms, facts = _point_geometry(frame, source, meta, rej, rows, ids, country_bbox)
     else:
-        if source.wkt_column:
-            raw = frame[source.wkt_column].str.strip().to_numpy(dtype=object)
-            geoms = shapely.from_wkt(np.where(raw == "", None, raw), on_invalid="ignore")
-            fld, declared, given = source.wkt_column, False, source.crs
-        else:
-            geoms = np.asarray(frame.geometry.array, dtype=object)
-            raw = np.where(shapely.is_missing(geoms), "None", "")
-            fld, declared = "geometry", meta.crs_declared
-            given = source.crs or (meta.crs_in if declared else None)
-            if source.crs and meta.crs_in and declared and parse_crs(source.crs) != frame.crs:
-                logger.warning("%s declares %s; using %s as configured", meta.file, meta.crs_in,
-                               source.crs)
-            if given is None and declared and frame.crs is not None:
-                given = frame.crs.to_wkt()
-        given_crs = parse_crs(given, file=meta.file) if given else None
-        geoms, facts = _shape_geometry(geoms, given_crs, declared, fld, meta, rej, rows, ids, raw)
+        geoms, facts = _file_geometry(frame, source, meta, rej, rows, ids)
     geoms, repaired = _repair(geoms)
     merged = np.zeros(n, dtype=bool)
     if getattr(source, "dissolve", False) and dup.any():
         geoms, merged = _dissolve(ids_s, geoms, dup & ~rej.bad)
 
-    plon, plat, area = polygon_stats(geoms)
+    lon, lat, plon, plat, area = _positions(geoms)
     present = ~shapely.is_missing(geoms)
-    lon = np.full(n, np.nan)
-    lat = np.full(n, np.nan)
-    if present.any():
-        point = present.copy()
-        point[present] = shapely.get_type_id(geoms[present]) == 0
-        lon[point], lat[point] = shapely.get_x(geoms[point]), shapely.get_y(geoms[point])
-        other = present & ~point
-        if other.any():  # lines, multipoints: plain centroid; polygons are replaced below
-            cent = shapely.centroid(geoms[other])
-            lon[other], lat[other] = shapely.get_x(cent), shapely.get_y(cent)
-    is_poly = np.isfinite(area)
-    lon[is_poly], lat[is_poly] = plon[is_poly], plat[is_poly]
     if country_bbox is not None and not source.lat_column:
         outside = present & ~in_bbox(lon, lat, country_bbox)
         if outside.any():
@@ -386,45 +357,3 @@ def validate(frame: pd.DataFrame, meta: SourceMeta, source: Any, *,
     return Validated(records=records, rejects=rej.frame([_ragged_rejects(meta, source.id_column)]),
                      crs_in=facts.get("crs_in"), decimal=facts.get("decimal"), filtered=filtered,
                      repaired_geometries=repaired, dissolved=int(merged.sum()), warnings=warnings)
-
-
-def _records(frame: pd.DataFrame, source: Any, meta: SourceMeta, ids: pd.Series, names: pd.Series,
-             geoms: np.ndarray, lon: np.ndarray, lat: np.ndarray, plon: np.ndarray,
-             plat: np.ndarray, area: np.ndarray, keep: np.ndarray) -> gpd.GeoDataFrame:
-    data: dict[str, Any] = {
-        "source_id": ids[keep].reset_index(drop=True),
-        "name": names[keep].reset_index(drop=True),
-        "source_row": frame["source_row"].to_numpy(dtype="int64")[keep],
-    }
-    mapping = dict(source.columns)
-    if not mapping:  # no campaign mapping: keep every other column under its own name
-        used = {source.id_column, source.name_column, source.lat_column, source.lon_column,
-                source.wkt_column, "source_row"}
-        mapping = {(f"src_{c}" if c in _RESERVED else c): c for c in meta.header if c not in used}
-    for key, col in mapping.items():
-        data[key] = frame[col][keep].reset_index(drop=True)
-    data["lat"] = lat[keep]
-    data["lon"] = lon[keep]
-    if np.isfinite(area).any():
-        data["centroid_lat"] = plat[keep]
-        data["centroid_lon"] = plon[keep]
-        data["area_m2"] = area[keep]
-    df = pd.DataFrame(data)
-    for key in ["source_id", "name", *mapping]:
-        if df[key].dtype != "str":
-            df[key] = df[key].astype("str")
-    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms[keep], crs=WGS84).values, crs=WGS84)
-
-
-def _date_warnings(records: gpd.GeoDataFrame, source: Any) -> dict[str, int]:
-    warnings: dict[str, int] = {}
-    for key in source.date_columns:
-        if key not in records:
-            continue
-        raw = records[key]
-        parsed = parse_dates(raw)
-        bad = int((raw.str.strip().ne("") & parsed["time"].isna()).sum())
-        if bad:
-            warnings[f"unparsed_date:{key}"] = bad
-            logger.warning("%d values of %s are not dates the kit can read", bad, key)
-    return warnings

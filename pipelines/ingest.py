@@ -6,11 +6,12 @@ Thin wiring only: the logic is :func:`modeling.ingest.ingest` (reading in
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from core.layout import stage_dir
+from core.layout import INGEST_SUMMARY, RECORDS, REJECTS
 from modeling.ingest import country_label, ingest, reject_table, resolve_source, run_label
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
 
@@ -42,7 +43,6 @@ def ingest_flow(campaign: str | None = None, source: str | None = None, out: str
     label = run_label(campaign, source)
     get_run_logger().info("ingest %s: %d ok, %d rejected", label, summary["records_ok"],
                           summary["rejects"])
-    stage = stage_dir(out, "ingest")
     publish_summary(label, "ingest", summary, table=reject_table(summary),
-                    files=[stage / "records.parquet", stage / "rejects.csv", stage / "summary.json"])
+                    files=[Path(out) / name for name in (RECORDS, REJECTS, INGEST_SUMMARY)])
     return summary
