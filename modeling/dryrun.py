@@ -161,8 +161,8 @@ class DryRunWriter:
             return self._meta
         for fh in self._files.values():
             fh.close()
-        meta = {**self.meta, "counts": self.counts, "writes": self.counts["create"] + self.counts["update"], "review": self.review,
-                "entity_ids": sorted(self.ids, key=lambda i: (i[0], len(i), i))}
+        meta = {**self.meta, "counts": self.counts, "writes": self.counts["create"] + self.counts["update"],
+                "review": self.review, "entity_ids": sorted(self.ids, key=lambda i: (i[0], len(i), i))}
         (self.dir / META).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         self._meta = meta
         return meta

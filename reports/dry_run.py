@@ -54,7 +54,7 @@ def read_blockers(run_dir: str | Path) -> list[Json]:
 
 def _blocker(raw: Mapping[str, Any], problem: str) -> Json:
     if problem == "missing":
-        message = f"does not exist on {{target}}"
+        message = "does not exist on {target}"
     else:
         message = f"has datatype {raw.get('actual')} on {{target}}; the plans need {raw.get('expected')}"
     roles = ", ".join(raw.get("roles") or [])

@@ -26,7 +26,8 @@ def _counts(rows: Sequence[dict[str, Any]], languages: Sequence[str]) -> dict[st
     }
 
 
-def coverage(table: Sequence[dict[str, Any]], secs: Sequence[Section], languages: Sequence[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def coverage(table: Sequence[dict[str, Any]], secs: Sequence[Section],
+             languages: Sequence[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Coverage per region and overall (distinct items), FIELD-NOTES §1.3.
 
     Returns:
