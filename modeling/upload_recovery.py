@@ -31,6 +31,9 @@ CLOCK_SKEW = timedelta(minutes=5)
 #: Default time a request may still be committed after its client gave up or died (s):
 #: above MediaWiki's limit for a POST request on Wikimedia wikis.
 DEFAULT_COMMIT_GRACE = 210.0
+#: Rows older than this are resolved by the identifier search alone: by then search and SPARQL
+#: have long caught up, and the contributions since then could be very many.
+SEARCH_TRUSTED_AFTER = timedelta(days=1)
 
 
 class OwnEditsSource(Protocol):
@@ -72,7 +75,8 @@ class Evidence:
 
     def refresh(self, rows: Iterable[LedgerRow]) -> int:
         """Read the contributions since the earliest tokened row; returns how many edits were read."""
-        times = [parse_at(r.at) for r in rows if r.token]
+        oldest = self.now() - SEARCH_TRUSTED_AFTER
+        times = [t for r in rows if r.token and (t := parse_at(r.at)) >= oldest]
         if not times:
             return 0
         edits = self.client.own_edits_since(wiki_timestamp(min(times) - CLOCK_SKEW))
