@@ -66,7 +66,7 @@ def _connect(url: str, what: str, target: Target, timeout: float) -> None:
             return
     except ConnectionRefusedError:
         raise _nobody(url, what, target, "connection refused") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise _nobody(url, what, target, f"no answer within {timeout:g} s") from None
     except OSError as exc:
         raise _nobody(url, what, target, str(exc)) from None
@@ -77,12 +77,12 @@ def _get_json(url: str, target: Target, timeout: float, what: str,
     req = urllib.request.Request(url, data=data, headers={"User-Agent": target.user_agent,
                                                           **(headers or {})})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - target URL
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             return json.loads(resp.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
         raise ServiceError(f"{what} at {url.split('?')[0]} answered HTTP {exc.code}: is this the "
                            f"right URL for target {target.name!r}?") from None
-    except (urllib.error.URLError, TimeoutError, socket.timeout) as exc:
+    except (urllib.error.URLError, TimeoutError) as exc:
         raise _nobody(url, what, target, str(getattr(exc, "reason", exc))) from None
     except (ValueError, UnicodeDecodeError):
         raise ServiceError(f"{what} at {url.split('?')[0]} did not answer JSON: something else "

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from modeling.campaign import UPLOADABLE_LICENCES
 from core.errors import LicenceError
+from modeling.campaign import UPLOADABLE_LICENCES
 
 
 def licence_allows_upload(licence: str | None) -> bool:

@@ -23,18 +23,23 @@ import pyarrow.compute as pc
 import shapely
 from pyproj import CRS
 
-from modeling.dates import parse_date, parse_dates
 from core.errors import InputError
+from modeling.dates import parse_date, parse_dates
 from modeling.geo import (
-    crs_label, in_bbox, looks_projected, parse_crs, projected_hint, to_wgs84,
+    crs_label,
+    in_bbox,
+    looks_projected,
+    parse_crs,
+    projected_hint,
+    to_wgs84,
 )
 from modeling.sources import SourceMeta
 from modeling.validate_records import RESERVED as _RESERVED
+from modeling.validate_records import date_warnings as _date_warnings
 from modeling.validate_records import dissolve_parts as _dissolve
 from modeling.validate_records import positions as _positions
-from modeling.validate_records import repair_geometries as _repair
-from modeling.validate_records import date_warnings as _date_warnings
 from modeling.validate_records import records_frame as _records
+from modeling.validate_records import repair_geometries as _repair
 
 __all__ = ["REASONS", "REJECT_COLUMNS", "Validated", "parse_date", "parse_dates", "validate"]
 

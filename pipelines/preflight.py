@@ -23,7 +23,13 @@ from core.layout import PLANS, PREFLIGHT
 from core.settings import Target, load_target
 from modeling.campaign import load_campaign
 from modeling.plausibility import far_from_units, record_units
-from modeling.preflight import blocking_message, campaign_refs, check_refs, plan_refs, read_plan_lines
+from modeling.preflight import (
+    blocking_message,
+    campaign_refs,
+    check_refs,
+    plan_refs,
+    read_plan_lines,
+)
 from pipelines._options import LOCAL_TASK
 
 log = logging.getLogger(__name__)
