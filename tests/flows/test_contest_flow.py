@@ -30,3 +30,15 @@ def test_contest_flow_writes_the_stage_and_dashboard(tmp_path, contest_small):
     assert summary["coverage_at"]["photographed"] == 4  # Q102–Q104 before the contest + Q101 by 3 September
     assert Path(summary["dashboard"]).name == "dashboard.html" and Path(summary["dashboard"]).exists()
     assert json.loads((run / "07_contest" / "summary.json").read_text())["campaign"] == "wlm-se-bbr-sample"
+
+
+def test_cli_contest_without_lists_is_one_line_and_exit_2(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    result = CliRunner().invoke(app, ["contest", str(_campaign(tmp_path)), "--out", str(tmp_path / "run"),
+                                      "--no-fetch"])
+    assert result.exit_code == 2, result.output
+    assert "05_lists/all.csv" in result.output and "wlkit lists" in result.output
+    assert "Traceback" not in result.output
