@@ -26,7 +26,8 @@ def test_contest_flow_writes_the_stage_and_dashboard(tmp_path, contest_small):
     run = tmp_path / "run"
     contest_small.write_run(run, contest_small.build())
     summary = contest_flow(campaign=str(_campaign(tmp_path)), out=str(run), at="2026-09-03", fetch=False)
-    assert (summary["uploads"], summary["matched"], summary["newly_pictured"], summary["at"]) == (13, 10, 3, "2026-09-03")
+    got = (summary["uploads"], summary["matched"], summary["newly_pictured"], summary["at"])
+    assert got == (13, 10, 3, "2026-09-03")
     assert summary["coverage_at"]["photographed"] == 4  # Q102–Q104 before the contest + Q101 by 3 September
     assert Path(summary["dashboard"]).name == "dashboard.html" and Path(summary["dashboard"]).exists()
     assert json.loads((run / "07_contest" / "summary.json").read_text())["campaign"] == "wlm-se-bbr-sample"
