@@ -35,3 +35,33 @@ def test_failed_keeps_the_known_qid_and_one_row_per_record(tmp_path):
         assert [r.campaign for r in led.rows("c")] == ["c"]
     rows = sqlite3.connect(path).execute("SELECT count(*) FROM ledger").fetchone()[0]
     assert rows == 2
+
+
+def test_each_write_gets_a_unique_token_kept_until_done(tmp_path):
+    with Ledger(tmp_path / "ledger.sqlite") as led:
+        first = led.pending("c", "1", intent="create", qid=None, batch="b1", fingerprint="f")
+        second = led.pending("c", "2", intent="create", qid=None, batch="b1", fingerprint="f")
+        assert first.startswith("wlkit-b1-") and first != second
+        led.failed("c", "1", batch="b1", error="connection")
+        row = led.get("c", "1")
+        assert row.token == first and row.unresolved_create
+        assert [r.source_id for r in led.unresolved("c")] == ["1", "2"]
+        led.done("c", "2", qid="Q9", revid=1, batch="b1", fingerprint="f", intent="create")
+        assert led.counts("c") == {"failed": 1, "done": 1}
+        assert [r.source_id for r in led.unresolved("c")] == ["1"]
+
+
+def test_an_old_ledger_gains_the_token_column(tmp_path):
+    path = tmp_path / "ledger.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE ledger (campaign TEXT NOT NULL, source_id TEXT NOT NULL, qid TEXT, revid INTEGER,"
+        " status TEXT NOT NULL, batch TEXT, at TEXT NOT NULL, intent TEXT, fingerprint TEXT, error TEXT,"
+        " PRIMARY KEY (campaign, source_id));"
+        "INSERT INTO ledger VALUES ('c', '1', NULL, NULL, 'pending', 'b0', '2026-10-01T10:00:00+00:00',"
+        " 'create', 'f', NULL);")
+    db.close()
+    with Ledger(path) as led:
+        row = led.get("c", "1")
+        assert (row.status, row.token) == ("pending", None)
+        assert led.pending("c", "1", intent="create", qid=None, batch="b1", fingerprint="f").startswith("wlkit-b1-")
