@@ -79,6 +79,10 @@ def save(req: ApiRequest, data: dict[str, Any], eid: str | None, *,
     """
     assert req.user is not None
     params = req.params
+    if eid and req.state.redirects.target(eid):
+        raise ApiFailure("unresolved-redirect", "The given entity ID refers to a redirect, "
+                                                "which is not supported in this context.",
+                         extra={"id": eid})
     entry: dict[str, Any] = {"id": eid, "new": new, "ok": False, "user": req.user["name"],
                              "summary": params.get("summary"), "tags": params.get("tags"),
                              "bot": req.flag("bot"), "at": now_iso(),

@@ -106,6 +106,10 @@ def test_merge_leaves_a_redirect(api):
     assert target["redirects"] == {"from": a["id"], "to": b["id"]}
     assert target["sitelinks"]["svwiki"]["title"] == "Kvarnen (test)"
     assert [x["value"] for x in target["aliases"]["en"]] == ["Merge source mill"]
+    r = api.post("wbsetlabel", id=a["id"], language="en", value="edit after merge")
+    assert r["error"]["code"] == "unresolved-redirect"
+    info = api.get(action="query", prop="info", titles=a["id"])["query"]["pages"]
+    assert "redirect" in next(iter(info.values()))
 
 
 @pytest.mark.parametrize(("data", "code"), [
