@@ -58,7 +58,7 @@ class CrsCandidate:
 
 def country_name(iso: str, language: str = "en") -> str:
     """The country's name for an ISO 3166-1 alpha-2 code (``CH`` → ``Switzerland``)."""
-    return Locale(language).territories.get(iso.upper(), iso.upper())
+    return str(Locale(language).territories.get(iso.upper(), iso.upper()))
 
 
 @lru_cache(maxsize=64)

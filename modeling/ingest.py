@@ -217,9 +217,11 @@ def resolve_source(campaign: str | Path | None = None, source: str | Path | None
     if campaign is not None:
         camp = load_campaign(campaign)
         camp.require_register("ingest")
+        if camp.source is None:  # require_register raised already; this narrows the type
+            raise InputError(f"campaign {camp.id} has no source: section")
         spec = apply_overrides(camp.source, path=source, **flags)
         bbox = camp.country.bbox or country_extent(camp.country.iso)
-        return spec, camp.base_dir, tuple(bbox) if bbox else None
+        return spec, camp.base_dir, (bbox[0], bbox[1], bbox[2], bbox[3]) if bbox else None
     if source is None:
         raise InputError("give a register file (SOURCE) or --campaign")
     return source_from_options(Path(source).resolve(), **flags), None, None

@@ -180,7 +180,7 @@ def inspect_register(path: str | Path, *, iso: str | None = None,
     """
     spec = SimpleNamespace(path=str(path), format="auto", encoding=encoding, delimiter=None,
                            layer=layer)
-    frame, meta = read_source(spec)  # type: ignore[arg-type]
+    frame, meta = read_source(spec)
     cols = _text_columns(frame)
     prop = Proposal(path=str(Path(path).resolve()), format=meta.format, encoding=meta.encoding,
                     delimiter=meta.delimiter, layer=meta.layer, rows=len(frame), columns=cols,

@@ -26,11 +26,17 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
 class SourceSpec(Protocol):
     """What :func:`read_source` needs from a source (``modeling.campaign.Source`` fits)."""
 
-    path: str
-    format: str
-    encoding: str | None
-    delimiter: str | None
-    layer: str | None
+    # read-only members, so a Source whose ``format`` is a Literal fits too
+    @property
+    def path(self) -> str: ...
+    @property
+    def format(self) -> str: ...
+    @property
+    def encoding(self) -> str | None: ...
+    @property
+    def delimiter(self) -> str | None: ...
+    @property
+    def layer(self) -> str | None: ...
 
 
 @dataclass

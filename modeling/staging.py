@@ -56,7 +56,7 @@ def _item(qid: str, label: str, langs: Iterable[str], claims: list[Json] | None 
 
 def _datatype(ref: Any) -> str:
     if ref.datatypes:
-        return sorted(ref.datatypes)[0]
+        return str(sorted(ref.datatypes)[0])
     if ref.id in STANDARD_DATATYPES:
         return STANDARD_DATATYPES[ref.id]
     return "external-id"  # identifier and code properties

@@ -161,7 +161,7 @@ def to_numbers(values: pd.Series, decimal: str) -> np.ndarray:
         arr = pc.replace_substring(arr, ",", ".")
     ok = pc.match_substring_regex(arr, _NUMBER)
     arr = pc.if_else(ok, arr, pa.scalar(None, pa.string()))
-    return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False).astype("float64")
+    return np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
 
 
 def _crs_or_fail(given: str | None, x: np.ndarray, y: np.ndarray, meta: SourceMeta,
@@ -197,7 +197,7 @@ def _point_geometry(frame: pd.DataFrame, source: Any, meta: SourceMeta, rej: _Re
     crs = _crs_or_fail(source.crs, x, y, meta, f"columns {source.lon_column}/{source.lat_column}")
     finite = np.isfinite(x) & np.isfinite(y)
     def pair(mask: np.ndarray) -> np.ndarray:
-        return (xs[mask] + " " + ys[mask]).to_numpy(dtype=object)
+        return np.asarray((xs[mask] + " " + ys[mask]).to_numpy(dtype=object), dtype=object)
 
     zero = finite & (x == 0) & (y == 0)
     rej.add(zero, "zero_coordinates", f"{source.lon_column},{source.lat_column}", pair, rows, ids)

@@ -11,7 +11,7 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import typer
 
@@ -125,7 +125,7 @@ def register(app: typer.Typer, friendly: Callable[[F], F],
         wrapper.__annotations__ = {**func.__annotations__, "return": None}
         return wrapper
 
-    app.command("init")(friendly(printing("init", init)))
+    app.command("init")(friendly(cast(F, printing("init", init))))
     staging = typer.Typer(help=STAGING_HELP, no_args_is_help=True)
-    staging.command("prepare")(friendly(printing("staging prepare", staging_prepare)))
+    staging.command("prepare")(friendly(cast(F, printing("staging prepare", staging_prepare))))
     app.add_typer(staging, name="staging")
