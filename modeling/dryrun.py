@@ -53,23 +53,30 @@ def _snaks(groups: Json | None, order: list[str] | None = None) -> list[Json]:
     return [{"property": p, "values": [format_snak(s) for s in groups[p]]} for p in props]
 
 
-def statements(entity: Json) -> list[Json]:
+def statements(entity: Json) -> tuple[list[Json], list[list[Json]]]:
     """Each statement of ``entity`` (``wbeditentity`` JSON) with its qualifiers and references.
 
+    An item's statements usually share one reference block, so references are listed once per
+    item and each statement points at them by number.
+
     Returns:
-        ``{"property", "value", "qualifiers": [{"property", "values"}], "references":
-        [[{"property", "values"}]]}`` per statement, properties in the entity's order.
+        ``(statements, references)``: ``{"property", "value", "qualifiers": [{"property",
+        "values"}], "refs": [1-based numbers into references]}`` per statement, properties in the
+        entity's order; ``references`` as lists of ``{"property", "values"}``.
     """
-    out = []
+    out: list[Json] = []
+    refs: list[list[Json]] = []
     for prop, sts in (entity.get("claims") or {}).items():
         for st in sts:
-            out.append({
-                "property": prop,
-                "value": format_snak(st["mainsnak"]),
-                "qualifiers": _snaks(st.get("qualifiers"), st.get("qualifiers-order")),
-                "references": [_snaks(ref.get("snaks"), ref.get("snaks-order")) for ref in st.get("references", [])],
-            })
-    return out
+            numbers = []
+            for ref in st.get("references", []):
+                snaks = _snaks(ref.get("snaks"), ref.get("snaks-order"))
+                if snaks not in refs:
+                    refs.append(snaks)
+                numbers.append(refs.index(snaks) + 1)
+            out.append({"property": prop, "value": format_snak(st["mainsnak"]),
+                        "qualifiers": _snaks(st.get("qualifiers"), st.get("qualifiers-order")), "refs": numbers})
+    return out, refs
 
 
 def entry(plan: Plan) -> Json:
@@ -80,10 +87,12 @@ def entry(plan: Plan) -> Json:
 
     Returns:
         ``source_id, qid, action, label, identifier, changes`` (before → after),
-        ``statements`` (what the edit sends, with qualifiers and references), ``held``,
+        ``statements`` (what the edit sends, with qualifiers and reference numbers),
+        ``references`` (the item's distinct reference blocks), ``held``,
         ``failed_checks`` and ``warnings``.
     """
     writes = plan.action in ("create", "update")
+    sts, refs = statements(plan.data) if writes else ([], [])
     return {
         "source_id": plan.source_id,
         "qid": plan.qid,
@@ -95,7 +104,8 @@ def entry(plan: Plan) -> Json:
              "kind": c["kind"], "qualifier": c.get("qualifier"), "before": c.get("before"), "after": c.get("after")}
             for c in plan.changes
         ] if writes else [],
-        "statements": statements(plan.data) if writes else [],
+        "statements": sts,
+        "references": refs,
         "held": list(plan.held),
         "failed_checks": [{"check": c["check"], "message": c["message"]} for c in plan.failed_checks],
         "warnings": list(plan.warnings),
@@ -111,7 +121,10 @@ def entity_ids(item: Json) -> set[str]:
 
     for st in item["statements"]:
         add(st["property"], st["value"])
-        for snak in [*st["qualifiers"], *(s for ref in st["references"] for s in ref)]:
+        for snak in st["qualifiers"]:
+            add(snak["property"], *snak["values"])
+    for ref in item["references"]:
+        for snak in ref:
             add(snak["property"], *snak["values"])
     for c in item["changes"]:
         add(c["what"], c.get("qualifier"), c.get("before"), c.get("after"))
