@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from sandbox.entity import ENTITY_ID_RE, content_of, with_urls
 from sandbox.rdf import entity_triples, to_ntriples, to_turtle
@@ -11,10 +12,15 @@ from sandbox.repo import Repository
 _TEXT = "text/plain; charset=utf-8"
 
 
-def entity_document(repo: Repository, name: str) -> tuple[int, bytes, str]:
-    """``(status, body, content type)`` for the page name ``Q1.json`` / ``Q1.ttl`` / ``Q1.nt``."""
+def entity_document(repo: Repository, name: str,
+                    redirect_of: Callable[[str], str | None] | None = None
+                    ) -> tuple[int, bytes, str]:
+    """``(status, body, content type)`` for the page name ``Q1.json`` / ``Q1.ttl`` / ``Q1.nt``;
+    a merged item's page shows the item it redirects to (``redirect_of``), as Wikibase does."""
     eid, _, ext = name.partition(".")
     eid = eid.upper()
+    if redirect_of and ENTITY_ID_RE.match(eid):
+        eid = redirect_of(eid) or eid
     ent = repo.get(eid) if ENTITY_ID_RE.match(eid) else None
     if ent is None:
         return 404, f"No entity with ID {eid}\n".encode(), _TEXT

@@ -41,7 +41,7 @@ class ApiHandler(BaseHandler):
         handle_admin(self, self.state, name)
 
     def _entity_data(self, name: str) -> None:
-        self._send(*entity_document(self.state.repo, name))
+        self._send(*entity_document(self.state.repo, name, self.state.redirects.target))
 
     def do_GET(self) -> None:
         self._route()

@@ -106,6 +106,8 @@ def test_merge_leaves_a_redirect(api):
     assert target["redirects"] == {"from": a["id"], "to": b["id"]}
     assert target["sitelinks"]["svwiki"]["title"] == "Kvarnen (test)"
     assert [x["value"] for x in target["aliases"]["en"]] == ["Merge source mill"]
+    doc = requests.get(api.url.replace("/w/api.php", f"/wiki/Special:EntityData/{a['id']}.json"))
+    assert list(doc.json()["entities"]) == [b["id"]]
     r = api.post("wbsetlabel", id=a["id"], language="en", value="edit after merge")
     assert r["error"]["code"] == "unresolved-redirect"
     info = api.get(action="query", prop="info", titles=a["id"])["query"]["pages"]
