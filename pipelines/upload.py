@@ -21,12 +21,12 @@ from core.layout import LEDGER, PLANS, UPLOAD_SUMMARY, stage_dir
 from core.settings import Target, load_target
 from modeling.campaign import Campaign, load_campaign
 from modeling.dryrun import write_dry_run
-from modeling.items import Plan, read_plans
+from modeling.items import Plan, iter_plans, read_plans
 from modeling.upload import UploadOptions, UploadSummary, new_batch_id, upload
 from pipelines import stopping
-from pipelines._options import LOCAL_TASK, STAGE_FLOW, WRITE_TASK, publish_summary, upload_slot
-from pipelines.preflight import require_clear_preflight
+from pipelines._options import STAGE_FLOW, WRITE_TASK, publish_summary, upload_slot
 from pipelines.dryrun import report_dry_run
+from pipelines.preflight import require_clear_preflight
 
 
 def upload_plans(plans: list[Plan], campaign: Campaign, target: Target, *, ledger_path: str | Path,
@@ -52,28 +52,26 @@ def upload_plans(plans: list[Plan], campaign: Campaign, target: Target, *, ledge
                   progress=progress)
 
 
-@task(**LOCAL_TASK)
-def load_plans(out: str, source_ids: list[str] | None) -> list[Plan]:
-    """The plans (only ``source_ids`` when a shard is given)."""
-    plans = read_plans(Path(out) / PLANS)
-    if source_ids is not None:
-        wanted = set(source_ids)
-        plans = [p for p in plans if p.source_id in wanted]
-    return plans
-
-
 @task(**WRITE_TASK)
-def write(plans: list[Plan], campaign: Campaign, target: Target, out: str, dry_run: bool) -> dict[str, Any]:
-    """Upload (or dry-run) the plans; the single call site of the write slot."""
-    ledger = Path(out) / LEDGER
+def write(out: str, campaign: Campaign, target: Target, dry_run: bool,
+          source_ids: list[str] | None) -> dict[str, Any]:
+    """Upload (or dry-run) the plans of ``out`` (only ``source_ids`` for a shard); returns the summary.
+
+    The single call site of the write slot. Plans are read here, from the plan store, so the task
+    passes a path and a summary, never the plans themselves.
+    """
+    path, ledger = Path(out) / PLANS, Path(out) / LEDGER
+    wanted = set(source_ids) if source_ids is not None else None
     if dry_run:
+        plans = (p for chunk in iter_plans(path, source_ids=wanted) for p in chunk)
         meta = write_dry_run(plans, campaign, target, new_batch_id(), ledger.parent)
         counts = meta["counts"]
-        return UploadSummary(campaign=campaign.id, batch=meta["batch"], dry_run=True, plans=len(plans),
-                             created=counts["create"], updated=counts["update"],
-                             unchanged=counts["unchanged"], held=counts["held"]).to_json()
+        return UploadSummary(campaign=campaign.id, batch=meta["batch"], dry_run=True,
+                             plans=sum(counts.values()), created=counts["create"],
+                             updated=counts["update"], unchanged=counts["unchanged"],
+                             held=counts["held"]).to_json()
     with upload_slot(target.name):
-        summary = upload_plans(plans, campaign, target, ledger_path=ledger)
+        summary = upload_plans(read_plans(path, wanted), campaign, target, ledger_path=ledger)
     if summary.stopped:
         stopping.finished()
     return summary.to_json()
@@ -98,8 +96,8 @@ def upload_flow(campaign: str, out: str, target: str = "local", dry_run: bool = 
     camp.require_register("upload")
     if not dry_run:
         require_clear_preflight(out)  # what the target lacks blocks the upload (issue 15 §2)
-    stage = stage_dir(out, "upload")
-    summary = write(load_plans(out, source_ids), camp, tgt, out, dry_run)
+    stage_dir(out, "upload")
+    summary = write(out, camp, tgt, dry_run, source_ids)
     name = UPLOAD_SUMMARY
     if source_ids is not None:  # shards write their own summary next to the others
         digest = hashlib.sha1("|".join(sorted(source_ids)).encode()).hexdigest()[:8]
