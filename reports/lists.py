@@ -20,6 +20,7 @@ import pandas as pd
 from core.layout import stage_dir
 from modeling.campaign import Campaign
 from reports.entity_links import EntityLinks
+from reports.i18n import gettext
 from reports.lists_fold import (
     NO_REGION,
     Section,
@@ -46,6 +47,7 @@ from reports.lists_render import (
     copy_map_assets,
     csv_text,
     geojson,
+    list_language,
     render_page,
     write_wikitext,
 )
@@ -88,7 +90,7 @@ def write_lists(campaign: Campaign, table: pd.DataFrame, names: pd.DataFrame, ou
     dest = stage_dir(out_dir, "lists")
     langs = campaign.languages
     rows_all = records(table)
-    secs = sections(rows_all, names)
+    secs = sections(rows_all, names, gettext("No region", list_language(campaign)))
     wiki = WikiRenderer(campaign, links, generated_at)
     split: dict[str, int] = {}
     for s in secs:

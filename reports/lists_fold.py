@@ -233,7 +233,8 @@ def _sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
     return (label is None, label.casefold() if isinstance(label, str) else "", row.get("id") or "")
 
 
-def sections(table: pd.DataFrame | list[dict[str, Any]], names: pd.DataFrame) -> list[Section]:
+def sections(table: pd.DataFrame | list[dict[str, Any]], names: pd.DataFrame,
+             no_region: str = "No region") -> list[Section]:
     """Split the table per direct region (an item in two regions is listed in both).
 
     Items without a region form a last section ``no-region``.
@@ -241,6 +242,7 @@ def sections(table: pd.DataFrame | list[dict[str, Any]], names: pd.DataFrame) ->
     Args:
         table: From :func:`assemble` (or its :func:`records`).
         names: Region labels (``item, label``).
+        no_region: Heading of the section of items without a region (in the list's language).
 
     Returns:
         Sections sorted by region name, the region-less one last; rows carry ``region`` and
@@ -251,11 +253,11 @@ def sections(table: pd.DataFrame | list[dict[str, Any]], names: pd.DataFrame) ->
     groups: dict[str | None, list[dict[str, Any]]] = {}
     for row in rows:
         for qid in row["regions"] or [None]:
-            label = name_of.get(qid, qid) if qid else "No region"
+            label = name_of.get(qid, qid) if qid else no_region
             groups.setdefault(qid, []).append({**row, "region": qid, "region_label": label})
     out = []
     for qid, members in groups.items():
-        label = name_of.get(qid, qid) if qid else "No region"
+        label = name_of.get(qid, qid) if qid else no_region
         out.append(Section(qid, label, slug(label, qid), sorted(members, key=_sort_key)))
     out.sort(key=lambda s: (s.qid is None, s.label.casefold(), s.qid or ""))
     return out

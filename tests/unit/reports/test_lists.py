@@ -83,6 +83,7 @@ def test_build_lists_wlm_scope_and_files(inprocess, wlm, tmp_path):
                      "obygd-kommun-q990002.csv", "no-region.geojson"):
         assert required in names
     assert json.loads((out / "summary.json").read_text())["items"] == 5
+    assert "== Inget område (1) ==" in (out / "no-region.wiki").read_text()  # the list's language (sv)
     assert (out / "stats.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
