@@ -46,7 +46,7 @@ class DiffResult:
 
 def _copy(value: Any) -> Any:
     """A deep copy of plain JSON data (a pickle round trip: several times faster than deepcopy)."""
-    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301 - own data
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _metres(a: Json, b: Json) -> float:
@@ -182,11 +182,13 @@ def diff_entity(
         tolerance_m: Coordinates within this distance are equal.
 
     Returns:
-        :class:`DiffResult`; ``data`` is empty when nothing needs writing.
+        :class:`DiffResult`; ``data`` is empty when nothing needs writing. For a new item
+        ``data`` *is* ``desired`` (not a copy: neither is changed afterwards, and copying
+        cost a third of the plan stage at 10⁵ records).
     """
     res = DiffResult()
     if live is None:
-        res.data = _copy(desired)
+        res.data = desired
         for kind in ("label", "description"):
             for lang, t in desired.get(kind + "s", {}).items():
                 res.changes.append({"kind": kind, "language": lang, "before": None, "after": t["value"]})

@@ -40,7 +40,7 @@ def store_row(plan: Json, *, fingerprint: str, labelled: list[str]) -> Json:
         "failed": sum(1 for c in plan.get("checks") or [] if not c.get("ok")),
     }
     for part in PLAN_JSON_PARTS:
-        row[part] = json.dumps(plan.get(part), ensure_ascii=False, sort_keys=True)
+        row[part] = json.dumps(plan.get(part), ensure_ascii=False)
     return row
 
 

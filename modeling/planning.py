@@ -34,7 +34,7 @@ Json = dict[str, Any]
 TermKey = tuple[str, str, str]
 #: The checks that count across the whole batch (re-run when a key spans two chunks).
 BATCH_CHECKS = ("distinct_values", "label_description_unique")
-DEFAULT_CHUNK = 10_000
+DEFAULT_CHUNK = 2_000
 
 
 def date_columns(campaign: Campaign) -> list[str]:

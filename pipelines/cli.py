@@ -25,6 +25,7 @@ from core.settings import DEFAULT_COMMONS_PORT, DEFAULT_SPARQL_PORT, DEFAULT_WIK
 from pipelines import cli_setup
 from pipelines import cli_contest
 from pipelines import stopping
+from pipelines.prefect_server import running_api_url, server_status, start_server, stop_server
 from pipelines.console import command_path, interrupted, run_dir, setup_console, stop_console, verbose_flag
 
 app = typer.Typer(
@@ -56,6 +57,8 @@ def _main(
     """Wiki Loves campaigns on Wikidata: ingest, reconcile, upload, lists, reports."""
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
+    if "PREFECT_API_URL" not in os.environ and (url := running_api_url(Path(".wlkit"))):
+        os.environ["PREFECT_API_URL"] = url  # the long-running server of `services up` (issue 11 §5)
 F = TypeVar("F", bound=Callable[..., Any])
 
 DATA_DIR_HELP = "Folder holding the services' databases, pid and log files."
@@ -131,6 +134,7 @@ def services_up(
     typer.echo(f"Wikibase API: {info.api_url}")
     typer.echo(f"SPARQL:       {info.sparql_url}")
     typer.echo(f"Commons API:  {info.commons_api_url}")
+    typer.echo(f"Prefect UI:   {start_server(data_dir)['ui_url']}")
     for cid, loaded in load_samples(info, bundled_campaigns()).items():
         typer.echo(f"{cid}: " + ", ".join(f"{v} {k}" for k, v in loaded.items()))
 
@@ -142,6 +146,7 @@ def services_down(data_dir: Path = typer.Option(Path(".wlkit"), help=DATA_DIR_HE
     from sandbox.services import stop_services
 
     stopped = stop_services(data_dir)
+    stop_server(data_dir)
     typer.echo("stopped" if stopped else "not running")
 
 
@@ -151,7 +156,7 @@ def services_status_cmd(data_dir: Path = typer.Option(Path(".wlkit"), help=DATA_
     """Say whether the local services run, and where."""
     from sandbox.services import services_status
 
-    typer.echo(json.dumps(services_status(data_dir), indent=2, default=str))
+    typer.echo(json.dumps({**services_status(data_dir), "prefect": server_status(data_dir)}, indent=2, default=str))
 
 
 @services_app.command("seed")

@@ -93,7 +93,7 @@ def build(out: str, campaign: Campaign, target: Target, units: dict[str, str], i
 
 @flow(name="plan", **STAGE_FLOW)
 def plan_flow(campaign: str, out: str, target: str = "local", refresh: bool = False,
-              jsonl: bool = False, chunk_size: int = 10_000) -> dict[str, Any]:
+              jsonl: bool = False, chunk_size: int = 2_000) -> dict[str, Any]:
     """Turn ingested records and reconciliation decisions into checked item plans.
 
     Args:
