@@ -24,6 +24,7 @@ import requests
 from wikibaseintegrator import wbi_helpers, wbi_login
 from wikibaseintegrator.wbi_exceptions import MaxRetriesReachedException, MWApiError
 
+from clients.probe import nothing_listening, refused
 from core.errors import (
     BadTokenError,
     ConfigError,
@@ -34,7 +35,6 @@ from core.errors import (
     UploadError,
     api_error,
 )
-from clients.probe import nothing_listening, refused
 from core.settings import Target
 
 log = logging.getLogger(__name__)

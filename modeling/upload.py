@@ -45,9 +45,9 @@ from core.settings import Target
 from modeling.campaign import Campaign
 from modeling.diff import diff_entity
 from modeling.dryrun import write_dry_run
-from modeling.items import SINGLE_VALUE, Plan
 from modeling.ledger import Ledger, LedgerRow
 from modeling.licence import licence_gate
+from modeling.plan_model import SINGLE_VALUE, Plan
 from modeling.upload_recovery import DEFAULT_COMMIT_GRACE, Evidence, summary_token
 
 if TYPE_CHECKING:

@@ -21,7 +21,8 @@ from core.layout import LEDGER, PLANS, UPLOAD_SUMMARY, stage_dir
 from core.settings import Target, load_target
 from modeling.campaign import Campaign, load_campaign
 from modeling.dryrun import write_dry_run
-from modeling.items import Plan, iter_plans, read_plans
+from modeling.items import iter_plans, read_plans
+from modeling.plan_model import Plan
 from modeling.upload import UploadOptions, UploadSummary, new_batch_id, upload
 from pipelines import stopping
 from pipelines._options import STAGE_FLOW, WRITE_TASK, publish_summary, upload_slot
