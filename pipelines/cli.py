@@ -27,6 +27,7 @@ from pipelines import cli_contest
 from pipelines import stopping
 from pipelines.prefect_server import running_api_url, server_status, start_server, stop_server
 from pipelines.console import command_path, interrupted, run_dir, setup_console, stop_console, verbose_flag
+from pipelines.console import print_summary as _print_summary
 
 app = typer.Typer(
     name="wlkit",
@@ -84,32 +85,6 @@ def _friendly(func: F) -> F:
             stop_console()
 
     return wrapper  # type: ignore[return-value]
-
-
-def _print_summary(title: str, summary: Any) -> None:
-    """Print a stage summary as a two-column table (nested counts inline, lists shortened)."""
-    from rich.table import Table
-
-    def cell(value: Any) -> str:
-        if isinstance(value, dict):
-            if all(not isinstance(v, (dict, list)) for v in value.values()):
-                return ", ".join(f"{k}: {v}" for k, v in value.items()) or "–"
-            return f"{len(value)} entries"
-        if isinstance(value, list):
-            return f"{len(value)} entries" if len(value) > 3 else ", ".join(map(str, value)) or "–"
-        return "–" if value is None else str(value)
-
-    rows = summary.items() if isinstance(summary, dict) else [("result", summary)]
-    nested = {k: v for k, v in rows if isinstance(v, dict) and any(isinstance(x, dict) for x in v.values())}
-    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
-    table.add_column(no_wrap=True)
-    table.add_column(overflow="fold")
-    for key, value in (summary.items() if isinstance(summary, dict) else rows):
-        if key not in nested:
-            table.add_row(f"[bold]{key}[/]", cell(value))
-    Console().print(table)
-    for key, value in nested.items():  # e.g. the stages of `wlkit run`
-        _print_summary(f"{title} · {key}", value)
 
 
 # --- local services ------------------------------------------------------------------------------

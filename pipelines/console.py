@@ -22,6 +22,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 try:  # typer ≥ 0.20 runs on its own vendored click: its context stack is the live one
     from typer._click.globals import get_current_context
@@ -184,6 +185,30 @@ def setup_console(run_dir: str | Path | None, *, verbose: bool = False, live: bo
         for name in ("prefect.flow_runs", "prefect.task_runs"):
             logging.getLogger(name).addHandler(progress)
     return path
+
+
+def print_summary(title: str, summary: Any) -> None:
+    """Print a stage summary as a two-column table (nested counts inline, lists shortened)."""
+    def cell(value: Any) -> str:
+        if isinstance(value, dict):
+            if all(not isinstance(v, (dict, list)) for v in value.values()):
+                return ", ".join(f"{k}: {v}" for k, v in value.items()) or "–"
+            return f"{len(value)} entries"
+        if isinstance(value, list):
+            return f"{len(value)} entries" if len(value) > 3 else ", ".join(map(str, value)) or "–"
+        return "–" if value is None else str(value)
+
+    rows = summary.items() if isinstance(summary, dict) else [("result", summary)]
+    nested = {k: v for k, v in rows if isinstance(v, dict) and any(isinstance(x, dict) for x in v.values())}
+    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for key, value in (summary.items() if isinstance(summary, dict) else rows):
+        if key not in nested:
+            table.add_row(f"[bold]{key}[/]", cell(value))
+    Console().print(table)
+    for key, value in nested.items():  # e.g. the stages of `wlkit run`
+        print_summary(f"{title} · {key}", value)
 
 
 def _ours() -> list[tuple[logging.Logger, logging.Handler]]:
