@@ -9,6 +9,7 @@ checkout, so nothing can be found through the source tree by accident.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -30,12 +31,21 @@ def _run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> st
     return result.stdout
 
 
+#: What a build copy of the checkout leaves out (environments, outputs, VCS and build leftovers).
+_NOT_SOURCES = shutil.ignore_patterns(
+    ".venv", ".git", ".wlkit", "out", "node_modules", "build", "*.egg-info", "__pycache__", ".pytest_cache"
+)
+
+
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Both wheels, built from a copy of the checkout (a build writes ``build/`` into its source)."""
     dist = tmp_path_factory.mktemp("dist")
-    for project in (ROOT, ROOT / "sandbox"):
+    source = tmp_path_factory.mktemp("source") / "wikiloves-kit"
+    shutil.copytree(ROOT, source, ignore=_NOT_SOURCES)
+    for project in (source, source / "sandbox"):
         _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-              "-w", str(dist), str(project)], cwd=ROOT)
+              "-w", str(dist), str(project)], cwd=source)
     found = {p.name.split("-")[0]: p for p in dist.glob("*.whl")}
     return {"product": found["wikiloves_kit"], "sandbox": found["wikiloves_kit_sandbox"]}
 

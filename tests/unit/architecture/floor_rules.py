@@ -59,7 +59,10 @@ def product_modules(root: Path) -> Iterator[Path]:
     for pkg in PACKAGES:
         base = root / pkg
         if base.is_dir():
-            yield from sorted(p for p in base.rglob("*.py") if "__pycache__" not in p.parts)
+            yield from sorted(
+                p for p in base.rglob("*.py")
+                if not {"__pycache__", "build", "node_modules"} & set(p.relative_to(root).parts)
+            )
 
 
 def module_name(root: Path, path: Path) -> str:
