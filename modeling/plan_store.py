@@ -154,3 +154,26 @@ def export_jsonl(store: str | Path, target: str | Path) -> int:
                 fh.write(json.dumps(plan, ensure_ascii=False, sort_keys=True) + "\n")
                 n += 1
     return n
+
+
+def pending_source_ids(path: str | Path, done: dict[str, str | None]) -> tuple[set[str], dict[str, int]]:
+    """Records the upload still has to look at, from the store's scalar columns only.
+
+    A plan is pending unless it is ``held`` (never written) or the ledger's ``done`` row carries
+    the plan's fingerprint (the item already says what the register says).
+
+    Args:
+        path: The plan store.
+        done: ``source_id`` → fingerprint of the ledger's ``done`` rows.
+
+    Returns:
+        (pending source ids, plans per action) — no plan is decoded.
+    """
+    pending: set[str] = set()
+    actions: dict[str, int] = {}
+    for rows in iter_rows(path, ["source_id", "action", "fingerprint"]):
+        for row in rows:
+            actions[row["action"]] = actions.get(row["action"], 0) + 1
+            if row["action"] != "held" and done.get(row["source_id"]) != row["fingerprint"]:
+                pending.add(row["source_id"])
+    return pending, actions

@@ -78,7 +78,7 @@ class UploadSummary:
     writes: int = 0
     reads: int = 0
     elapsed_s: float = 0.0
-    items_per_s: float = 0.0
+    items_per_s: float | None = None
     retries: dict[str, int] = field(default_factory=dict)
     failures: list[Json] = field(default_factory=list)
     held_back: list[Json] = field(default_factory=list)
@@ -375,8 +375,8 @@ def upload(
         summary.ledger = ledger.counts(campaign.id)
     summary.writes, summary.reads, summary.retries = client.writes, client.reads, client.retries
     summary.elapsed_s = round(time.monotonic() - started, 3)
-    done = summary.created + summary.updated + summary.unchanged
-    summary.items_per_s = round(done / summary.elapsed_s, 2) if summary.elapsed_s else 0.0
+    written = summary.created + summary.updated  # a run that wrote nothing has no rate (issue 11)
+    summary.items_per_s = round(written / summary.elapsed_s, 2) if written and summary.elapsed_s else None
     log.info("upload %s: %d created, %d updated, %d unchanged, %d held, %d failed", batch,
              summary.created, summary.updated, summary.unchanged, summary.held, summary.failed)
     return summary

@@ -23,6 +23,7 @@ from modeling.campaign import Campaign, load_campaign
 from modeling.dryrun import write_dry_run
 from modeling.items import iter_plans, read_plans
 from modeling.plan_model import Plan
+from modeling.rerun import nothing_to_upload
 from modeling.upload import UploadOptions, UploadSummary, new_batch_id, upload
 from pipelines import stopping
 from pipelines._options import STAGE_FLOW, WRITE_TASK, publish_summary, upload_slot
@@ -71,6 +72,8 @@ def write(out: str, campaign: Campaign, target: Target, dry_run: bool,
                              plans=sum(counts.values()), created=counts["create"],
                              updated=counts["update"], unchanged=counts["unchanged"],
                              held=counts["held"]).to_json()
+    if wanted is None and (noop := nothing_to_upload(path, ledger, campaign.id)) is not None:
+        return noop.to_json()  # every plan held or done with its fingerprint: no request (issue 11 §4)
     with upload_slot(target.name):
         summary = upload_plans(read_plans(path, wanted), campaign, target, ledger_path=ledger)
     if summary.stopped:
