@@ -12,6 +12,7 @@ from prefect import flow
 
 from modeling.campaign import load_campaign
 from modeling.licence import licence_refusal
+from pipelines.preflight import preflight_blocker
 from pipelines.ingest import ingest_flow
 from pipelines.lists import lists_flow
 from pipelines.plan import plan_flow
@@ -27,6 +28,7 @@ def campaign_flow(
     target: str = "local",
     dry_run: bool = False,
     lang: str = "en",
+    refresh: bool = False,
 ) -> dict[str, Any]:
     """Run every stage of one campaign into ``out`` and return each stage's summary.
 
@@ -36,6 +38,7 @@ def campaign_flow(
         target: Target profile (``local``, ``testwikidata``, ``wikidata`` or custom).
         dry_run: Write the upload diff report instead of editing.
         lang: Language of the reports.
+        refresh: Look cached lookups (admin units) up again in the plan stage.
     """
     summary: dict[str, Any] = {}
     if not load_campaign(campaign).has_register:  # scope: its monuments are already on the target
@@ -47,11 +50,13 @@ def campaign_flow(
         return summary
     summary["ingest"] = ingest_flow(campaign=campaign, out=out)
     summary["reconcile"] = reconcile_flow(campaign=campaign, out=out, target=target)
-    summary["plan"] = plan_flow(campaign=campaign, out=out, target=target)
-    refusal = None if dry_run else licence_refusal(load_campaign(campaign))
+    summary["plan"] = plan_flow(campaign=campaign, out=out, target=target, refresh=refresh)
+    # only the upload honours the licence gate and the preflight: lists and reports still run
+    refusal = None if dry_run else (licence_refusal(load_campaign(campaign))
+                                    or preflight_blocker(out))
     if refusal is None:
         summary["upload"] = upload_flow(campaign=campaign, out=out, target=target, dry_run=dry_run)
-    else:  # only the upload honours the licence gate: lists and reports are built for every licence
+    else:
         summary["upload"] = {"skipped": refusal}
     summary["lists"] = lists_flow(campaign=campaign, out=out, target=target)
     summary["report"] = report_flow(campaign=campaign, out=out, lang=lang, target=target)

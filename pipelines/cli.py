@@ -207,7 +207,7 @@ def reconcile(
     """Match records with existing items (identifier, then distance + name); write decisions.csv."""
     from pipelines.reconcile import reconcile_flow
 
-    cli_setup.check_target(target)  # within 2 s, not minutes of retries (issue 15)
+    cli_setup.check_target(target, campaign)  # within 2 s, not minutes of retries (issue 15)
 
     _print_summary("reconcile", reconcile_flow(campaign=str(campaign), out=str(out), target=target))
 
@@ -223,7 +223,7 @@ def plan(
     """Build item plans, diff them against live items and run the pre-upload checks."""
     from pipelines.plan import plan_flow
 
-    cli_setup.check_target(target)
+    cli_setup.check_target(target, campaign)
     _print_summary("plan", plan_flow(campaign=str(campaign), out=str(out), target=target, refresh=refresh))
 
 
@@ -241,7 +241,7 @@ def upload(
     dask_address: str | None = typer.Option(None, help="Scheduler of an existing Dask cluster."),
 ) -> None:
     """Upload item plans: one edit per item, resumable through the ledger."""
-    cli_setup.check_target(target)
+    cli_setup.check_target(target, campaign)
     if shards > 1:
         from pipelines.scale import upload_shards_flow, with_runner
 
@@ -270,7 +270,7 @@ def lists(
     dask: bool = typer.Option(False, "--dask", help="Fan the regions out on a local Dask cluster."),
 ) -> None:
     """Campaign lists by SPARQL: wikitext, CSV, GeoJSON, offline map, upload links, statistics."""
-    cli_setup.check_target(target)
+    cli_setup.check_target(target, campaign)
     if by_region:
         from pipelines.scale import lists_by_region_flow, with_runner
 
@@ -319,17 +319,19 @@ def run(
     target: str = typer.Option("local", help="Target profile."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Upload stage writes the diff only."),
     lang: str = typer.Option("en", help="Report language."),
+    refresh: bool = typer.Option(False, "--refresh", help="Look cached lookups (admin units) up again."),
 ) -> None:
     """Run the whole campaign: ingest → reconcile → plan → upload → lists → report."""
     from modeling.campaign import load_campaign
     from pipelines.campaign import campaign_flow
 
-    cli_setup.check_target(target)
+    cli_setup.check_target(target, campaign)
 
     c = load_campaign(campaign)
     run_dir = out or Path("out") / c.id
     summary = campaign_flow(
-        campaign=str(campaign), out=str(run_dir), target=target, dry_run=dry_run, lang=lang
+        campaign=str(campaign), out=str(run_dir), target=target, dry_run=dry_run, lang=lang,
+        refresh=refresh,
     )
     _print_summary("run", summary)
     typer.echo(str(run_dir))

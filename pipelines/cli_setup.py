@@ -29,12 +29,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 STAGING_HELP = "Prepare the local target for a campaign (rehearsal)."
 
 
-def check_target(target: str | Target) -> dict[str, Any]:
+def check_target(target: str | Target, campaign: Path | str | None = None) -> dict[str, Any]:
     """Fail within seconds, saying what to do, when the target's services do not answer.
 
+    A campaign file given is validated first, so a broken file is reported as such.
+
     Raises:
+        CampaignError: the campaign file is invalid.
         ServiceError: nothing listens, or something else than a Wikibase/SPARQL service does.
     """
+    if campaign is not None:
+        load_campaign(campaign)
     return check_services(load_target(target) if isinstance(target, str) else target)
 
 

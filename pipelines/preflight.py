@@ -85,15 +85,21 @@ def preflight_task(campaign: str, out: str, target: str) -> dict[str, Any]:
                      "far_from_unit"}}
 
 
+def preflight_blocker(out: str | Path) -> str | None:
+    """What ``03_plan/preflight.json`` says blocks the upload, or None (also without the file)."""
+    path = Path(out) / PREFLIGHT
+    if not path.exists():
+        return None
+    message = blocking_message(json.loads(path.read_text(encoding="utf-8")))
+    return f"upload blocked: {message}" if message else None
+
+
 def require_clear_preflight(out: str | Path) -> None:
     """Refuse a real upload while ``03_plan/preflight.json`` lists blockers.
 
     Raises:
         UploadError: naming what the target lacks.
     """
-    path = Path(out) / PREFLIGHT
-    if not path.exists():
-        return
-    message = blocking_message(json.loads(path.read_text(encoding="utf-8")))
+    message = preflight_blocker(out)
     if message:
-        raise UploadError(f"upload blocked: {message}")
+        raise UploadError(message)

@@ -60,3 +60,16 @@ def test_cc0_run_uploads(tmp_path: Path, stages) -> None:
     campaign_module.campaign_flow.fn(campaign=_campaign(tmp_path, "CC0-1.0"),
                                      out=str(tmp_path / "out"))
     assert [name for name, _ in stages][3] == "upload"
+
+
+def test_a_blocking_preflight_skips_only_the_upload(tmp_path: Path, stages) -> None:
+    # issue 15 §2: what the target lacks blocks the upload; lists and reports are still built
+    out = tmp_path / "out"
+    (out / "03_plan").mkdir(parents=True)
+    (out / "03_plan" / "preflight.json").write_text(
+        '{"target": "local", "blocking": true, "missing": [{"id": "Q39", "kind": "item", '
+        '"roles": ["country"], "used_by": 12}], "wrong_datatype": []}', encoding="utf-8")
+    summary = campaign_module.campaign_flow.fn(campaign=_campaign(tmp_path, "CC0-1.0"), out=str(out))
+    assert [name for name, _ in stages] == ["ingest", "reconcile", "plan", "lists", "report"]
+    assert summary["upload"]["skipped"].startswith("upload blocked: the target 'local' lacks")
+    assert "Q39 (country)" in summary["upload"]["skipped"]
