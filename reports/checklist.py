@@ -16,6 +16,9 @@ from typing import Any
 from modeling.campaign import Campaign
 from reports.facts import Evidence, Facts
 from reports.i18n import N_, LangShare, Ratio
+from reports.inventory import load_resources, resources_by_step
+from reports.rendering import render_document
+from reports.steps import STEPS
 
 TICKED, NOT_TICKED, UNKNOWN = "ticked", "not_ticked", "unknown"
 
@@ -42,24 +45,6 @@ class ChecklistItem:
     params: dict[str, Any] = field(default_factory=dict)
     evidence: Evidence = field(default_factory=Evidence)
 
-
-#: Step key → title, in process order. Resources in ``data/resources.yaml`` use these keys.
-STEPS: dict[str, str] = {
-    "source": N_("Data source found"),
-    "licence": N_("Licence is CC0 or public domain"),
-    "owner": N_("Data owner and contact recorded"),
-    "identifier": N_("Identifier property exists on Wikidata"),
-    "mapping": N_("Mapping reviewed"),
-    "ingest": N_("Records ingested"),
-    "reconcile": N_("Reconciliation done, review queue empty"),
-    "dry_run": N_("Dry run reviewed"),
-    "upload": N_("Upload complete"),
-    "coordinates": N_("Coordinates coverage"),
-    "labels": N_("Labels in the campaign languages"),
-    "commons_campaign": N_("Commons upload campaign configured"),
-    "lists": N_("Campaign lists generated"),
-    "statistics": N_("Statistics published"),
-}
 
 _Row = tuple[str, str, dict[str, Any], Evidence]
 
@@ -288,9 +273,6 @@ def render_checklist(
     Returns:
         The rendered document.
     """
-    from reports.inventory import load_resources, resources_by_step
-    from reports.rendering import render_document
-
     if resources is None:
         resources = load_resources()
     by_step = resources_by_step(resources, [*campaign.languages, "en"], campaign.report.heritage_type)

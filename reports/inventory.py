@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core.errors import CampaignError
 from modeling import datavalues as dv
+from reports.steps import STEPS
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +90,6 @@ def load_catalogue(path: str | Path = RESOURCES_FILE) -> Catalogue:
     except ValidationError as exc:
         errs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise CampaignError(f"{path}: {errs}") from None
-    from reports.checklist import STEPS
-
     for i, r in enumerate(catalogue.resources):
         bad = [s for s in r.steps if s not in STEPS]
         if bad or r.topic not in catalogue.topics:
