@@ -85,6 +85,33 @@ def country_extent(iso: str) -> BBox | None:
     return west, south, east, north
 
 
+def guess_country(lon: np.ndarray, lat: np.ndarray) -> str | None:
+    """The ISO code of the smallest country extent holding most points (degrees), or None.
+
+    Extents are the EPSG database's country-level areas; a guess for ``wlkit init`` to show
+    and a person to confirm, never used silently.
+    """
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        return None
+    isos = {name: iso for iso, name in Locale("en").territories.items() if len(iso) == 2}
+    isos.update({name: iso for iso, name in _EXTENT_NAMES.items()})
+    path = os.path.join(pyproj.datadir.get_data_dir(), "proj.db")
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT name, west_lon, south_lat, east_lon, north_lat FROM extent WHERE "
+                          "auth_name='EPSG' AND deprecated=0 AND west_lon IS NOT NULL AND "
+                          "west_lon <= east_lon").fetchall()
+    best: tuple[float, str] | None = None
+    for name, west, south, east, north in rows:
+        if name not in isos:
+            continue
+        share = in_bbox(lon[ok], lat[ok], (west, south, east, north)).mean()
+        size = (east - west) * (north - south)
+        if share >= 0.9 and (best is None or size < best[0]):
+            best = (size, isos[name])
+    return best[1] if best else None
+
+
 def _sample(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ok = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
     x, y = x[ok], y[ok]

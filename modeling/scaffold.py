@@ -21,7 +21,13 @@ import pandas as pd
 import shapely
 
 from core.errors import InputError
-from modeling.crs_guess import CrsCandidate, country_extent, country_name, crs_candidates
+from modeling.crs_guess import (
+    CrsCandidate,
+    country_extent,
+    country_name,
+    crs_candidates,
+    guess_country,
+)
 from modeling.geo import crs_label, degree_range, in_bbox, looks_projected
 from modeling.sources import read_source
 from modeling.validate import detect_decimal, to_numbers
@@ -76,6 +82,7 @@ class Proposal:
     crs_candidates: list[CrsCandidate] = field(default_factory=list)
     unit_column: str | None = None
     unit_name_column: str | None = None
+    country_guess: str | None = None
     inside: float | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -223,6 +230,11 @@ def _points(frame: pd.DataFrame, cols: list[str], taken: set[str], prop: Proposa
     x, y = nums[xy[0]], nums[xy[1]]
     if not looks_projected(x, y):
         prop.crs = "EPSG:4326"
+        if iso is None:
+            prop.country_guess = guess_country(x, y)
+            if prop.country_guess:
+                prop.notes.append(f"the points lie in {country_name(prop.country_guess)}: "
+                                  f"run again with --country {prop.country_guess} to check them")
         if bbox is not None:
             prop.inside = float(in_bbox(x, y, bbox).mean())
             if prop.inside < 0.5 and in_bbox(y, x, bbox).mean() > 0.5:

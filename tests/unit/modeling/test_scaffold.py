@@ -131,3 +131,14 @@ def test_real_registers_get_a_working_campaign(shared_data: Path, tmp_path: Path
                    encoding="utf-8")
     spec, base, bbox = resolve_source(out)
     assert ingest(spec, base_dir=base, country_bbox=bbox).summary["records_ok"] == ok
+
+
+def test_without_country_the_points_name_it(tmp_path: Path) -> None:
+    rng = np.random.default_rng(9)
+    lines = ["id,name,lat,lon"] + [f"N-{i},Kerk {i},{rng.uniform(51.5, 53.2):.5f},"
+                                   f"{rng.uniform(4.5, 6.8):.5f}" for i in range(40)]
+    path = tmp_path / "kerken.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    prop = inspect_register(path)
+    assert prop.country_guess == "NL"
+    assert "run again with --country NL" in " ".join(prop.notes)
