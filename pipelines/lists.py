@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
 
-from modeling.campaign import Campaign, load_campaign
+from core.layout import stage_dir
 from core.settings import load_target
+from modeling.campaign import Campaign, load_campaign
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
 from pipelines.lists_build import build_lists
 
@@ -46,7 +46,7 @@ def lists_flow(campaign: str, out: str, target: str = "local", region: str | Non
     camp = load_campaign_task(campaign)
     result = build_lists_task(camp, target, out, region)
     summary = {k: v for k, v in result.items() if k not in ("stats", "total", "region_files")}
-    dest = Path(out) / "05_lists"
+    dest = stage_dir(out, "lists", create=False)
     publish_summary(camp.id, "lists", summary, table=[_stat_row(r) for r in result["stats"]],
                     files=[dest / n for n in ("all.wiki", "map.html", "stats.wiki", "stats.csv", "stats.png")])
     return summary

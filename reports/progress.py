@@ -14,8 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from modeling.campaign import Campaign, load_campaign
+from core import layout
 from core.errors import CampaignError
+from modeling.campaign import Campaign, load_campaign
 from reports.checklist import TICKED, build_checklist
 from reports.facts import Facts
 from reports.i18n import N_
@@ -61,7 +62,7 @@ class ProgressRow:
 def _is_run_of(path: Path, campaign_id: str) -> bool:
     import json
 
-    summary = path / "01_ingest" / "summary.json"
+    summary = path / layout.INGEST_SUMMARY
     if not summary.is_file():
         return False
     try:
