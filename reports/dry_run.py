@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from core.layout import DRY_RUN_HTML, DRY_RUN_MD, PREFLIGHT
 from modeling.dryrun import ACTIONS, DRY_RUN_DIR, REVIEW, iter_entries, read_meta
@@ -35,6 +38,7 @@ HELD_ON_FRONT = 500
 #: Items whose detail ``dry_run.md`` shows.
 MD_DETAIL = 1_000
 LABELS_FILE = "labels.json"
+_ENTITY = re.compile(r"^[QPL][1-9]\d*$")
 
 
 def read_blockers(run_dir: str | Path) -> list[Json]:
@@ -65,17 +69,45 @@ def _blocker(raw: Mapping[str, Any], problem: str) -> Json:
             "message": message + (f" ({detail})" if detail else "")}
 
 
-def _environment(labels: Mapping[str, str]) -> Environment:
+def _environment(labels: Mapping[str, str], page_base: str) -> Environment:
+    """An overlay of the project environment with the id renderers the dry-run templates use.
+
+    ``ent_html(value)`` gives "label <a>Q42</a>" (escaped, cached per id: at 10⁶ items Jinja macro
+    calls per value would cost more than the rest of the page), ``snaks_html(groups)`` a snak
+    list, ``name(value)`` "label (Q42)" for Markdown.
+    """
     def name(value: Any) -> str:
         if isinstance(value, str) and value in labels:
             return f"{labels[value]} ({value})"
         return "" if value is None else str(value)
 
+    @lru_cache(maxsize=100_000)
+    def ent_html(value: Any) -> Markup:
+        if value is None:
+            return Markup("—")
+        if isinstance(value, str) and _ENTITY.match(value):
+            link = Markup('<a class="id" href="{}{}">{}</a>').format(page_base, value, value)
+            return Markup("{} {}").format(labels[value], link) if value in labels else link
+        return Markup("{}").format(value)
+
+    def snaks_html(groups: list[Json]) -> Markup:
+        return Markup("; ").join(
+            Markup("{}: {}").format(ent_html(g["property"]), Markup(", ").join(ent_html(v) for v in g["values"]))
+            for g in groups)
+
     env = get_environment().overlay()
     env.filters, env.globals = dict(env.filters), dict(env.globals)  # never leak into the base
     env.filters["name"] = name
-    env.globals["name"] = name
+    env.globals.update(name=name, ent_html=ent_html, snaks_html=snaks_html, shown_changes=_shown_changes)
     return env
+
+
+def _shown_changes(changes: list[Json]) -> list[Json]:
+    """The "before → after" rows: terms, then statements beside a live value, then added
+    qualifiers/references (new statements are in the statements table already)."""
+    terms = [c for c in changes if c["kind"] not in ("statement", "qualifier", "reference")]
+    replaced = [c for c in changes if c["kind"] == "statement" and c.get("before")]
+    return terms + replaced + [c for c in changes if c["kind"] in ("qualifier", "reference")]
 
 
 def _pages(dest: Path, page_size: int) -> Iterator[tuple[str, list[Json]]]:
@@ -130,8 +162,9 @@ def render_dry_run(
         labels = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     blockers = read_blockers(dest.parent) if blockers is None else blockers
     blockers = [{**b, "message": b["message"].replace("{target}", meta["target"]["name"])} for b in blockers]
-    env = _environment(labels)
-    context = {"labels": dict(labels), "page_base": (links or EntityLinks()).page_base}
+    page_base = (links or EntityLinks()).page_base
+    env = _environment(labels, page_base)
+    context = {"labels": dict(labels), "page_base": page_base}
     for old in (dest / DRY_RUN_DIR).glob("page-*.html"):
         old.unlink()
     pages = _write_pages(env, dest, meta, context, page_size)
