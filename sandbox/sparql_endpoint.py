@@ -23,8 +23,8 @@ from sandbox.graph import LOADED_GRAPH
 from sandbox.http_base import LOOPBACK, BaseHandler, QuietThreadingHTTPServer
 from sandbox.http_guard import MAX_ADMIN_BODY_BYTES, guard_request
 from sandbox.repo import Repository
-from sandbox.sparql_exec import EndpointBusy, QueryRunner, QueryTimeout
-from sandbox.sparql_lexer import QueryRefused
+from sandbox.sparql_exec import EndpointBusy, QueryRunner
+from sandbox.sparql_lexer import QueryRefused, QueryTimeout
 from sandbox.state import ServerState
 
 log = logging.getLogger(__name__)

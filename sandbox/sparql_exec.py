@@ -31,7 +31,8 @@ from pyoxigraph import (
 
 from core.errors import QueryError
 from sandbox.repo import Repository
-from sandbox.sparql_lexer import QueryRefused
+from sandbox.sparql_lexer import QueryRefused, QueryTimeout
+from sandbox.sparql_vet import QueryVetter, run_on_big_stack
 from sandbox.wdqs_functions import custom_functions
 from sandbox.wdqs_services import HINT, rewrite_query
 
@@ -51,10 +52,6 @@ FORMAT_PARAM = {"json": "application/sparql-results+json",
                 "xml": "application/sparql-results+xml", "csv": "text/csv",
                 "tsv": "text/tab-separated-values"}
 _LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
-
-
-class QueryTimeout(QueryError):
-    """The query ran past the endpoint's time limit."""
 
 
 class EndpointBusy(QueryError):
@@ -110,6 +107,7 @@ class QueryRunner:
         self.prefixes = {**repo.vocab.prefixes(), "hint": HINT}
         self.functions = custom_functions(repo.graph.store)
         self._slots = threading.BoundedSemaphore(max_running)
+        self.vetter = QueryVetter(self.prefixes, size=max_running)
 
     def answer(self, query: str, accept: str | None, format_param: str = "",
                uselang: str = "en") -> Answer:
@@ -125,6 +123,7 @@ class QueryRunner:
             raise QueryRefused(f"uselang should be a language code, got {uselang!r}")
         rewritten = rewrite_query(query, self.prefixes, uselang)
         deadline = time.monotonic() + self.timeout_s
+        self.vetter.vet(rewritten, self.timeout_s)
         if not self._slots.acquire(timeout=self.timeout_s):
             raise EndpointBusy(f"{self.max_running} queries are running; try again later")
         outcome: dict[str, Any] = {}
@@ -139,7 +138,7 @@ class QueryRunner:
                 self._slots.release()
                 done.set()
 
-        threading.Thread(target=work, name="sparql-query", daemon=True).start()
+        run_on_big_stack(work)
         if not done.wait(max(0.0, deadline - time.monotonic())):
             raise QueryTimeout(f"query timed out after {self.timeout_s:g} s")
         if "error" in outcome:

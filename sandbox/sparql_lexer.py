@@ -37,6 +37,10 @@ class QueryRefused(QueryError):
     """A query the endpoint will not evaluate (HTTP 400); the message says why."""
 
 
+class QueryTimeout(QueryError):
+    """The query ran past the endpoint's time limit (HTTP 500, as WDQS answers)."""
+
+
 @dataclass(frozen=True)
 class Token:
     """One lexical token: its kind, text and span in the query."""

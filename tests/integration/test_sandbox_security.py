@@ -61,6 +61,21 @@ def test_deeply_nested_query_is_refused_and_crashes_nothing(services):
     assert_up(services)
 
 
+@pytest.mark.parametrize("query", [
+    "SELECT (" + "+".join(["1"] * 30000) + " AS ?x) {}",  # overflowed the parser's stack
+    "SELECT * { " + " UNION ".join(["{ ?a ?b ?c }"] * 30000) + " }",
+    "SELECT * { ?a " + "/".join(["wdt:P31"] * 600) + " ?b }",  # minutes of planning
+    "SELECT * { ?a ?b ?c " + " ".join(["OPTIONAL { ?a ?b ?c }"] * 600) + " }",
+], ids=["30k-plus", "30k-union", "600-step-path", "600-optional"])
+def test_queries_that_crash_or_stall_the_planner_fail_alone(services, query):
+    started = time.monotonic()
+    status, _, body = http(services.sparql_url, data=urllib.parse.urlencode(
+        {"query": query}).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status in (400, 500) and (b"planning" in body or b"planner" in body), body[:200]
+    assert time.monotonic() - started < 10
+    assert_up(services)
+
+
 def test_service_to_any_url_is_refused_and_never_called(services):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
