@@ -204,7 +204,9 @@ def _coerce(name: str, param: Param, value: Any) -> Term | list[Term] | None:
     def one(v: Any) -> Term:
         if isinstance(v, Term):
             if v.kind != param.type:
-                raise QueryError(f"parameter ${param.name} of {name}.rq should be {param.type}, got a {v.kind} term {v}")
+                raise QueryError(
+                    f"parameter ${param.name} of {name}.rq should be {param.type}, got a {v.kind} term {v}"
+                )
             return v
         return _HELPERS[param.type](v)
 
@@ -264,6 +266,19 @@ def render(name: str, /, *, entity_base: str = WIKIDATA_ENTITY_BASE, **params: A
     """
     path = query_path(name)
     text, declared = _load(path, path.stat().st_mtime)
+    values = _bind(name, declared, params)
+    by_name = {p.name: p for p in declared}
+    body = [
+        rendered
+        for line in _conditionals(name, text.splitlines(), values)
+        if (rendered := _render_line(name, line, by_name, values)) is not None
+    ]
+    query = "\n".join(line for line in body if line.strip())
+    return _prefix_head(query, entity_base) + query + "\n"
+
+
+def _bind(name: str, declared: tuple[Param, ...], params: dict[str, Any]) -> dict[str, Term | list[Term] | None]:
+    """Check ``params`` against the declared ``@param`` lines and coerce each to its type."""
     by_name = {p.name: p for p in declared}
     unknown = sorted(set(params) - set(by_name))
     if unknown:
@@ -274,45 +289,49 @@ def render(name: str, /, *, entity_base: str = WIKIDATA_ENTITY_BASE, **params: A
         values[p.name] = _coerce(name, p, params.get(p.name))
         if not p.optional and not _given(values[p.name]):
             raise QueryError(f"{name}.rq needs parameter ${p.name} ({p.type}{'[]' if p.many else ''})")
+    return values
 
-    body: list[str] = []
-    for line in _conditionals(name, text.splitlines(), values):
-        if m := _VALUES_LINE.match(line):
-            indent, variables, pname = m.group(1), m.group(2).split(), m.group(3)
-            if pname not in by_name or not by_name[pname].many:
-                raise QueryError(f"{name}.rq: #VALUES ${pname} should name a declared list parameter")
-            terms = values[pname]
-            if not _given(terms):
-                continue  # optional VALUES left out: the #IF blocks decide the rest
-            if len(variables) != 1:
-                raise QueryError(f"{name}.rq: #VALUES takes one variable, got {variables}")
-            assert isinstance(terms, list)
-            body.append(f"{indent}VALUES {variables[0]} {{ {' '.join(t.text for t in terms)} }}")
-            continue
-        if line.lstrip().startswith("#"):
-            continue  # comments are dropped: shorter requests, no stray markers
-        code = line
 
-        def sub(m: re.Match[str]) -> str:
-            pname = m.group(1)
-            if pname not in by_name:
-                raise QueryError(f"{name}.rq uses ${pname}, which is not a declared @param")
-            value = values[pname]
-            if isinstance(value, list):
-                raise QueryError(f"{name}.rq: list parameter ${pname} only goes in a #VALUES line")
-            if value is None:
-                raise QueryError(f"{name}.rq uses optional ${pname} outside an #IF ${pname} block")
-            return value.text
+def _render_line(
+    name: str, line: str, by_name: dict[str, Param], values: dict[str, Term | list[Term] | None]
+) -> str | None:
+    """One query line with its ``$markers`` filled, a ``#VALUES`` line expanded, or None to drop it."""
+    if m := _VALUES_LINE.match(line):
+        indent, variables, pname = m.group(1), m.group(2).split(), m.group(3)
+        if pname not in by_name or not by_name[pname].many:
+            raise QueryError(f"{name}.rq: #VALUES ${pname} should name a declared list parameter")
+        terms = values[pname]
+        if not _given(terms):
+            return None  # optional VALUES left out: the #IF blocks decide the rest
+        if len(variables) != 1:
+            raise QueryError(f"{name}.rq: #VALUES takes one variable, got {variables}")
+        assert isinstance(terms, list)
+        return f"{indent}VALUES {variables[0]} {{ {' '.join(t.text for t in terms)} }}"
+    if line.lstrip().startswith("#"):
+        return None  # comments are dropped: shorter requests, no stray markers
 
-        body.append(_MARKER.sub(sub, code).rstrip())
-    query = "\n".join(line for line in body if line.strip())
+    def sub(m: re.Match[str]) -> str:
+        pname = m.group(1)
+        if pname not in by_name:
+            raise QueryError(f"{name}.rq uses ${pname}, which is not a declared @param")
+        value = values[pname]
+        if isinstance(value, list):
+            raise QueryError(f"{name}.rq: list parameter ${pname} only goes in a #VALUES line")
+        if value is None:
+            raise QueryError(f"{name}.rq uses optional ${pname} outside an #IF ${pname} block")
+        return value.text
+
+    return _MARKER.sub(sub, line).rstrip()
+
+
+def _prefix_head(query: str, entity_base: str) -> str:
+    """PREFIX lines for every WDQS prefix the query uses and does not declare itself."""
     prefixes = wdqs_prefixes(entity_base)
     # One pass collects every prefixed name's prefix (also after '/', '^' or '|' in paths).
     found = set(_PREFIXED_NAME.findall(query))
     used = [p for p in prefixes if p in found]
     declared_here = set(re.findall(r"(?im)^\s*PREFIX\s+(\w*):", query))
-    head = "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in used if p not in declared_here)
-    return head + query + "\n"
+    return "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in used if p not in declared_here)
 
 
 _PREFIXED_NAME = re.compile(r"(?<![\w.-])([A-Za-z][\w-]*):")
