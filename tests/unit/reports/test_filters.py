@@ -100,6 +100,8 @@ def test_environment_is_strict_and_has_the_filters():
         env.from_string("{{ missing }}").render()
     rendered = env.get_template("html/map.html.j2").render(
         title="<T>", lang="sv", points=[], regions=[{"qid": "Q1", "label": "<b>R</b>", "count": 0}],
-        counts={"with_image": 0, "without_image": 0, "without_coords": 0}, prefer_canvas=False,
+        counts={"with_image": 0, "without_image": 0, "without_coords": 0, "items": 0}, prefer_canvas=False,
+        cluster=False, outlines={"type": "FeatureCollection", "features": []},
+        entity_page_base="https://www.wikidata.org/wiki/",
         colours={"with": "#0a0", "without": "#a00"}, generated_at="now")
     assert "<title>&lt;T&gt;</title>" in rendered and "&lt;b&gt;R&lt;/b&gt;" in rendered
