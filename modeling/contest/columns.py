@@ -42,6 +42,8 @@ def join_per_group(values: pd.Series, by: pd.Series, sep: str = ";") -> pd.Serie
     {'x': 'a;b', 'y': 'c'}
     """
     frame = pd.DataFrame({"by": by.to_numpy(), "v": values.to_numpy()}).dropna().drop_duplicates()
+    if frame.empty:
+        return pd.Series(dtype="str")
     frame = frame.sort_values(["by", "v"])
     groups = frame.groupby("by", sort=True)["v"]
     out = groups.first()

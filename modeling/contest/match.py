@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from modeling.contest.columns import arrow, isin, join_per_group
+from modeling.contest.columns import arrow, join_per_group
 from modeling.contest.rules import ContestRules, format_ids
 
 #: Channel names, in the order they are reported.
@@ -65,7 +66,7 @@ def template_regex(name: str) -> str:
 
 
 def _template_ids(uploads: pd.DataFrame, name: str) -> pd.DataFrame:
-    """``title, key`` from the ID template: Arrow regex for the usual one template per file, the
+    """``row, key`` from the ID template: Arrow regex for the usual one template per file, the
     (rare) files with several templates through pandas."""
     pattern = template_regex(name)
     arrow_pattern = pattern.replace("(?=[|}])", "[|}]").replace("([^|}]*?)", "(?P<key>[^|}]*?)")
@@ -74,47 +75,57 @@ def _template_ids(uploads: pd.DataFrame, name: str) -> pd.DataFrame:
     single = count == 1
     keys = pc.struct_field(pc.extract_regex(text.filter(pa.array(single)), arrow_pattern), "key")
     parts = [
-        pd.DataFrame(
-            {
-                "title": uploads["title"].to_numpy()[single],
-                "key": keys.to_numpy(zero_copy_only=False),
-            }
-        )
+        pd.DataFrame({"row": np.flatnonzero(single), "key": keys.to_numpy(zero_copy_only=False)})
     ]
     multi = uploads[count > 1]
     if len(multi):
         found = multi["wikitext"].str.extractall(pattern)
-        rows = found.index.get_level_values(0)
         parts.append(
-            pd.DataFrame({"title": multi.loc[rows, "title"].to_numpy(), "key": found[0].to_numpy()})
+            pd.DataFrame(
+                {"row": found.index.get_level_values(0).to_numpy(), "key": found[0].to_numpy()}
+            )
         )
     return pd.concat(parts, ignore_index=True)
 
 
 def _tracker_ids(uploads: pd.DataFrame, category: str) -> pd.DataFrame:
-    """``title, key`` from the sort keys under which the files sit in the tracker category."""
-    keys = uploads[["title", "category_sortkeys"]].explode("category_sortkeys").dropna()
+    """``row, key`` from the sort keys under which the files sit in the tracker category."""
+    keys = uploads["category_sortkeys"].explode().dropna()
     prefix = f"Category:{category}|".replace("_", " ")
-    text = arrow(keys["category_sortkeys"])
+    text = arrow(keys)
     mask = pc.starts_with(pc.replace_substring(text, "_", " "), prefix).to_numpy(
         zero_copy_only=False
     )
     key = pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(text.filter(pa.array(mask)), len(prefix)))
     return pd.DataFrame(
-        {"title": keys["title"].to_numpy()[mask], "key": key.to_numpy(zero_copy_only=False)}
+        {"row": keys.index.to_numpy()[mask], "key": key.to_numpy(zero_copy_only=False)}
     )
 
 
 def _ids_from_files(uploads: pd.DataFrame, rules: ContestRules) -> pd.DataFrame:
-    """``title, key`` for every ID the files carry (template parameter or tracker sort key)."""
-    parts = [pd.DataFrame({"title": pd.Series(dtype=str), "key": pd.Series(dtype=str)})]
+    """``row, key`` for every ID the files carry (template parameter or tracker sort key)."""
+    parts = [pd.DataFrame({"row": pd.Series(dtype="int64"), "key": pd.Series(dtype=str)})]
     if rules.id_template:
         parts.append(_template_ids(uploads, rules.id_template))
     if rules.tracker_category:
         parts.append(_tracker_ids(uploads, rules.tracker_category))
-    ids = pd.concat(parts, ignore_index=True).astype({"title": "str", "key": "str"})
+    ids = pd.concat(parts, ignore_index=True).astype({"row": "int64", "key": "str"})
     ids = ids[ids["key"].fillna("").str.len() > 0]
     return ids.drop_duplicates(ignore_index=True)
+
+
+def _positions(values: pd.Series, lookup: pd.Series) -> np.ndarray:
+    """Row position in ``lookup`` of each value (first occurrence; empty never matches), else -1.
+
+    Arrow's hash lookup (``index_in``), so 10⁶ lookup values cost a fraction of a second.
+    """
+    table = pc.if_else(pc.equal(arrow(lookup), ""), pa.scalar(None, pa.string()), arrow(lookup))
+    found = pc.index_in(arrow(values), value_set=table, skip_nulls=True).fill_null(-1)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype="int64")
+
+
+def _normal_category(values: pd.Series) -> pd.Series:
+    return values.str.replace("_", " ").str.removeprefix("Category:")
 
 
 def _pairs(
@@ -124,53 +135,41 @@ def _pairs(
     keys: pd.Series,
     category_files: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Every (title, item, channel) the three channels produce."""
-    by_key = pd.DataFrame({"key": keys.to_numpy(), "item": monuments["item"].to_numpy()})
-    by_key = by_key[by_key["key"] != ""]
-    id_pairs = ids.merge(by_key, on="key")[["title", "item"]].assign(channel="id")
-    dep = uploads[["title", "depicts"]].explode("depicts").dropna()
-    dep = dep.rename(columns={"depicts": "item"}).merge(monuments[["item"]], on="item")
-    cats = monuments[["item", "commons_category"]].dropna()
-    cats = cats.assign(category=cats["commons_category"].str.replace("_", " "))[
-        ["item", "category"]
+    """Every (upload row, monument row, channel bit) the three channels produce."""
+    parts = [
+        pd.DataFrame({"row": ids["row"].to_numpy(), "mon": ids["mon"].to_numpy(), "bit": 1})
     ]
-    in_cat = uploads[["title", "categories"]].explode("categories").dropna()
-    in_cat = pd.DataFrame(
-        {
-            "title": in_cat["title"].to_numpy(),
-            "category": in_cat["categories"]
-            .str.replace("_", " ")
-            .str.removeprefix("Category:")
-            .to_numpy(),
-        }
+    dep = uploads["depicts"].explode().dropna()
+    parts.append(
+        pd.DataFrame(
+            {"row": dep.index.to_numpy(), "mon": _positions(dep, monuments["item"]), "bit": 2}
+        )
     )
-    members = category_files[isin(category_files["title"], uploads["title"])][["category", "title"]]
-    members = members.assign(
-        category=members["category"].str.replace("_", " ").str.removeprefix("Category:")
+    cats = _normal_category(monuments["commons_category"].fillna(""))
+    in_cat = uploads["categories"].explode().dropna()
+    parts.append(
+        pd.DataFrame(
+            {
+                "row": in_cat.index.to_numpy(),
+                "mon": _positions(_normal_category(in_cat), cats),
+                "bit": 4,
+            }
+        )
     )
-    cat_pairs = pd.concat([in_cat, members], ignore_index=True).merge(cats, on="category")
-    return pd.concat(
-        [
-            id_pairs,
-            dep.assign(channel="depicts"),
-            cat_pairs[["title", "item"]].assign(channel="category"),
-        ],
-        ignore_index=True,
-    ).drop_duplicates(ignore_index=True)
+    if len(category_files):
+        rows = _positions(category_files["title"], uploads["title"])
+        mons = _positions(_normal_category(category_files["category"]), cats)
+        parts.append(pd.DataFrame({"row": rows, "mon": mons, "bit": 4}))
+    pairs = pd.concat(parts, ignore_index=True)
+    pairs = pairs[(pairs["row"] >= 0) & (pairs["mon"] >= 0)].drop_duplicates()
+    return pairs.groupby(["row", "mon"], sort=True)["bit"].sum().reset_index()
 
 
-def _channels(pairs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (title, item) with its channels in :data:`CHANNELS` order, as a bit mask
-    summed per group (no Python call per group)."""
-    bits = pairs["channel"].map({c: 1 << i for i, c in enumerate(CHANNELS)}).astype("int64")
-    grouped = (
-        pairs.assign(bits=bits).groupby(["title", "item"], sort=True)["bits"].sum().reset_index()
-    )
-    names = {
-        m: ";".join(c for i, c in enumerate(CHANNELS) if m & (1 << i))
-        for m in range(1, 1 << len(CHANNELS))
-    }
-    return grouped.assign(channels=grouped["bits"].map(names))[["title", "item", "channels"]]
+#: Channel bit mask → channel names in :data:`CHANNELS` order.
+_CHANNEL_NAMES = {
+    m: ";".join(c for i, c in enumerate(CHANNELS) if m & (1 << i))
+    for m in range(1, 1 << len(CHANNELS))
+}
 
 
 def match_uploads(
@@ -182,7 +181,7 @@ def match_uploads(
     """Assign every upload to the monuments its ID, depicts and categories name.
 
     Args:
-        uploads: ``07_contest/uploads.parquet`` (normalised: list cells never null).
+        uploads: ``07_contest/uploads.parquet`` (normalised: list cells never null, RangeIndex).
         monuments: Monuments frame (``item, id, commons_category`` used).
         rules: Contest rules (ID template, tracker category, ID format).
         category_files: Members of the monuments' P373 categories (``category, title``).
@@ -194,26 +193,47 @@ def match_uploads(
         category_files = pd.DataFrame(
             {"category": pd.Series(dtype=str), "title": pd.Series(dtype=str)}
         )
+    monuments = monuments.reset_index(drop=True)
     keys = format_ids(monuments, rules.id_format)
     ids = _ids_from_files(uploads, rules)
-    pairs = _pairs(uploads, monuments, ids, keys, category_files)
-    grouped = _channels(pairs)
-    unknown = ids[~isin(ids["key"], keys[keys != ""])]
-    files = pd.DataFrame({"title": uploads["title"]})
-    n_items = grouped.groupby("title").size()
-    files["n_monuments"] = files["title"].map(n_items).fillna(0).astype("int64")
+    ids["mon"] = _positions(ids["key"], keys)
+    grouped = _pairs(uploads, monuments, ids, keys, category_files)
+    mon_items, mon_ids = monuments["item"].to_numpy(), monuments["id"].to_numpy()
+    pairs = pd.DataFrame(
+        {
+            "title": uploads["title"].to_numpy()[grouped["row"]],
+            "item": mon_items[grouped["mon"]],
+            "channels": grouped["bit"].map(_CHANNEL_NAMES).to_numpy(),
+        }
+    )
+    n = np.bincount(grouped["row"], minlength=len(uploads))
+    files = pd.DataFrame({"title": uploads["title"].to_numpy(), "n_monuments": n.astype("int64")})
+    multi = grouped[n[grouped["row"]] > 1]
     files["items"] = (
-        files["title"].map(join_per_group(grouped["item"], grouped["title"])).fillna("")
+        join_per_group(pd.Series(mon_items[multi["mon"]]), multi["row"])
+        .reindex(files.index)
+        .fillna("")
+        .to_numpy()
     )
-    files["ids"] = files["title"].map(join_per_group(ids["key"], ids["title"])).fillna("")
+    one = grouped[n[grouped["row"]] == 1]
+    files["item"] = pd.Series(
+        mon_items[one["mon"]], index=one["row"].to_numpy(), dtype="str"
+    ).reindex(files.index)
+    files.loc[n == 1, "items"] = files.loc[n == 1, "item"]
+    files["monument_id"] = pd.Series(
+        mon_ids[one["mon"]], index=one["row"].to_numpy(), dtype="str"
+    ).reindex(files.index)
+    files["channels"] = (
+        pd.Series(
+            one["bit"].map(_CHANNEL_NAMES).to_numpy(), index=one["row"].to_numpy(), dtype="str"
+        )
+        .reindex(files.index)
+        .fillna("")
+    )
+    files["ids"] = join_per_group(ids["key"], ids["row"]).reindex(files.index).fillna("").to_numpy()
+    unknown = ids[ids["mon"] < 0]
     files["unknown_ids"] = (
-        files["title"].map(join_per_group(unknown["key"], unknown["title"])).fillna("")
-    )
-    single = grouped[grouped["title"].map(n_items) == 1].set_index("title")
-    files["item"] = files["title"].map(single["item"])
-    files["channels"] = files["title"].map(single["channels"]).fillna("")
-    files["monument_id"] = files["item"].map(
-        monuments.drop_duplicates("item").set_index("item")["id"]
+        join_per_group(unknown["key"], unknown["row"]).reindex(files.index).fillna("").to_numpy()
     )
     files["status"] = "unmatched"
     files.loc[files["unknown_ids"] != "", "status"] = "unknown_id"
@@ -230,7 +250,7 @@ def match_uploads(
         "unknown_ids",
         "n_monuments",
     ]
-    return MatchResult(files=files[cols], pairs=grouped)
+    return MatchResult(files=files[cols], pairs=pairs)
 
 
 def review_rows(files: pd.DataFrame, uploads: pd.DataFrame) -> pd.DataFrame:

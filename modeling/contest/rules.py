@@ -143,7 +143,9 @@ def format_ids(monuments: pd.DataFrame, id_format: str) -> pd.Series:
     Raises:
         CampaignError: the template uses another field.
     """
-    out = pd.Series("", index=monuments.index, dtype="object")
+    if id_format in ("{id}", "{item}"):  # the usual case: the column itself
+        return monuments[id_format[1:-1]].fillna("").astype("str")
+    out = pd.Series("", index=monuments.index, dtype="str")
     for literal, name, _spec, _conv in string.Formatter().parse(id_format):
         out = out + literal
         if name is None:
