@@ -138,10 +138,13 @@ def command_path(default: str = "wlkit") -> str:
 
 def run_dir(command: str, params: Mapping[str, Any]) -> Path | None:
     """The run directory of a command from its parameters: ``--out``; for ``wlkit run`` without
-    it, ``out/<campaign id>``; None for commands without one (``services …``)."""
+    it, ``out/<campaign id>``; None for commands without one (``services …``) or whose ``--out``
+    is a file (``wlkit init``)."""
     out = params.get("out")
     if out is not None:
-        return Path(out)
+        path = Path(out)
+        # ``wlkit init --out campaigns/x.yaml`` names a file, not a run directory
+        return None if path.suffix and not path.is_dir() else path
     if command == "run" and params.get("campaign"):
         try:
             return Path("out") / load_campaign(params["campaign"]).id

@@ -83,6 +83,7 @@ def test_run_directory_of_each_command(tmp_path):
     assert run_dir("run", {"out": None, "campaign": ROOT / "campaigns/wlm-se-bbr-sample.yaml"}) == \
         Path("out/wlm-se-bbr-sample")
     assert run_dir("services_status_cmd", {"data_dir": tmp_path}) is None
+    assert run_dir("init", {"out": tmp_path / "campaigns" / "wlm-ch-zh.yaml"}) is None  # a file, not a run
 
 
 SCRIPT = textwrap.dedent('''
