@@ -188,5 +188,11 @@ def diagnose(frame: pd.DataFrame, source: Any, rejects: pd.DataFrame, *,
                          f"the identifier column {fld} repeats in {count:,} of {total:,} rows: "
                          "choose the register's unique id with --id-column, or, when several rows "
                          "are parts of one area, add --dissolve", fix="--id-column or --dissolve")
+    if reason == "out_of_range":
+        crs = source.crs or "EPSG:4326"
+        return Diagnosis(reason, count, total,
+                         f"{count:,} of {total:,} rows have coordinates that are not a valid "
+                         f"position in {crs}: check --crs (source.crs) and the coordinate "
+                         "columns", fix="--crs")
     return Diagnosis(reason, count, total,
                      f"{count:,} of {total:,} rows are rejected as {reason} (column {fld})")
