@@ -260,6 +260,7 @@ def _labels(services: list[_Service], tokens: list[Token], px: dict[str, str], u
             edits: _Rewrite) -> None:
     inside = {k for s in services for k in range(s.first, s.close + 1)}
     names = {t.text[1:] for k, t in enumerate(tokens) if t.kind == "var" and k not in inside}
+    names_bound = _bound_by_query(tokens, inside)
     wanted: dict[int, list[tuple[str, str, str]]] = {}
     langs: dict[int, str] = {}
     for svc in services:
@@ -268,7 +269,8 @@ def _labels(services: list[_Service], tokens: list[Token], px: dict[str, str], u
     for name in sorted(names):
         for suffix, fn in SUFFIXES:
             base = name[:-len(suffix)]
-            if name.endswith(suffix) and base in names and f"?{name}" not in explicit_targets:
+            if (name.endswith(suffix) and base in names and f"?{name}" not in explicit_targets
+                    and name not in names_bound):
                 svc = _owner(services, tokens, base)
                 if svc is not None:
                     wanted[id(svc)].append((fn, f"?{base}", f"?{name}"))
@@ -279,6 +281,37 @@ def _labels(services: list[_Service], tokens: list[Token], px: dict[str, str], u
         edits.replace(svc.first, svc.close, " ")
         if binds:
             edits.before(svc.group_close, binds)
+
+
+_CLAUSE_END = {"WHERE", "LIMIT", "OFFSET", "VALUES", "SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
+
+
+def _bound_by_query(tokens: list[Token], skip: set[int]) -> set[str]:
+    """Variables the query binds itself (triple patterns, ``VALUES``, ``BIND … AS``).
+
+    The label service leaves those alone, so ``?item rdfs:label ?itemLabel`` next to the
+    service keeps working.
+    """
+    bound: set[str] = set()
+    braces = parens = 0
+    clause = False  # inside a projection or a GROUP/ORDER BY/HAVING list
+    for k, tok in enumerate(tokens):
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if word in ("SELECT", "GROUP", "ORDER", "HAVING"):
+            clause = True
+        elif word in _CLAUSE_END or tok.text in ("{", "}"):
+            clause = False
+        if tok.kind == "open":
+            braces += tok.text == "{"
+            parens += tok.text == "("
+        elif tok.kind == "close":
+            braces -= tok.text == "}"
+            parens -= tok.text == ")"
+        elif tok.kind == "var" and k not in skip and braces > 0:
+            after_as = k > 0 and tokens[k - 1].text.upper() == "AS"
+            if (parens == 0 and not clause) or (after_as and not clause):
+                bound.add(tok.text[1:])
+    return bound
 
 
 def _label_params(svc: _Service, px: dict[str, str], uselang: str, edits: _Rewrite

@@ -141,3 +141,10 @@ def test_admin_secret_file_and_refusals(tmp_path):
     assert admin_refusal(secret, secret, "POST", "application/json", True) is None
     assert admin_refusal(secret, secret, "GET", None, False) is None
     assert SECRET_HEADER.startswith("X-")
+
+
+def test_label_variables_the_query_binds_itself_are_left_alone(store):
+    rows = run(store, """SELECT ?x ?xLabel ?yLabel WHERE {
+        ?x rdfs:label ?xLabel FILTER(LANG(?xLabel) = "en") BIND(?x AS ?y)
+        SERVICE wikibase:label { bd:serviceParam wikibase:language "sv". } }""")
+    assert rows == [("http://www.wikidata.org/entity/Q3", "Castle", "Borg")]
