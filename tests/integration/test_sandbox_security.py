@@ -20,7 +20,13 @@ import pytest
 from _wdqs_support import http, raw_request
 
 from sandbox.admin_auth import SECRET_FILE, SECRET_HEADER
-from sandbox.services import ServicesInfo, free_port, start_services, stop_services
+from sandbox.services import (
+    ServicesInfo,
+    free_port,
+    services_status,
+    start_services,
+    stop_services,
+)
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +231,10 @@ def test_secret_and_database_files_are_private(services):
         if path.is_file():
             assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
     assert os.environ.get("WLKIT_SPARQL_TIMEOUT") is None  # the test did not leak its settings
+
+
+def test_status_shows_the_secret_and_reads_stats_with_it(services):
+    status = services_status(services.data_dir)
+    assert status["admin_secret"] == services.admin_secret
+    assert status["admin_secret_file"] == str(Path(services.data_dir) / SECRET_FILE)
+    assert status["properties"] == 27  # /admin/stats answered the status' own request
