@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -85,3 +86,32 @@ def day_of(values: pd.Series) -> pd.Series:
     ok = pc.match_substring_regex(head, r"^\d{4}-\d{2}-\d{2}$").fill_null(False)
     day = pc.if_else(ok, head, pa.scalar(None, pa.string()))
     return pd.Series(day.to_pandas(), index=values.index, dtype="str")
+
+
+def positions(values: pd.Series, lookup: pd.Series) -> np.ndarray:
+    """Position in ``lookup`` of each value (first occurrence; empty never matches), else -1.
+
+    Arrow's hash lookup (``index_in``), so 10⁶ lookup values cost a fraction of a second.
+
+    >>> positions(pd.Series(["b", "x", None, ""]), pd.Series(["a", "b", "", "b"])).tolist()
+    [1, -1, -1, -1]
+    """
+    table = arrow(lookup)
+    table = pc.if_else(pc.equal(table, ""), pa.scalar(None, pa.string()), table)
+    found = pc.index_in(arrow(values), value_set=table, skip_nulls=True).fill_null(-1)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype="int64")
+
+
+def look_up(keys: pd.Series, table: pd.Series, default: object = None) -> pd.Series:
+    """``keys.map(table)`` for string keys against a string-indexed ``table``, in Arrow.
+
+    >>> look_up(pd.Series(["Q2", "Q9"]), pd.Series([5, 7], index=["Q1", "Q2"]), 0).tolist()
+    [7, 0]
+    """
+    where = positions(keys, pd.Series(table.index.astype("str")))
+    values = table.to_numpy()
+    out = pd.Series(
+        values[np.maximum(where, 0)] if len(values) else np.full(len(where), default, dtype=object),
+        index=keys.index,
+    )
+    return out.where(where >= 0, default)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from modeling.contest.columns import day_of, isin
+from modeling.contest.columns import day_of, isin, look_up
 from modeling.contest.rules import ContestRules
 
 STATUS = ("photographed_before", "newly_pictured", "not_pictured")
@@ -50,12 +50,12 @@ def monument_status(
     Returns:
         Monument columns plus ``on_wikidata, photographed_before, first_upload, uploads, status``.
     """
-    contest_titles = set(uploads["title"])
+    contest_titles = uploads["title"]
     out = monuments.copy()
     image_title = "File:" + out["image"].fillna("").str.replace("_", " ")
     own_image = out["image"].notna() & ~isin(image_title, contest_titles)
     older = category_files[~isin(category_files["title"], contest_titles)]
-    cats = set(older["category"].str.replace("_", " ").str.removeprefix("Category:"))
+    cats = older["category"].str.replace("_", " ").str.removeprefix("Category:")
     in_cat = (
         isin(out["commons_category"].fillna("").str.replace("_", " "), cats)
         & out["commons_category"].notna()
@@ -67,11 +67,11 @@ def monument_status(
     if at is not None:
         matched = matched[matched["day"].notna() & (matched["day"] <= at)]
     per_item = matched.groupby("item").agg(first_upload=("day", "min"), uploads=("title", "size"))
-    out["first_upload"] = out["item"].map(per_item["first_upload"])
-    out["uploads"] = out["item"].map(per_item["uploads"]).fillna(0).astype("int64")
+    out["first_upload"] = look_up(out["item"], per_item["first_upload"])
+    out["uploads"] = look_up(out["item"], per_item["uploads"], 0).astype("int64")
     out["on_wikidata"] = True
     if created is not None and at is not None:
-        made = out["item"].map(created).astype("object").fillna("")  # "" sorts before any day
+        made = look_up(out["item"], pd.Series(created, dtype="str"), "")  # "" sorts before any day
         out["on_wikidata"] = made <= at
     status = pd.Series("not_pictured", index=out.index)
     status[out["uploads"] > 0] = "newly_pictured"
