@@ -122,11 +122,16 @@ def bench_size(n: int, work: Path, env: dict[str, str]) -> dict[str, float]:
         cli = [sys.executable, "-m", "pipelines.cli"]
         peak = 0
         for stage, args in _stage_commands(gen.campaign, out).items():
-            seconds, rss = run_measured(cli + args, env, log)
+            try:
+                seconds, rss = run_measured(cli + args, env, log)
+            except RuntimeError as exc:  # reported, and the later stages still run
+                print(f"  {n:>9,} {stage:<10} FAILED: {str(exc).splitlines()[-1]}", flush=True)
+                figures[f"{stage}_failed"] = 1.0
+                continue
             figures[f"{stage}_s"], peak = seconds, max(peak, rss)
             print(f"  {n:>9,} {stage:<10} {seconds:8.1f} s  {rss / 2**20:8.0f} MB", flush=True)
         figures["noop_plan_s"], _ = run_measured(cli + _stage_commands(gen.campaign, out)["plan"], env, log)
-        figures["total_s"] = sum(figures[f"{s}_s"] for s in STAGES)
+        figures["total_s"] = sum(figures.get(f"{s}_s", 0.0) for s in STAGES)
         figures["peak_rss_mb"] = peak / 2**20
     finally:
         stop_services(data_dir)

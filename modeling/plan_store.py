@@ -1,9 +1,11 @@
 """The plan store: ``03_plan/plans.parquet``, written and read in chunks.
 
 One row per plan. Scalar columns (``source_id``, ``qid``, ``action``, ``identifier``,
-``base_revid``, ``fingerprint``, ``failed``) can be filtered and counted without decoding
-anything; each part of a plan that is nested (``data``, ``checks``, ``warnings``, ``desired``,
-``changes``, ``held``) is one JSON text column. The file is zstd-compressed Parquet, one row
+``base_revid``, ``fingerprint``, ``failed``, ``labelled``) can be filtered and counted without
+decoding anything; each nested part of a plan (``data``, ``checks``, ``warnings``, ``desired``,
+``changes``, ``held``) is one JSON text column. A new item's ``data`` is its whole ``desired``
+entity, so ``data`` is null then and readers take ``desired`` (stored and decoded once).
+The file is zstd-compressed Parquet, one row
 group per written chunk, so a reader holds one chunk at a time. A person opens it with pandas,
 DuckDB, or exports it as JSON Lines (:func:`export_jsonl`, one plan per line). This module
 knows rows and dicts only; :mod:`modeling.items` turns them into :class:`~modeling.items.Plan`.
@@ -41,16 +43,22 @@ def store_row(plan: Json, *, fingerprint: str, labelled: list[str]) -> Json:
     }
     for part in PLAN_JSON_PARTS:
         row[part] = json.dumps(plan.get(part), ensure_ascii=False)
+    if plan.get("data") is plan.get("desired") or row["data"] == row["desired"]:
+        row["data"] = None  # a new item writes its whole entity: stored once, as desired
     return row
 
 
-def plan_dict(row: Json) -> Json:
-    """The plan dict (``Plan.to_json()`` shape) of a store row."""
+def plan_dict(row: Json, parts: tuple[str, ...] = PLAN_JSON_PARTS) -> Json:
+    """The plan dict (``Plan.to_json()`` shape) of a store row (only ``parts`` decoded)."""
     out: Json = {k: row[k] for k in ("source_id", "qid", "action", "identifier")}
     revid = row.get("base_revid")
     out["base_revid"] = int(revid) if revid is not None else None
-    for part in PLAN_JSON_PARTS:
+    for part in parts:
+        if part == "data" and row["data"] is None:
+            continue
         out[part] = json.loads(row[part])
+    if "data" in parts and row["data"] is None:  # stored once (see store_row)
+        out["data"] = out["desired"] if "desired" in out else json.loads(row["desired"])
     return out
 
 
@@ -104,10 +112,13 @@ def iter_rows(path: str | Path, columns: list[str] | None = None,
 
 
 def iter_plan_dicts(path: str | Path, batch_size: int = DEFAULT_CHUNK,
-                    source_ids: set[str] | None = None) -> Iterator[list[Json]]:
+                    source_ids: set[str] | None = None,
+                    parts: tuple[str, ...] = PLAN_JSON_PARTS) -> Iterator[list[Json]]:
     """Plan dicts in batches of at most ``batch_size`` (only ``source_ids`` when given).
 
-    A JSON Lines file (the export, or a store an older version wrote) is read as well.
+    Only the nested ``parts`` are read and decoded from the store (a reader needing the
+    statements asks for ``("data", "desired")`` and skips the rest). A JSON Lines file (the
+    export, or a store an older version wrote) is read as well, whole.
 
     Raises:
         InputError: a missing file, or a line that is not JSON (names the file and line).
@@ -116,8 +127,10 @@ def iter_plan_dicts(path: str | Path, batch_size: int = DEFAULT_CHUNK,
     if path.suffix == ".jsonl":
         yield from _iter_jsonl(path, batch_size, source_ids)
         return
-    for rows in iter_rows(path, batch_size=batch_size):
-        plans = [plan_dict(r) for r in rows if source_ids is None or r["source_id"] in source_ids]
+    columns = ["source_id", "qid", "action", "identifier", "base_revid",
+               *dict.fromkeys([*parts, "desired"] if "data" in parts else parts)]
+    for rows in iter_rows(path, columns, batch_size=batch_size):
+        plans = [plan_dict(r, parts) for r in rows if source_ids is None or r["source_id"] in source_ids]
         if plans:
             yield plans
 

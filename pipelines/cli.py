@@ -219,12 +219,14 @@ def plan(
     out: Path = typer.Option(..., help="Run directory (reads 01–02, writes 03_plan)."),
     target: str = typer.Option("local", help="Target profile."),
     refresh: bool = typer.Option(False, "--refresh", help="Look cached lookups (admin units) up again."),
+    jsonl: bool = typer.Option(False, "--jsonl", help="Also export the plans as 03_plan/plans.jsonl."),
 ) -> None:
     """Build item plans, diff them against live items and run the pre-upload checks."""
     from pipelines.plan import plan_flow
 
     cli_setup.check_target(target, campaign)
-    _print_summary("plan", plan_flow(campaign=str(campaign), out=str(out), target=target, refresh=refresh))
+    _print_summary("plan", plan_flow(campaign=str(campaign), out=str(out), target=target, refresh=refresh,
+                                           jsonl=jsonl))
 
 
 @app.command()
