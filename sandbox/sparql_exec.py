@@ -4,14 +4,17 @@ Each query is read by the lexer first (:mod:`sandbox.sparql_lexer`: nesting limi
 ``SERVICE``), then evaluated in its own thread while the request thread waits at most the time
 limit (60 s by default, like WDQS). At most :attr:`QueryRunner.max_running` queries evaluate at
 once. JSON results are streamed row by row and stop at the deadline; a blocking operator
-(``ORDER BY``, ``GROUP BY``, aggregates) cannot be interrupted inside the store, so its thread
-finishes in the background while the client already has its timeout answer and the slot stays
-taken until then.
+(``ORDER BY``, ``GROUP BY``, aggregates) cannot be interrupted inside the store, so the client
+gets its timeout answer on time, the slot is freed, and the thread finishes in the background
+at the lowest CPU priority (at most :attr:`QueryRunner.max_overrunning` such threads; beyond
+that new queries get HTTP 503 until some end).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import threading
 import time
@@ -108,6 +111,10 @@ class QueryRunner:
         self.functions = custom_functions(repo.graph.store)
         self._slots = threading.BoundedSemaphore(max_running)
         self.vetter = QueryVetter(self.prefixes, size=max_running)
+        #: Evaluations past their time limit that cannot be interrupted (see module doc).
+        self.overrunning = 0
+        self.max_overrunning = 2 * max_running
+        self._lock = threading.Lock()
 
     def answer(self, query: str, accept: str | None, format_param: str = "",
                uselang: str = "en") -> Answer:
@@ -123,23 +130,49 @@ class QueryRunner:
             raise QueryRefused(f"uselang should be a language code, got {uselang!r}")
         rewritten = rewrite_query(query, self.prefixes, uselang)
         deadline = time.monotonic() + self.timeout_s
+        if self.overrunning >= self.max_overrunning:
+            raise EndpointBusy(f"{self.overrunning} queries that ran past the time limit are "
+                               "still finishing; try again later")
         self.vetter.vet(rewritten, self.timeout_s)
-        if not self._slots.acquire(timeout=self.timeout_s):
+        if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise EndpointBusy(f"{self.max_running} queries are running; try again later")
+        return self._run(lambda: self._evaluate(rewritten, accept, format_param, deadline),
+                         deadline)
+
+    def _run(self, evaluate: Any, deadline: float) -> Answer:
+        """Run ``evaluate`` on its own thread (holding a slot) and wait until ``deadline``.
+
+        Past the deadline the client gets :class:`QueryTimeout` and the slot is freed; the
+        thread, if still inside the store, goes on at the lowest CPU priority and counts as
+        overrunning until it ends.
+        """
         outcome: dict[str, Any] = {}
         done = threading.Event()
 
         def work() -> None:
+            outcome["tid"] = threading.get_native_id()
             try:
-                outcome["answer"] = self._evaluate(rewritten, accept, format_param, deadline)
+                outcome["answer"] = evaluate()
             except BaseException as exc:
                 outcome["error"] = exc
             finally:
-                self._slots.release()
+                with self._lock:
+                    outcome["finished"] = True
+                    if outcome.get("overrun"):
+                        self.overrunning -= 1
+                    else:
+                        self._slots.release()
                 done.set()
 
         run_on_big_stack(work)
         if not done.wait(max(0.0, deadline - time.monotonic())):
+            with self._lock:
+                if not outcome.get("finished"):
+                    outcome["overrun"] = True
+                    self.overrunning += 1
+                    self._slots.release()
+                    with contextlib.suppress(OSError, KeyError):
+                        os.setpriority(os.PRIO_PROCESS, outcome["tid"], 19)
             raise QueryTimeout(f"query timed out after {self.timeout_s:g} s")
         if "error" in outcome:
             raise outcome["error"]

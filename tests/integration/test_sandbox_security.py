@@ -238,3 +238,18 @@ def test_status_shows_the_secret_and_reads_stats_with_it(services):
     assert status["admin_secret"] == services.admin_secret
     assert status["admin_secret_file"] == str(Path(services.data_dir) / SECRET_FILE)
     assert status["properties"] == 27  # /admin/stats answered the status' own request
+
+
+def test_blocking_queries_past_the_limit_free_their_slots(services):
+    # COUNT over a three-way product of the whole store: nothing streams before the end, so
+    # the store cannot be interrupted. Each client still gets its answer at the limit, and
+    # later queries run at once (the endpoint has 4 slots; these overrun at low priority).
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    for _ in range(5):
+        started = time.monotonic()
+        status, _, body = http(_query_url(services, heavy), timeout=30)
+        assert status == 500 and b"TimeoutException" in body
+        assert time.monotonic() - started < 4
+    started = time.monotonic()
+    assert_up(services)
+    assert time.monotonic() - started < 2
