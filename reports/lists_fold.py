@@ -154,17 +154,36 @@ def upload_link(campaign: Campaign, row: dict[str, Any]) -> str:
         The URL (every value percent-encoded).
     """
     up = campaign.lists.upload
-    try:
-        ident = up.id_template.format_map({"id": row.get("id") or "", "item": row["item"]})
-    except (KeyError, ValueError) as exc:
-        raise CampaignError(f"lists.upload.id_template should use only {{id}} and {{item}}, got "
-                            f"{up.id_template!r} ({exc})") from None
     lang = up.description_language or campaign.languages[0]
     lat, lon = row.get("lat"), row.get("lon")
     return upload_wizard_url(
-        campaign=up.campaign, id=ident, description=row.get("label") or None, lang=lang,
+        campaign=up.campaign, id=upload_id(campaign, row), description=row.get("label") or None, lang=lang,
         categories=up.categories, lat=None if pd.isna(lat) else lat, lon=None if pd.isna(lon) else lon,
     )
+
+
+def upload_id(campaign: Campaign, row: dict[str, Any]) -> str:
+    """The ``&id=`` of a row's upload link: ``lists.upload.id_template`` filled with its id and item.
+
+    Raises:
+        CampaignError: for a template using anything but ``{id}`` and ``{item}``.
+    """
+    template = campaign.lists.upload.id_template
+    try:
+        return template.format_map({"id": row.get("id") or "", "item": row["item"]})
+    except (KeyError, ValueError) as exc:
+        raise CampaignError(f"lists.upload.id_template should use only {{id}} and {{item}}, got "
+                            f"{template!r} ({exc})") from None
+
+
+def upload_templates(campaign: Campaign) -> dict[str, str]:
+    """The campaign's upload link with tokens ``WLKTOKID`` / ``WLKTOKDESC`` for the id and label
+    (``described``: a row with a label; ``plain``: without), completed in the map page."""
+    up = campaign.lists.upload
+    lang = up.description_language or campaign.languages[0]
+    return {kind: upload_wizard_url(campaign=up.campaign, id="WLKTOKID", lang=lang, categories=up.categories,
+                                    description="WLKTOKDESC" if kind == "described" else None)
+            for kind in ("described", "plain")}
 
 
 def assemble(

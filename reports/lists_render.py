@@ -25,8 +25,8 @@ from reports.i18n import gettext, translated_environment
 from reports.lists_fold import Section, _none
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-MAP_ASSETS = ("leaflet.js", "leaflet.css", "leaflet-LICENSE.txt", "leaflet.markercluster.js", "MarkerCluster.css",
-              "MarkerCluster.Default.css", "leaflet.markercluster-LICENSE.txt")
+MAP_ASSETS = ("leaflet.js", "leaflet.css", "leaflet-LICENSE.txt", "wlk-map.js", "leaflet.markercluster.js",
+              "MarkerCluster.css", "MarkerCluster.Default.css", "leaflet.markercluster-LICENSE.txt")
 COLOURS = {"with": "#2e7d32", "without": "#c62828"}
 #: Above this many markers the map draws on a canvas instead of one SVG element per marker.
 CANVAS_FROM = 5000

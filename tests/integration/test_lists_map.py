@@ -46,7 +46,7 @@ def test_map_renders_offline_with_coloured_markers(tmp_path: Path):
     # no external resources: every http(s) URL in the page is a link target in data, never src/href of a resource
     assert not re.search(r"""<(?:script|link|img|iframe|source|object)\b[^>]*(?:src|href)\s*=\s*["']?(?:https?:)?//""", text)
     assert "url(http" not in text and "@import" not in text
-    assert re.findall(r"""<(?:script|link)[^>]+(?:src|href)="([^"]+)""", text) == ["leaflet.css", "leaflet.js"]
+    assert re.findall(r"""<(?:script|link)[^>]+(?:src|href)="([^"]+)""", text) == ["leaflet.css", "leaflet.js", "wlk-map.js"]
     for url in re.findall(r"https?://[^\s\"'<>\\]+", text):
         assert url.startswith(("https://commons.wikimedia.org/", "https://www.wikidata.org/")), url
     profile = tmp_path / "profile"
@@ -109,7 +109,7 @@ def test_large_lists_cluster_their_markers(tmp_path: Path):
     lists.write_lists(campaign, lists.assemble(campaign, items, labels, labels, names), names, tmp_path)
     page = tmp_path / "05_lists/map.html"
     text = page.read_text(encoding="utf-8")
-    assert re.findall(r"""<script[^>]+src="([^"]+)""", text) == ["leaflet.js", "leaflet.markercluster.js"]
+    assert re.findall(r"""<script[^>]+src="([^"]+)""", text) == ["leaflet.js", "wlk-map.js", "leaflet.markercluster.js"]
     dom = _dump_dom(page, tmp_path / "profile", budget_ms=15000)
     clusters = [int(c) for c in re.findall(r"marker-cluster[^>]*>\s*<div>\s*<span>(\d+)</span>", dom)]
     singles = len(re.findall(r"<path[^>]*class=\"[^\"]*wlk-marker", dom))

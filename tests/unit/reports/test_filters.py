@@ -103,5 +103,6 @@ def test_environment_is_strict_and_has_the_filters():
         counts={"with_image": 0, "without_image": 0, "without_coords": 0, "items": 0}, prefer_canvas=False,
         cluster=False, outlines={"type": "FeatureCollection", "features": []},
         entity_page_base="https://www.wikidata.org/wiki/",
+        region_qids=["Q1"], upload={"described": "https://commons.wikimedia.org/x?id=WLKTOKID", "plain": "x"},
         colours={"with": "#0a0", "without": "#a00"}, generated_at="now")
     assert "<title>&lt;T&gt;</title>" in rendered and "&lt;b&gt;R&lt;/b&gt;" in rendered
