@@ -68,8 +68,9 @@ def run_writeback(
         **kwargs: Passed to :func:`~modeling.contest.writeback.apply_writeback` (sleep, max_retries).
 
     Returns:
-        ``{"batch", "dry_run", "accepted", "items": summary, "mediainfo": summary}`` (also
-        ``writeback.json``).
+        ``{"batch", "dry_run", "accepted", "items": summary, "mediainfo": summary}`` with the
+        per-entity lists (``kept``, ``failures``, ``planned``) counted; ``writeback.json`` holds
+        them in full.
 
     Raises:
         ConfigError: accepted rows for a wiki that has no client (e.g. no Commons API URL).
@@ -115,4 +116,14 @@ def run_writeback(
     (dest / WRITEBACK_SUMMARY).write_text(
         json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    return result
+    return _small(result)
+
+
+def _small(result: dict[str, Any]) -> dict[str, Any]:
+    """The run summary without its per-entity lists (those stay in ``writeback.json``): what a
+    Prefect task returns."""
+    out = dict(result)
+    for kind in ("items", "mediainfo"):
+        if isinstance(out.get(kind), dict):
+            out[kind] = {k: (len(v) if isinstance(v, list) else v) for k, v in out[kind].items()}
+    return out

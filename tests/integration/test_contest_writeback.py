@@ -69,6 +69,10 @@ def test_writeback_adds_once_and_never_replaces(wikis, tmp_path):
     first = run_writeback("wlm-test", tmp_path, items=items, mediainfo=commons, sleep=lambda s: None)
     assert first["items"]["written"] == 1 and first["items"]["statements_added"] == 2
     assert first["mediainfo"]["written"] == 1 and first["accepted"] == 4
+    assert first["items"]["kept"] == 1  # the other item's image stays: reported, not replaced
+    kept = json.loads((dest / WRITEBACK_SUMMARY).read_text())["items"]["kept"]
+    assert kept == [{"entity": taken, "property": "P18", "value": "Gamla bron 2026.jpg",
+                     "reason": "already has P18 = Someone else's photo.jpg"}]
     assert _edits(info) - before == 1  # one wbeditentity on the Wikibase (the file's edit is on Commons)
     live = items.get_entities([fresh, taken])
     assert [s["mainsnak"]["datavalue"]["value"] for s in live[fresh]["claims"]["P18"]] == ["Vreta kyrka 1.jpg"]
@@ -81,3 +85,4 @@ def test_writeback_adds_once_and_never_replaces(wikis, tmp_path):
     assert again["items"]["written"] == 0 and again["mediainfo"]["written"] == 0
     assert _edits(info) - before == 1
     assert json.loads((dest / WRITEBACK_SUMMARY).read_text())["items"]["skipped_done"] == 2
+    assert again["items"]["kept"] == 0  # settled entities are not even read again
