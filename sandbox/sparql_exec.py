@@ -49,8 +49,9 @@ RESULT_TYPES = {
     "text/tab-separated-values": QueryResultsFormat.TSV,
 }
 GRAPH_TYPES = {"text/turtle": RdfFormat.TURTLE, "application/n-triples": RdfFormat.N_TRIPLES,
-               "application/rdf+xml": RdfFormat.RDF_XML, "application/ld+json": RdfFormat.JSON_LD,
-               "application/n-quads": RdfFormat.N_QUADS}
+               "application/rdf+xml": RdfFormat.RDF_XML, "application/n-quads": RdfFormat.N_QUADS}
+if hasattr(RdfFormat, "JSON_LD"):  # pyoxigraph ≥ 0.5
+    GRAPH_TYPES["application/ld+json"] = RdfFormat.JSON_LD
 FORMAT_PARAM = {"json": "application/sparql-results+json",
                 "xml": "application/sparql-results+xml", "csv": "text/csv",
                 "tsv": "text/tab-separated-values"}
