@@ -73,8 +73,9 @@ class _RunFormatter(logging.Formatter):
 class StageProgress(logging.Handler):
     """One live terminal line per stage flow: spinner, stage, last finished task, elapsed time.
 
-    Fed by Prefect's run loggers (``prefect.flow_runs``, ``prefect.task_runs``): a flow run's first
-    record opens its line, each finished task updates it, the flow's final state closes it.
+    Fed by Prefect's loggers (attached to ``prefect``, so run records arrive by propagation): a
+    flow run's first record opens its line, each finished task updates it, the flow's final state
+    closes it; the temporary-server notice shows a line until the first flow starts.
     """
 
     def __init__(self, console: Console) -> None:
@@ -85,15 +86,27 @@ class StageProgress(logging.Handler):
         self._lines: dict[str, TaskID] = {}
         self._tasks: dict[str, int] = {}
 
+    def _server_line(self, record: logging.LogRecord) -> None:
+        """A line while Prefect's temporary API starts (it takes seconds before any flow runs)."""
+        if record.getMessage().startswith("Starting temporary server") and "server" not in self._lines:
+            self._start()
+            self._lines["server"] = self.progress.add_task("Prefect's temporary API starting", total=1)
+
+    def _start(self) -> None:
+        if not self.progress.live.is_started:
+            self.progress.start()
+
     def emit(self, record: logging.LogRecord) -> None:
         """Update the line of the record's flow run."""
         run = getattr(record, "flow_run_name", None)
         flow = getattr(record, "flow_name", None) or run
         if not run:
+            self._server_line(record)
             return
+        if "server" in self._lines and not self.progress.tasks[self._lines["server"]].finished:
+            self.progress.update(self._lines["server"], description="Prefect's temporary API ready", completed=1)
         if run not in self._lines:
-            if not self.progress.live.is_started:
-                self.progress.start()
+            self._start()
             self._lines[run] = self.progress.add_task(f"[bold]{flow}[/]", total=1)
             self._tasks[run] = 0
         line, message = self._lines[run], record.getMessage()
@@ -184,9 +197,7 @@ def setup_console(run_dir: str | Path | None, *, verbose: bool = False, live: bo
         root.addHandler(handler)
     console = Console(stderr=True)
     if live if live is not None else (console.is_terminal and not verbose):
-        progress = StageProgress(console)
-        for name in ("prefect.flow_runs", "prefect.task_runs"):
-            logging.getLogger(name).addHandler(progress)
+        logging.getLogger("prefect").addHandler(StageProgress(console))
     return path
 
 
@@ -215,7 +226,7 @@ def print_summary(title: str, summary: Any) -> None:
 
 
 def _ours() -> list[tuple[logging.Logger, logging.Handler]]:
-    loggers = [logging.getLogger(n) for n in ("", "prefect.flow_runs", "prefect.task_runs")]
+    loggers = [logging.getLogger(n) for n in ("", "prefect")]
     return [(lg, h) for lg in loggers for h in lg.handlers if isinstance(h, RunLogFile | StageProgress)]
 
 

@@ -54,10 +54,14 @@ def test_run_lines_go_to_the_log_file_in_the_run_directory(tmp_path, monkeypatch
 def test_stage_lines_follow_the_flow_and_task_runs():
     progress = StageProgress(Console(file=open(os.devnull, "w"), force_terminal=True))  # noqa: SIM115
     run = {"flow_run_name": "amber-fox", "flow_name": "plan"}
+    progress.emit(_record("prefect", logging.INFO, "Starting temporary server on http://127.0.0.1:8062"))
+    (server,) = progress.progress.tasks
+    assert "starting" in server.description and not server.finished
     progress.emit(_record("prefect.flow_runs", logging.INFO, "Beginning flow run", **run))
+    assert server.finished
     progress.emit(_record("prefect.task_runs", logging.INFO, "Finished in state Completed()",
                           task_name="make_plans", **run))
-    (line,) = progress.progress.tasks
+    line = progress.progress.tasks[1]
     assert line.description.endswith("plan[/] · make_plans done (1 tasks)") and not line.finished
     progress.emit(_record("prefect.flow_runs", logging.INFO, "Finished in state Completed()", **run))
     assert line.finished and "completed" in line.description
