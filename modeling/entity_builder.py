@@ -128,8 +128,17 @@ class _Builder:
     today: date
     claims: dict[str, list[Json]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    _reference: Json | None = None
 
     def reference(self) -> Json:
+        """The record's reference block: built once, each statement gets its own containers
+        (the snaks themselves are shared leaves, never changed after building)."""
+        if self._reference is None:
+            self._reference = self._build_reference()
+        ref = self._reference
+        return {"snaks": {p: list(v) for p, v in ref["snaks"].items()}, "snaks-order": list(ref["snaks-order"])}
+
+    def _build_reference(self) -> Json:
         ref = self.campaign.mapping.reference
         snaks = [dv.snak("P248", "wikibase-item", dv.item(ref.stated_in))]
         if ref.url:
