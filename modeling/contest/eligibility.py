@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from modeling.contest.columns import day_of
+from modeling.contest.columns import day_of, look_up
 from modeling.contest.rules import ContestRules
 
 REASONS = (
@@ -37,12 +37,38 @@ REASONS = (
 JURY_COLUMNS = ["file", "uploader", "monument_id", "item", "region"]
 
 
-def check_eligibility(
-    uploads: pd.DataFrame,
-    files: pd.DataFrame,
-    rules: ContestRules,
-    regions: pd.Series | None = None,
-) -> pd.DataFrame:
+ELIGIBILITY_COLUMNS = ["title", "uploader", "uploaded_at", "eligible", "reasons", "duplicate_of", "monument_id",
+                       "item", "region"]
+
+
+def _outside(day: pd.Series, rules: ContestRules) -> pd.Series:
+    return (day < rules.start_iso) | (day > rules.end_iso)
+
+
+def _file_flags(frame: pd.DataFrame, rules: ContestRules) -> dict[str, pd.Series]:
+    """Dates, resolution and file type."""
+    day, exif = day_of(frame["uploaded_at"]), day_of(frame["exif_datetime"])
+    pixels = (pd.to_numeric(frame["width"], errors="coerce").fillna(0)
+              * pd.to_numeric(frame["height"], errors="coerce").fillna(0))
+    return {
+        "uploaded_outside_window": day.isna() | _outside(day, rules),
+        "exif_date_outside_window": (exif.notna() & _outside(exif, rules)) if rules.exif_window
+        else pd.Series(False, index=frame.index),
+        "below_min_resolution": pixels < rules.min_megapixels * 1_000_000,
+        "file_type": ~frame["mime"].fillna("").str.lower().isin([t.lower() for t in rules.file_types]),
+    }
+
+
+def _duplicate_of(frame: pd.DataFrame) -> pd.Series:
+    """The earliest upload with the same SHA-1 (None for the earliest itself)."""
+    order = frame.assign(_day=frame["uploaded_at"].fillna("~")).sort_values(["_day", "title"])
+    first = order.dropna(subset=["sha1"]).groupby("sha1", sort=False)["title"].first()
+    dup = frame["sha1"].map(first)
+    return dup.where(dup != frame["title"], None)
+
+
+def check_eligibility(uploads: pd.DataFrame, files: pd.DataFrame, rules: ContestRules,
+                      regions: pd.Series | None = None) -> pd.DataFrame:
     """Every reason per file, column-wise.
 
     Args:
@@ -52,60 +78,27 @@ def check_eligibility(
         regions: Optional ``item → region QID`` map for the region column.
 
     Returns:
-        ``title, uploader, uploaded_at, eligible, reasons, duplicate_of, monument_id, item, region``
-        in upload order.
+        :data:`ELIGIBILITY_COLUMNS`, in upload order.
     """
-    frame = uploads[
-        ["title", "uploader", "uploaded_at", "exif_datetime", "width", "height", "mime", "sha1"]
-    ]
+    frame = uploads[["title", "uploader", "uploaded_at", "exif_datetime", "width", "height", "mime", "sha1"]]
     frame = frame.merge(files[["title", "status", "item", "monument_id"]], on="title", how="left")
-    flags: dict[str, pd.Series] = {}
-    day = day_of(frame["uploaded_at"])
-    flags["uploaded_outside_window"] = day.isna() | (day < rules.start_iso) | (day > rules.end_iso)
-    exif = day_of(frame["exif_datetime"])
-    flags["exif_date_outside_window"] = (
-        exif.notna() & ((exif < rules.start_iso) | (exif > rules.end_iso))
-        if rules.exif_window
-        else pd.Series(False, index=frame.index)
-    )
-    pixels = pd.to_numeric(frame["width"], errors="coerce").fillna(0) * pd.to_numeric(
-        frame["height"], errors="coerce"
-    ).fillna(0)
-    flags["below_min_resolution"] = pixels < rules.min_megapixels * 1_000_000
-    flags["file_type"] = ~frame["mime"].fillna("").str.lower().isin(
-        [t.lower() for t in rules.file_types]
-    )
-    flags["no_id"] = frame["status"].isin(["unmatched"]) | (
-        frame["status"].eq("matched") & ~_has_id(files, frame)
-    )
-    flags["unknown_id"] = frame["status"].eq("unknown_id")
-    flags["several_monuments"] = frame["status"].eq("several_monuments")
-    order = frame.assign(_day=frame["uploaded_at"].fillna("~")).sort_values(["_day", "title"])
-    first = order.dropna(subset=["sha1"]).groupby("sha1", sort=False)["title"].first()
-    frame["duplicate_of"] = frame["sha1"].map(first)
-    frame.loc[frame["duplicate_of"] == frame["title"], "duplicate_of"] = None
-    flags["duplicate"] = frame["duplicate_of"].notna()
-    flags["by_juror"] = frame["uploader"].isin(rules.jurors)
-    flags["by_organiser"] = frame["uploader"].isin(rules.organisers)
+    frame["duplicate_of"] = _duplicate_of(frame)
+    flags = {
+        **_file_flags(frame, rules),
+        "no_id": frame["status"].eq("unmatched") | (frame["status"].eq("matched") & ~_has_id(files, frame)),
+        "unknown_id": frame["status"].eq("unknown_id"),
+        "several_monuments": frame["status"].eq("several_monuments"),
+        "duplicate": frame["duplicate_of"].notna(),
+        "by_juror": frame["uploader"].isin(rules.jurors),
+        "by_organiser": frame["uploader"].isin(rules.organisers),
+    }
     reasons = pd.Series("", index=frame.index)
     for name in REASONS:
         reasons = reasons.where(~flags[name], reasons + ";" + name)
     frame["reasons"] = reasons.str.lstrip(";")
     frame["eligible"] = frame["reasons"] == ""
-    frame["region"] = frame["item"].map(regions) if regions is not None else None
-    return frame[
-        [
-            "title",
-            "uploader",
-            "uploaded_at",
-            "eligible",
-            "reasons",
-            "duplicate_of",
-            "monument_id",
-            "item",
-            "region",
-        ]
-    ]
+    frame["region"] = look_up(frame["item"], regions) if regions is not None else None
+    return frame[ELIGIBILITY_COLUMNS]
 
 
 def _has_id(files: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:

@@ -160,12 +160,38 @@ _CHANNEL_NAMES = {
 }
 
 
-def match_uploads(
-    uploads: pd.DataFrame,
-    monuments: pd.DataFrame,
-    rules: ContestRules,
-    category_files: pd.DataFrame | None = None,
-) -> MatchResult:
+FILE_COLUMNS = ["title", "status", "item", "monument_id", "channels", "items", "ids", "unknown_ids", "n_monuments"]
+
+
+def _per_row(values: np.ndarray, rows: pd.Series, n: int) -> pd.Series:
+    """``values`` placed at upload rows ``rows`` (one value per row), missing elsewhere."""
+    return pd.Series(values, index=rows.to_numpy(), dtype="str").reindex(range(n))
+
+
+def _files(uploads: pd.DataFrame, monuments: pd.DataFrame, ids: pd.DataFrame, grouped: pd.DataFrame) -> pd.DataFrame:
+    """One row per upload (:data:`FILE_COLUMNS`) from the (row, monument, channel bits) pairs."""
+    size = len(uploads)
+    mon_items, mon_ids = monuments["item"].to_numpy(), monuments["id"].to_numpy()
+    n = np.bincount(grouped["row"], minlength=size)
+    files = pd.DataFrame({"title": uploads["title"].to_numpy(), "n_monuments": n.astype("int64")})
+    multi, one = grouped[n[grouped["row"]] > 1], grouped[n[grouped["row"]] == 1]
+    files["items"] = join_per_group(pd.Series(mon_items[multi["mon"]]), multi["row"]).reindex(files.index).fillna("")
+    files["item"] = _per_row(mon_items[one["mon"]], one["row"], size)
+    files.loc[n == 1, "items"] = files.loc[n == 1, "item"]
+    files["monument_id"] = _per_row(mon_ids[one["mon"]], one["row"], size)
+    files["channels"] = _per_row(one["bit"].map(_CHANNEL_NAMES).to_numpy(), one["row"], size).fillna("")
+    files["ids"] = join_per_group(ids["key"], ids["row"]).reindex(files.index).fillna("")
+    unknown = ids[ids["mon"] < 0]
+    files["unknown_ids"] = join_per_group(unknown["key"], unknown["row"]).reindex(files.index).fillna("")
+    files["status"] = "unmatched"
+    files.loc[files["unknown_ids"] != "", "status"] = "unknown_id"
+    files.loc[files["n_monuments"] > 1, "status"] = "several_monuments"
+    files.loc[files["n_monuments"] == 1, "status"] = "matched"
+    return files[FILE_COLUMNS]
+
+
+def match_uploads(uploads: pd.DataFrame, monuments: pd.DataFrame, rules: ContestRules,
+                  category_files: pd.DataFrame | None = None) -> MatchResult:
     """Assign every upload to the monuments its ID, depicts and categories name.
 
     Args:
@@ -178,67 +204,17 @@ def match_uploads(
         The :class:`MatchResult`.
     """
     if category_files is None:
-        category_files = pd.DataFrame(
-            {"category": pd.Series(dtype=str), "title": pd.Series(dtype=str)}
-        )
+        category_files = pd.DataFrame({"category": pd.Series(dtype=str), "title": pd.Series(dtype=str)})
     monuments = monuments.reset_index(drop=True)
     keys = format_ids(monuments, rules.id_format)
     ids = _ids_from_files(uploads, rules)
     ids["mon"] = positions(ids["key"], keys)
     grouped = _pairs(uploads, monuments, ids, keys, category_files)
-    mon_items, mon_ids = monuments["item"].to_numpy(), monuments["id"].to_numpy()
-    pairs = pd.DataFrame(
-        {
-            "title": uploads["title"].to_numpy()[grouped["row"]],
-            "item": mon_items[grouped["mon"]],
-            "channels": grouped["bit"].map(_CHANNEL_NAMES).to_numpy(),
-        }
-    )
-    n = np.bincount(grouped["row"], minlength=len(uploads))
-    files = pd.DataFrame({"title": uploads["title"].to_numpy(), "n_monuments": n.astype("int64")})
-    multi = grouped[n[grouped["row"]] > 1]
-    files["items"] = (
-        join_per_group(pd.Series(mon_items[multi["mon"]]), multi["row"])
-        .reindex(files.index)
-        .fillna("")
-        .to_numpy()
-    )
-    one = grouped[n[grouped["row"]] == 1]
-    files["item"] = pd.Series(
-        mon_items[one["mon"]], index=one["row"].to_numpy(), dtype="str"
-    ).reindex(files.index)
-    files.loc[n == 1, "items"] = files.loc[n == 1, "item"]
-    files["monument_id"] = pd.Series(
-        mon_ids[one["mon"]], index=one["row"].to_numpy(), dtype="str"
-    ).reindex(files.index)
-    files["channels"] = (
-        pd.Series(
-            one["bit"].map(_CHANNEL_NAMES).to_numpy(), index=one["row"].to_numpy(), dtype="str"
-        )
-        .reindex(files.index)
-        .fillna("")
-    )
-    files["ids"] = join_per_group(ids["key"], ids["row"]).reindex(files.index).fillna("").to_numpy()
-    unknown = ids[ids["mon"] < 0]
-    files["unknown_ids"] = (
-        join_per_group(unknown["key"], unknown["row"]).reindex(files.index).fillna("").to_numpy()
-    )
-    files["status"] = "unmatched"
-    files.loc[files["unknown_ids"] != "", "status"] = "unknown_id"
-    files.loc[files["n_monuments"] > 1, "status"] = "several_monuments"
-    files.loc[files["n_monuments"] == 1, "status"] = "matched"
-    cols = [
-        "title",
-        "status",
-        "item",
-        "monument_id",
-        "channels",
-        "items",
-        "ids",
-        "unknown_ids",
-        "n_monuments",
-    ]
-    return MatchResult(files=files[cols], pairs=pairs)
+    pairs = pd.DataFrame({
+        "title": uploads["title"].to_numpy()[grouped["row"]], "item": monuments["item"].to_numpy()[grouped["mon"]],
+        "channels": grouped["bit"].map(_CHANNEL_NAMES).to_numpy(),
+    })
+    return MatchResult(files=_files(uploads, monuments, ids, grouped), pairs=pairs)
 
 
 def review_rows(files: pd.DataFrame, uploads: pd.DataFrame) -> pd.DataFrame:

@@ -84,6 +84,31 @@ def keep_accepts(new: pd.DataFrame, path: Path) -> pd.DataFrame:
     return merged[new.columns]
 
 
+#: Columns of ``monuments.parquet`` (the dashboard map).
+MONUMENT_STATUS_COLUMNS = ["item", "id", "label", "region", "region_label", "lat", "lon", "status",
+                           "first_upload", "uploads"]
+
+
+def _suggest(monuments: pd.DataFrame, uploads: pd.DataFrame, files: pd.DataFrame, elig: pd.DataFrame,
+             rules: Any, dest: Path) -> dict[str, int]:
+    """Write the three suggestion files (keeping a person's accept marks); rows per property."""
+    suggestions = {
+        "P18": suggest_p18(monuments, uploads, elig),
+        "P373": suggest_p373(monuments, uploads, files, rules),
+        "P180": suggest_p180(monuments, uploads, files),
+    }
+    for prop, frame in suggestions.items():
+        path = dest / SUGGESTION_FILES[prop]
+        _csv(keep_accepts(frame, path), path)
+    return {p: len(f) for p, f in suggestions.items()}
+
+
+def _coverage_at(coverage: pd.DataFrame) -> dict[str, Any]:
+    total = coverage.iloc[-1]
+    return {"on_wikidata": int(total["on_wikidata"]), "photographed": int(total["photographed"]),
+            "photographed_pct": float(total["photographed_pct"])}
+
+
 def run_contest(campaign: Any, out: str | Path, *, at: str | None = None) -> dict[str, Any]:
     """Match, count, check and suggest; write every ``07_contest/`` file.
 
@@ -95,73 +120,32 @@ def run_contest(campaign: Any, out: str | Path, *, at: str | None = None) -> dic
     Returns:
         The summary (also ``summary.json``): small, JSON-ready.
     """
-    rules = rules_from_campaign(campaign)
-    dest = stage_dir(out, "contest")
+    rules, dest = rules_from_campaign(campaign), stage_dir(out, "contest")
     monuments, uploads = read_monuments(out), read_uploads(out)
     users, category_files = read_users(out), read_category_files(out)
-    result = match_uploads(uploads, monuments, rules, category_files)
-    files = result.files
+    files = match_uploads(uploads, monuments, rules, category_files).files
     files.to_parquet(dest / "matches.parquet", index=False)
     _csv(review_rows(files, uploads), dest / "review.csv")
-    regions = monuments.drop_duplicates("item").set_index("item")["region"]
-    elig = check_eligibility(uploads, files, rules, regions)
+    elig = check_eligibility(uploads, files, rules, monuments.drop_duplicates("item").set_index("item")["region"])
     _csv(elig, dest / "eligibility.csv")
     _csv(jury_export(elig), dest / "jury.csv")
     status = monument_status(monuments, uploads, files, category_files)
-    status[
-        [
-            "item",
-            "id",
-            "label",
-            "region",
-            "region_label",
-            "lat",
-            "lon",
-            "status",
-            "first_upload",
-            "uploads",
-        ]
-    ].to_parquet(dest / "monuments.parquet", index=False)
+    status[MONUMENT_STATUS_COLUMNS].to_parquet(dest / "monuments.parquet", index=False)
     at = at or rules.end_iso
-    at_status = monument_status(
-        monuments, uploads, files, category_files, at=at, created=created_days(out, campaign.id)
-    )
-    coverage = coverage_by_region(at_status)
+    coverage = coverage_by_region(monument_status(monuments, uploads, files, category_files, at=at,
+                                                  created=created_days(out, campaign.id)))
     _csv(coverage, dest / "coverage.csv")
     _csv(coverage_curve(status, rules), dest / "curve.csv")
     _csv(stats.daily(uploads, users, rules), dest / "daily.csv")
     _csv(stats.uploaders(uploads, users, files, elig, rules), dest / "uploaders.csv")
     _csv(stats.regions(status, files, uploads), dest / "regions.csv")
-    suggestions = {
-        "P18": suggest_p18(monuments, uploads, elig),
-        "P373": suggest_p373(monuments, uploads, files, rules),
-        "P180": suggest_p180(monuments, uploads, files),
-    }
-    for prop, frame in suggestions.items():
-        path = dest / SUGGESTION_FILES[prop]
-        _csv(keep_accepts(frame, path), path)
-    total = coverage.iloc[-1]
     summary = {
-        "campaign": campaign.id,
-        **stats.summary(uploads, users, files, status, elig, rules),
-        "at": at,
-        "coverage_at": {
-            "on_wikidata": int(total["on_wikidata"]),
-            "photographed": int(total["photographed"]),
-            "photographed_pct": float(total["photographed_pct"]),
-        },
-        "eligibility": reason_counts(elig),
-        "suggestions": {p: len(f) for p, f in suggestions.items()},
+        "campaign": campaign.id, **stats.summary(uploads, users, files, status, elig, rules), "at": at,
+        "coverage_at": _coverage_at(coverage), "eligibility": reason_counts(elig),
+        "suggestions": _suggest(monuments, uploads, files, elig, rules, dest),
         "review": int((files["status"] != "matched").sum()),
     }
-    (dest / "summary.json").write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    log.info(
-        "contest %s: %d uploads, %d matched, %d newly pictured",
-        campaign.id,
-        summary["uploads"],
-        summary["matched"],
-        summary["newly_pictured"],
-    )
+    (dest / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    log.info("contest %s: %d uploads, %d matched, %d newly pictured", campaign.id, summary["uploads"],
+             summary["matched"], summary["newly_pictured"])
     return summary

@@ -146,6 +146,7 @@ class _Writer:
         self.edit_summary, self.sleep, self.max_retries = edit_summary, sleep, max_retries
 
     def one(self, entity: str, wanted: list[tuple[str, str]]) -> None:
+        """Settle one entity: skip it (ledger), or read, compare and write what it lacks."""
         key, fp = f"writeback:{entity}", fingerprint(wanted)
         row = self.ledger.get(self.campaign, key) if self.ledger else None
         if row and row.status == "done" and row.fingerprint == fp:
@@ -153,84 +154,51 @@ class _Writer:
             return
         last: Exception | None = None
         for attempt in range(self.max_retries + 1):
-            live = self.client.get_entities([entity]).get(entity)
-            if live is None:
-                return self._fail(
-                    entity,
-                    key,
-                    fp,
-                    UploadError(f"{entity} does not exist on the target", code="missing"),
-                )
-            statements, kept = additions(wanted, live)
-            if attempt == 0:
-                self.s.kept += [{"entity": entity, **k} for k in kept]
-            if self.s.dry_run:
-                self.s.planned += [
-                    {"entity": entity, "statement": dv.format_snak(st["mainsnak"])}
-                    for st in statements
-                ]
-                return
-            if not statements:
-                if self.ledger:
-                    self.ledger.done(
-                        self.campaign,
-                        key,
-                        qid=entity,
-                        revid=live.get("lastrevid"),
-                        batch=self.s.batch,
-                        fingerprint=fp,
-                        intent="unchanged",
-                    )
-                self.s.unchanged += 1
-                return
-            if self.ledger:
-                self.ledger.pending(
-                    self.campaign,
-                    key,
-                    intent="update",
-                    qid=entity,
-                    batch=self.s.batch,
-                    fingerprint=fp,
-                )
             try:
-                answer = self.client.edit(
-                    {"claims": statements},
-                    qid=entity,
-                    summary=self.edit_summary,
-                    baserevid=live.get("lastrevid"),
-                    attempt=attempt,
-                )
+                if self._attempt(entity, wanted, key, fp, attempt):
+                    return
             except BadTokenError as exc:
                 last = exc
                 self.client.log_in()
-                continue
             except EditConflictError as exc:
                 last = exc  # someone edited meanwhile: read again and re-compare
-                continue
             except UploadError as exc:
                 wait = getattr(exc, "wait", None)
                 if wait is None:
                     return self._fail(entity, key, fp, exc)
                 last = exc  # transient (maxlag, 429, 5xx, dropped connection): re-read decides
                 self.sleep(float(wait))
-                continue
-            revid = (answer.get("entity") or {}).get("lastrevid")
-            if self.ledger:
-                self.ledger.done(
-                    self.campaign,
-                    key,
-                    qid=entity,
-                    revid=revid,
-                    batch=self.s.batch,
-                    fingerprint=fp,
-                    intent="update",
-                )
-            self.s.written += 1
-            self.s.statements_added += len(statements)
-            return
-        self._fail(
-            entity, key, fp, UploadError(f"gave up after {self.max_retries + 1} attempts: {last}")
-        )
+        self._fail(entity, key, fp, UploadError(f"gave up after {self.max_retries + 1} attempts: {last}"))
+
+    def _attempt(self, entity: str, wanted: list[tuple[str, str]], key: str, fp: str, attempt: int) -> bool:
+        """Read the entity, compare, write what it lacks; True when the entity is settled."""
+        live = self.client.get_entities([entity]).get(entity)
+        if live is None:
+            self._fail(entity, key, fp, UploadError(f"{entity} does not exist on the target", code="missing"))
+            return True
+        statements, kept = additions(wanted, live)
+        if attempt == 0:
+            self.s.kept += [{"entity": entity, **k} for k in kept]
+        if self.s.dry_run:
+            self.s.planned += [{"entity": entity, "statement": dv.format_snak(st["mainsnak"])} for st in statements]
+            return True
+        if not statements:
+            self._done(entity, key, fp, live.get("lastrevid"), "unchanged")
+            self.s.unchanged += 1
+            return True
+        if self.ledger:
+            self.ledger.pending(self.campaign, key, intent="update", qid=entity, batch=self.s.batch, fingerprint=fp)
+        answer = self.client.edit({"claims": statements}, qid=entity, summary=self.edit_summary,
+                                  baserevid=live.get("lastrevid"), attempt=attempt)
+        self._done(entity, key, fp, (answer.get("entity") or {}).get("lastrevid"), "update")
+        self.s.written += 1
+        self.s.statements_added += len(statements)
+        return True
+
+    def _done(self, entity: str, key: str, fp: str, revid: int | None, intent: str) -> None:
+        if self.ledger:
+            self.ledger.done(self.campaign, key, qid=entity, revid=revid, batch=self.s.batch, fingerprint=fp,
+                             intent=intent)
 
     def _fail(self, entity: str, key: str, fp: str, exc: UploadError) -> None:
         log.error("write-back %s failed: %s", entity, exc)

@@ -46,6 +46,20 @@ def edit_summary(campaign_id: str, batch: str) -> str:
     )
 
 
+def _apply(kind: str, group: dict[str, list[tuple[str, str]]], client: EntityClient | None, campaign_id: str,
+           batch: str, ledger: Ledger | None, dry_run: bool, kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    """Write one wiki's group; None when there is nothing for it."""
+    if group and client is None:
+        hint = ("set the target's Commons API (WLKIT_COMMONS_API_URL)" if kind == "mediainfo"
+                else "set the target's Wikibase API (WLKIT_API_URL)")
+        raise ConfigError(f"{len(group)} accepted {kind} suggestion(s) but no API for them: {hint}")
+    if not group or client is None:
+        return None
+    summary = apply_writeback(group, client, campaign=campaign_id, batch=batch, ledger=ledger,
+                              edit_summary=edit_summary(campaign_id, batch), dry_run=dry_run, **kwargs)
+    return summary.to_json()
+
+
 def run_writeback(
     campaign_id: str,
     out: str | Path,
@@ -78,38 +92,14 @@ def run_writeback(
     batch = batch or secrets.token_hex(6)
     rows = read_accepted(out)
     wanted = wanted_by_entity(rows)
-    groups = {
-        "items": {e: w for e, w in wanted.items() if not e.startswith("M")},
-        "mediainfo": {e: w for e, w in wanted.items() if e.startswith("M")},
-    }
-    clients = {"items": items, "mediainfo": mediainfo}
+    groups = {"items": ({e: w for e, w in wanted.items() if not e.startswith("M")}, items),
+              "mediainfo": ({e: w for e, w in wanted.items() if e.startswith("M")}, mediainfo)}
     dest = stage_dir(out, "contest")
     result: dict[str, Any] = {"batch": batch, "dry_run": dry_run, "accepted": len(rows)}
     ledger = None if dry_run else Ledger(dest / WRITEBACK_LEDGER)
     try:
-        for kind, group in groups.items():
-            client = clients[kind]
-            if group and client is None:
-                raise ConfigError(
-                    f"{len(group)} accepted {kind} suggestion(s) but no API for them: "
-                    "set the target's Commons API (WLKIT_COMMONS_API_URL)"
-                    if kind == "mediainfo"
-                    else f"{len(group)} accepted item suggestion(s) but no Wikibase API"
-                )
-            if not group or client is None:
-                result[kind] = None
-                continue
-            summary = apply_writeback(
-                group,
-                client,
-                campaign=campaign_id,
-                batch=batch,
-                ledger=ledger,
-                edit_summary=edit_summary(campaign_id, batch),
-                dry_run=dry_run,
-                **kwargs,
-            )
-            result[kind] = summary.to_json()
+        for kind, (group, client) in groups.items():
+            result[kind] = _apply(kind, group, client, campaign_id, batch, ledger, dry_run, kwargs)
     finally:
         if ledger is not None:
             ledger.close()
