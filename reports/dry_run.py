@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
 #: Items per detail page.
-PAGE_SIZE = 1_000
+PAGE_SIZE = 500
 #: Held items shown on the front page (the rest are on the held pages).
 HELD_ON_FRONT = 500
 #: Items whose detail ``dry_run.md`` shows.
