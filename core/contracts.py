@@ -137,6 +137,25 @@ class PlanSummary(_Summary):
     inputs: str | None = None
 
 
+class Preflight(_Summary):
+    """``03_plan/preflight.json`` (written by :mod:`pipelines.preflight`, logic in
+    :mod:`modeling.preflight`): what the target lacks of what the campaign and its plans refer
+    to. ``missing``: ``{id, kind: item|property, roles: [...], used_by: plans}``, most used first;
+    ``wrong_datatype``: the same plus ``expected`` and ``actual``; both block a real upload
+    (``blocking``). ``far_from_unit``: ``{source_id, unit, km}`` records farther than
+    ``located_in.max_distance_km`` from their P131 unit, for review (not blocking).
+    ``data_version`` is the target's latest revision (``rev:N``) or edit count (``edits:N``)."""
+
+    target: str
+    data_version: str | None = None
+    checked: int = 0
+    ok: bool = True
+    blocking: bool = False
+    missing: list[dict[str, Any]] = Field(default_factory=list)
+    wrong_datatype: list[dict[str, Any]] = Field(default_factory=list)
+    far_from_unit: list[dict[str, Any]] = Field(default_factory=list)
+
+
 # --------------------------------------------------------------------------- upload, lists
 
 
@@ -166,6 +185,7 @@ SUMMARIES: dict[str, type[_Summary]] = {
     layout.PLAN_SUMMARY: PlanSummary,
     layout.UPLOAD_SUMMARY: UploadSummary,
     layout.LISTS_SUMMARY: ListsSummary,
+    layout.PREFLIGHT: Preflight,
 }
 
 M = TypeVar("M", bound=_Summary)

@@ -18,6 +18,7 @@ from typing import Any
 from prefect import task
 
 from clients.probe import check_services, data_version, entity_coordinates, entity_info
+from core.contracts import write_summary
 from core.errors import UploadError
 from core.layout import PLANS, PREFLIGHT
 from core.settings import Target, load_target
@@ -53,9 +54,7 @@ def run_preflight(campaign: str, out: str, target: str | Target) -> dict[str, An
     result = {"target": tgt.name, "data_version": data_version(tgt),
               **check_refs(refs, partial(entity_info, tgt)), "far_from_unit": far,
               "services": services, "at": datetime.now(UTC).isoformat(timespec="seconds")}
-    path = Path(out) / PREFLIGHT
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = write_summary(out, PREFLIGHT, result)  # the contract: core.contracts.Preflight
     message = blocking_message(result)
     if message:
         log.warning("preflight: %s", message)
