@@ -130,11 +130,11 @@ class QueryRunner:
         if not _LANG.fullmatch(uselang):
             raise QueryRefused(f"uselang should be a language code, got {uselang!r}")
         rewritten = rewrite_query(query, self.prefixes, uselang)
-        deadline = time.monotonic() + self.timeout_s
         if self.overrunning >= self.max_overrunning:
             raise EndpointBusy(f"{self.overrunning} queries that ran past the time limit are "
                                "still finishing; try again later")
-        self.vetter.vet(rewritten, self.timeout_s)
+        spent = self.vetter.vet(rewritten, self.timeout_s)
+        deadline = time.monotonic() + self.timeout_s - spent
         if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise EndpointBusy(f"{self.max_running} queries are running; try again later")
         return self._run(lambda: self._evaluate(rewritten, accept, format_param, deadline),

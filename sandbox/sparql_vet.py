@@ -11,12 +11,14 @@ Only queries that pass go to the real store, evaluated on a thread with the same
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import struct
 import subprocess
 import sys
 import threading
+import time
 from typing import IO, Any
 
 from pyoxigraph import QueryBoolean, Store
@@ -26,6 +28,8 @@ from sandbox.wdqs_functions import custom_functions
 
 #: Stack of the threads that parse and evaluate queries (the helper's and the server's).
 STACK_BYTES = 256 * 1024 * 1024
+#: Seconds a new helper may take to start (not counted in any query's time limit).
+STARTUP_S = 60.0
 _HEADER = struct.Struct(">I")
 
 
@@ -61,6 +65,9 @@ class _Helper:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sandbox.sparql_vet"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        if self.ask({"ping": True}, STARTUP_S) is None:
+            self.kill()
+            raise QueryRefused("the query helper process did not start; see the services log")
 
     def ask(self, doc: dict[str, Any], timeout_s: float) -> dict[str, Any] | None:
         """The helper's answer, or None when it died or took longer than ``timeout_s``."""
@@ -89,12 +96,14 @@ class QueryVetter:
     """A small pool of helper processes that try each query on an empty store first."""
 
     def __init__(self, prefixes: dict[str, str], size: int = 2) -> None:
-        self.prefixes = prefixes
+        self.prefixes, self.size = prefixes, size
         self._idle: queue.LifoQueue[_Helper] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
 
-    def vet(self, query: str, timeout_s: float) -> None:
-        """Return when ``query`` parses and plans fine; raise otherwise.
+    def vet(self, query: str, timeout_s: float) -> float:
+        """Return the seconds the check took when ``query`` parses and plans fine; else raise.
+
+        Starting a helper (after one was replaced) is not counted.
 
         Raises:
             SyntaxError: the parser's message (HTTP 400).
@@ -106,18 +115,34 @@ class QueryVetter:
                 helper = self._idle.get_nowait()
             except queue.Empty:
                 helper = _Helper()
+            started = time.monotonic()
             answer = helper.ask({"query": query, "prefixes": self.prefixes}, timeout_s)
+            spent = time.monotonic() - started
             if answer is None:
                 alive = helper.proc.poll() is None
                 helper.kill()
+                threading.Thread(target=self._spare, daemon=True).start()
                 if alive:
                     raise QueryTimeout(f"the query did not even finish planning within "
                                      f"{timeout_s:g} s")
                 raise QueryRefused("the query is too deep or too long for the query planner "
                                    "(it crashed a helper process); simplify it")
-            self._idle.put(helper)
+            self._keep(helper)
         if "syntax" in answer:
             raise SyntaxError(answer["syntax"])
+        return spent
+
+    def _keep(self, helper: _Helper) -> None:
+        """Put ``helper`` back in the idle pool, or end it when the pool is full."""
+        if self._idle.qsize() >= self.size:
+            helper.kill()
+        else:
+            self._idle.put(helper)
+
+    def _spare(self) -> None:
+        """Start a replacement helper ahead of the next query."""
+        with contextlib.suppress(OSError, QueryRefused):
+            self._keep(_Helper())
 
     def close(self) -> None:
         """End every idle helper."""
@@ -157,6 +182,9 @@ def main() -> int:
             doc = _read(stdin)
         except EOFError:
             return 0
+        if doc.get("ping"):
+            _write(stdout, {"ok": True})
+            continue
         _write(stdout, _check_on_big_stack(doc["query"], doc["prefixes"]))
 
 

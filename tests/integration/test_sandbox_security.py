@@ -252,4 +252,4 @@ def test_blocking_queries_past_the_limit_free_their_slots(services):
         assert time.monotonic() - started < 4
     started = time.monotonic()
     assert_up(services)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5
