@@ -31,6 +31,7 @@ STACK_BYTES = 256 * 1024 * 1024
 #: Seconds a new helper may take to start (not counted in any query's time limit).
 STARTUP_S = 60.0
 _HEADER = struct.Struct(">I")
+_STACK_LOCK = threading.Lock()
 
 
 def _write(stream: IO[bytes], doc: Any) -> None:
@@ -48,13 +49,18 @@ def _read(stream: IO[bytes]) -> Any:
 
 
 def run_on_big_stack(fn: Any) -> threading.Thread:
-    """Start ``fn`` on a daemon thread with :data:`STACK_BYTES` of stack."""
-    old = threading.stack_size(STACK_BYTES)
-    try:
-        thread = threading.Thread(target=fn, name="sparql-eval", daemon=True)
-        thread.start()
-    finally:
-        threading.stack_size(old)
+    """Start ``fn`` on a daemon thread with :data:`STACK_BYTES` of stack.
+
+    The stack size is a process-wide setting read when a thread starts; the lock makes sure
+    it is always put back to the default afterwards.
+    """
+    with _STACK_LOCK:
+        old = threading.stack_size(STACK_BYTES)
+        try:
+            thread = threading.Thread(target=fn, name="sparql-eval", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(old)
     return thread
 
 
