@@ -112,10 +112,12 @@ def plan_flow(campaign: str, out: str, target: str = "local", refresh: bool = Fa
     """
     camp, tgt = load_campaign(campaign), load_target(target)
     stage_dir(out, "plan")
-    inputs = fingerprint(campaign, out, tgt, data_version(tgt))
+    version = data_version(tgt)
+    inputs = fingerprint(campaign, out, tgt, version)
     previous = read_summary(out, PLAN_SUMMARY, PlanSummary)
     log = get_run_logger()
-    if not refresh and previous is not None and previous.inputs == inputs and (Path(out) / PLANS).is_file():
+    noop = not refresh and previous is not None and previous.inputs == inputs and (Path(out) / PLANS).is_file()
+    if noop:
         log.info("plan %s: inputs unchanged since the stored plans; nothing to do", camp.id)
         summary = previous.model_dump(mode="json")
     else:
@@ -123,7 +125,9 @@ def plan_flow(campaign: str, out: str, target: str = "local", refresh: bool = Fa
         summary = build(out, camp, tgt, admin_units(camp, tgt, out, refresh), inputs, chunk_size)
     if jsonl:
         export_jsonl(Path(out) / PLANS, Path(out) / PLANS_JSONL)
-    summary["preflight"] = preflight_task(campaign, out, target)
+    if not noop or (summary.get("preflight") or {}).get("data_version") != version:
+        summary["preflight"] = preflight_task(campaign, out, target)  # same plans + data: kept
+        write_summary(out, PLAN_SUMMARY, summary)
     log.info("plan %s: %s", camp.id, {k: summary[k] for k in ("plans", "actions", "failed_checks")})
     publish_summary(camp.id, "plan", summary, files=[Path(out) / PLANS, Path(out) / PLAN_SUMMARY])
     return summary
