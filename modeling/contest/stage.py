@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from core.errors import InputError
 from core.layout import LEDGER, stage_dir
 from modeling.contest import stats
 from modeling.contest.coverage import coverage_by_region, coverage_curve, monument_status
@@ -43,6 +45,7 @@ from modeling.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 SUGGESTION_FILES = {
     "P18": "suggestions_p18.csv",
     "P373": "suggestions_p373.csv",
@@ -120,6 +123,8 @@ def run_contest(campaign: Any, out: str | Path, *, at: str | None = None) -> dic
     Returns:
         The summary (also ``summary.json``): small, JSON-ready.
     """
+    if at is not None and not _DAY.fullmatch(at):
+        raise InputError(f"--at should be a day like 2026-09-15, got {at!r}")
     rules, dest = rules_from_campaign(campaign), stage_dir(out, "contest")
     monuments, uploads = read_monuments(out), read_uploads(out)
     users, category_files = read_users(out), read_category_files(out)

@@ -111,3 +111,9 @@ def test_run_contest_writes_every_file_and_keeps_accepts(tmp_path, contest_small
 def test_missing_lists_stage_is_named(tmp_path, contest_small):
     with pytest.raises(InputError, match=r"05_lists/all\.csv.*wlkit lists"):
         run_contest(contest_small.campaign_stub(), tmp_path)
+
+
+def test_at_must_be_a_day(tmp_path, contest_small):
+    contest_small.write_run(tmp_path, contest_small.build())
+    with pytest.raises(InputError, match="--at should be a day"):
+        run_contest(contest_small.campaign_stub(), tmp_path, at="15/09/2026")
