@@ -11,12 +11,9 @@ target is given, the Action API to check that the identifier property exists).
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +23,12 @@ from core.contracts import COORDINATE_REASONS, IngestSummary, PlanSummary, read_
 from core.errors import WlkitError
 from modeling.campaign import Campaign
 from modeling.plan_store import iter_rows
+from reports.fact_model import Evidence, Fact, Facts  # noqa: F401 - the facts' types, re-exported
+from reports.fact_model import csv_rows as _csv_rows
+from reports.fact_model import first_int as _first_int
+from reports.fact_model import mdate as _mdate
+from reports.fact_model import read_json as _json
+from reports.fact_model import rel as _rel
 
 log = logging.getLogger(__name__)
 
@@ -33,93 +36,6 @@ log = logging.getLogger(__name__)
 DONE_STATUSES = frozenset({"done", "confirmed", "created", "updated", "unchanged", "noop", "skipped"})
 FAILED_STATUSES = frozenset({"failed", "error", "refused"})
 DRY_RUN_FILES = ("04_upload/dry_run.md", "04_upload/dry_run.html")
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What a fact rests on: a number (of a total), the file it came from, and a date."""
-
-    number: float | int | None = None
-    total: int | None = None
-    file: str | None = None
-    date: date | None = None
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One measured value. ``value is None`` means unknown (the file it needs is missing)."""
-
-    key: str
-    value: Any = None
-    evidence: Evidence = field(default_factory=Evidence)
-
-    @property
-    def known(self) -> bool:
-        """True when the fact was measured."""
-        return self.value is not None
-
-
-@dataclass
-class Facts:
-    """All facts of one campaign run, keyed by fact name."""
-
-    campaign_id: str
-    run_dir: Path | None
-    items: dict[str, Fact] = field(default_factory=dict)
-
-    def add(self, key: str, value: Any, **evidence: Any) -> None:
-        """Record a fact with its evidence (keywords of :class:`Evidence`)."""
-        self.items[key] = Fact(key, value, Evidence(**evidence))
-
-    def get(self, key: str) -> Fact:
-        """Return the fact, or an unknown fact when it was never measured."""
-        return self.items.get(key, Fact(key))
-
-    def value(self, key: str, default: Any = None) -> Any:
-        """Return the fact's value, or ``default`` when unknown."""
-        v = self.get(key).value
-        return default if v is None else v
-
-
-# --- small readers -----------------------------------------------------------------------------
-
-
-def _mdate(path: Path) -> date:
-    return datetime.fromtimestamp(path.stat().st_mtime).date()
-
-
-def _json(path: Path) -> dict[str, Any] | None:
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        log.warning("%s: not readable JSON (%s); its facts stay unknown", path, exc)
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _csv_rows(path: Path) -> list[dict[str, str]] | None:
-    if not path.is_file():
-        return None
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _first_int(data: dict[str, Any], *keys: str) -> int | None:
-    for key in keys:
-        value = data.get(key)
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int | float):
-            return int(value)
-        if isinstance(value, list | dict):
-            return len(value)
-    return None
-
-
-def _rel(run_dir: Path, rel: str) -> str:
-    return str(Path(run_dir.name) / rel)
 
 
 # --- collectors per stage ------------------------------------------------------------------------
