@@ -144,7 +144,7 @@ def plan_refs(plans: Iterable[Json], refs: dict[str, Ref] | None = None) -> dict
 
 def read_plan_lines(path: str | Path) -> Iterator[Json]:
     """Stream the plans of the plan store (or a ``plans.jsonl``) as dicts (only snaks are needed)."""
-    for chunk in iter_plan_dicts(path, parts=("data", "desired")):
+    for chunk in iter_plan_dicts(path, batch_size=500, parts=("data", "desired")):
         yield from chunk
 
 
