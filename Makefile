@@ -52,9 +52,10 @@ bench: $(STAMP)
 # The formerly flaky upload-restart test, 50 times in a row (issue 12; not part of `make test`).
 CRASH_LOOP ?= 50
 crash-loop: $(STAMP)
-	@for i in $$(seq $(CRASH_LOOP)); do \
+	@mkdir -p out; for i in $$(seq $(CRASH_LOOP)); do \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/test_upload_crash.py \
-	    -k test_sigkill_mid_upload_then_restart >/dev/null || { echo "crash-loop: run $$i failed"; exit 1; }; \
+	    -k test_sigkill_mid_upload_then_restart >out/crash-loop.log 2>&1 \
+	    || { tail -n 60 out/crash-loop.log; echo "crash-loop: run $$i failed (out/crash-loop.log)"; exit 1; }; \
 	done; echo "crash-loop: $(CRASH_LOOP) of $(CRASH_LOOP) runs passed"
 
 services-up: $(STAMP)
