@@ -55,6 +55,9 @@ def test_demo_runs_the_whole_pipeline_and_a_rerun_makes_no_edit(tmp_path: Path) 
                      "06_reports/checklist.html", "06_reports/recommendations.wiki"):
             assert (run / name).stat().st_size > 0, name
         assert (out / "06_reports" / "progress.wiki").exists()
+        dashboard = run / "07_contest" / "dashboard.html"
+        assert f"contest dashboard → {dashboard}" in demo.stdout and dashboard.stat().st_size > 0
+        assert _json(run / "07_contest/summary.json")["uploads"] == 240  # the bundled sample contest
 
         ingest = _json(run / "01_ingest/summary.json")
         assert ingest["records_ok"] == 329 and ingest["rejects"] == 8
