@@ -85,7 +85,7 @@ def action_wbmergeitems(req: ApiRequest) -> dict[str, Any]:
     data["claims"] = _moved_statements(src, dst, to_id)
     emptied, _ = save(req, {}, from_id, clear=True)
     merged, _ = save(req, data, to_id)
-    req.state.redirects.add(from_id, to_id)
+    req.state.repo.redirect(from_id, to_id)
     return {"success": 1, "redirected": 1,
             "from": {"id": from_id, "type": "item", "lastrevid": emptied["lastrevid"]},
             "to": {"id": to_id, "type": "item", "lastrevid": merged["lastrevid"]}}

@@ -3,7 +3,8 @@
 Each saved revision replaces the entity's graph. Value (``wdv:``), reference (``wdref:``) and
 site nodes can be used by many entities; their triples live once in :data:`SHARED_GRAPH` and are
 reference-counted in the SQLite store, so the union default graph never holds duplicates.
-Queries use ``use_default_graph_as_union=True``. Data loaded through ``/admin/load`` goes to
+Queries use ``use_default_graph_as_union=True``. An item merged away (a redirect) keeps only
+the WDQS redirect form ``wd:Qold owl:sameAs wd:Qnew`` in its graph. Data loaded through ``/admin/load`` goes to
 :data:`LOADED_GRAPH` (or a graph of the caller's choice).
 
 An entity's graph is swapped in one SPARQL update (one transaction): a query sees the old or
@@ -23,13 +24,15 @@ from typing import Any
 from pyoxigraph import NamedNode, Quad, Store, Triple
 
 from sandbox.faults import Lags
-from sandbox.rdf import Vocabulary, entity_triples, is_shared_subject
+from sandbox.rdf import Vocabulary, entity_triples, is_shared_subject, redirect_triples
+from sandbox.rdf_vocab import OWL
 
 log = logging.getLogger(__name__)
 
 SHARED_GRAPH = NamedNode("urn:x-wlkit:graph:shared")
 LOADED_GRAPH = NamedNode("urn:x-wlkit:graph:loaded")
 ENTITY_GRAPH_PREFIX = "urn:x-wlkit:entity:"
+_SAME_AS = NamedNode(OWL + "sameAs")
 
 
 def entity_graph(entity_id: str) -> NamedNode:
@@ -80,7 +83,19 @@ class EntityGraph:
         if shared:
             data.append(f"GRAPH {SHARED_GRAPH} {{ {_triples(shared)} }}")
         parts.append(f"INSERT DATA {{ {' '.join(data)} }}")
-        update = " ;\n".join(parts)
+        self._submit(" ;\n".join(parts))
+
+    def redirect(self, source: str, target: str) -> None:
+        """Replace ``source``'s triples by the WDQS redirect form ``wd:source owl:sameAs wd:target``.
+
+        One SPARQL update (one transaction), queued like :meth:`replace` under a query lag.
+        """
+        graph = entity_graph(source)
+        triples = _triples(redirect_triples(source, target, self.vocab))
+        self._submit(f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{ {triples} }} }}")
+
+    def _submit(self, update: str) -> None:
+        """Apply a SPARQL update now, or queue it behind the query lag / earlier queued ones."""
         with self._queue_lock:
             if self.lags.query_s or self._queue:
                 self._queue.append((time.monotonic() + self.lags.query_s, update))
@@ -107,8 +122,27 @@ class EntityGraph:
                     out[g.value[len(ENTITY_GRAPH_PREFIX):]] = int(quad.object.value)
         return out
 
-    def rebuild(self, entities: list[dict[str, Any]], property_type: Any) -> dict[str, int]:
-        """Drop all entity/shared graphs and re-export every entity; returns shared counts."""
+    def redirects(self) -> dict[str, str]:
+        """Redirect source id → target id, as the ``owl:sameAs`` triples in the store say."""
+        self.apply_due()
+        out = {}
+        for quad in self.store.quads_for_pattern(None, _SAME_AS, None, None):
+            g = quad.graph_name
+            if isinstance(g, NamedNode) and g.value.startswith(ENTITY_GRAPH_PREFIX) and \
+                    isinstance(quad.object, NamedNode):
+                out[g.value[len(ENTITY_GRAPH_PREFIX):]] = quad.object.value[len(self.vocab.entity):]
+        return out
+
+    def rebuild(self, entities: list[dict[str, Any]], property_type: Any,
+                redirects: dict[str, str] | None = None) -> dict[str, int]:
+        """Drop all entity/shared graphs and re-export every entity; returns shared counts.
+
+        Args:
+            entities: Every entity's current revision.
+            property_type: Datatype lookup for properties.
+            redirects: Redirect source → target; a source gets only its ``owl:sameAs`` triple.
+        """
+        redirects = redirects or {}
         with self._queue_lock:
             self._queue.clear()
         for g in list(self.store.named_graphs()):
@@ -117,7 +151,12 @@ class EntityGraph:
         counts: dict[str, int] = {}
         quads = []
         shared_done: set[str] = set()
+        for source, target in redirects.items():
+            quads.extend(Quad(t.subject, t.predicate, t.object, entity_graph(source))
+                         for t in redirect_triples(source, target, self.vocab))
         for entity in entities:
+            if entity["id"] in redirects:
+                continue
             own, shared = self.split(entity, property_type)
             graph = entity_graph(entity["id"])
             quads.extend(Quad(t.subject, t.predicate, t.object, graph) for t in own)

@@ -38,3 +38,16 @@ class Redirects:
         with self._lock:
             self._conn.execute("DELETE FROM redirects WHERE source=?", (source,))
             self._conn.commit()
+
+    def all(self) -> dict[str, str]:
+        """Every redirect, ``source → target``."""
+        with self._lock:
+            rows = self._conn.execute("SELECT source, target FROM redirects").fetchall()
+        return {str(source): str(target) for source, target in rows}
+
+    def sources_of(self, target: str) -> list[str]:
+        """The entities redirecting to ``target``."""
+        with self._lock:
+            rows = self._conn.execute("SELECT source FROM redirects WHERE target=? ORDER BY source",
+                                      (target,)).fetchall()
+        return [str(row[0]) for row in rows]

@@ -23,6 +23,7 @@ from sandbox.edit_merge import edit_conflicts
 from sandbox.faults import Lags
 from sandbox.graph import EntityGraph
 from sandbox.rdf import Vocabulary
+from sandbox.redirects import Redirects
 from sandbox.store import RevisionStore
 from sandbox.wikibase_errors import ApiFailure, failed_save, modification_failed
 
@@ -73,18 +74,33 @@ class Repository:
         self.graph = EntityGraph(None if in_memory_graph else data_dir / "oxigraph", self.vocab,
                                  self.lags)
         self.check_targets = check_targets
+        #: Items merged away (``wbmergeitems``), in the revision database.
+        self.redirects = Redirects(self.db.path)
         self.sync_graph()
 
     def sync_graph(self) -> None:
         """Rebuild the RDF store if it does not hold exactly the current revisions."""
         with self.db.lock:
+            redirects = self.redirects.all()
             current = {eid: ent["lastrevid"] for eid in self.db.all_ids()
-                       if (ent := self.db.get(eid)) is not None}
-            if self.graph.versions() == current:
+                       if eid not in redirects and (ent := self.db.get(eid)) is not None}
+            if self.graph.versions() == current and self.graph.redirects() == redirects:
                 return
             log.info("rebuilding RDF for %d entities", len(current))
-            counts = self.graph.rebuild(list(self.db.iter_entities()), self.db.property_type)
+            counts = self.graph.rebuild(list(self.db.iter_entities()), self.db.property_type,
+                                        redirects)
             self.db.reset_shared(counts)
+
+    def redirect(self, source: str, target: str) -> None:
+        """Make ``source`` (already emptied) a redirect to ``target``, in the database and in RDF.
+
+        The query service then holds only ``wd:source owl:sameAs wd:target`` for ``source``, as
+        WDQS does; redirects that pointed to ``source`` follow along to ``target``.
+        """
+        with self.db.lock:
+            self.redirects.add(source, target)
+            for redirected in self.redirects.sources_of(target):
+                self.graph.redirect(redirected, target)
 
     def context(self, check_targets: bool | None = None) -> EditContext:
         """Validation context backed by the store."""

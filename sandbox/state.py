@@ -10,7 +10,6 @@ import time
 from typing import Any
 
 from sandbox.faults import Faults
-from sandbox.redirects import Redirects
 from sandbox.repo import Repository
 
 ANON_TOKEN = "+\\"
@@ -64,7 +63,7 @@ class ServerState:
         self.edits_lock = threading.Lock()
         self.admin_secret = ""  # the data directory's admin secret (set by sandbox.serve)
         self.session_ttl = SESSION_TTL
-        self.redirects = Redirects(repo.db.path)
+        self.redirects = repo.redirects
         self.failed_logins: dict[tuple[str, str], list[float]] = {}
 
     def new_session(self, sess: Session | None = None) -> tuple[str, Session]:
