@@ -240,23 +240,30 @@ def build_entity(
         if page:
             b.add(dv.snak("P3896", "geo-shape", dv.string(page)))
 
-    entity: Json = {"type": "item", "labels": {}, "descriptions": {}, "aliases": {}, "claims": b.claims}
+    entity: Json = {"type": "item", **_terms(b), "claims": b.claims}
+    log.debug("built entity for %s with %d properties", sid, len(b.claims))
+    return entity, b.warnings, identifier
+
+
+def _terms(b: _Builder) -> Json:
+    """Labels, descriptions and aliases from the mapping's templates (aliases never repeat the label)."""
+    m, record = b.campaign.mapping, b.record
+    terms: Json = {"labels": {}, "descriptions": {}, "aliases": {}}
     for lang, tpl in m.labels.items():
         if text := fill(tpl, record, what=f"mapping.labels.{lang}"):
-            entity["labels"][lang] = {"language": lang, "value": text}
+            terms["labels"][lang] = {"language": lang, "value": text}
     for lang, tpl in m.descriptions.items():
         if text := fill(tpl, record, what=f"mapping.descriptions.{lang}"):
-            entity["descriptions"][lang] = {"language": lang, "value": text}
+            terms["descriptions"][lang] = {"language": lang, "value": text}
         else:
             b.warnings.append(f"description {lang}: a field of {tpl!r} is empty; none added")
     for lang, tpls in m.aliases.items():
         values = [t for t in (fill(x, record, what=f"mapping.aliases.{lang}") for x in tpls) if t]
-        label = entity["labels"].get(lang, {}).get("value")
+        label = terms["labels"].get(lang, {}).get("value")
         values = [v for v in dict.fromkeys(values) if v != label]
         if values:
-            entity["aliases"][lang] = [{"language": lang, "value": v} for v in values]
-    log.debug("built entity for %s with %d properties", sid, len(b.claims))
-    return entity, b.warnings, identifier
+            terms["aliases"][lang] = [{"language": lang, "value": v} for v in values]
+    return terms
 
 
 def _add_extra(b: _Builder, extra: Any) -> None:

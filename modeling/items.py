@@ -77,37 +77,40 @@ def plan_items(
     today = today or date.today()
     chosen = _decision_map(decisions)
     single = SINGLE_VALUE | {campaign.mapping.identifier.property}
-    plans: list[Plan] = []
-    for record in _records(records):
-        sid = str(record["source_id"])
-        desired, warnings, ident = build_entity(record, campaign, admin_units=admin_units, today=today)
-        decision = chosen.get(sid, "")
-        qid = decision if re.fullmatch(r"Q[1-9]\d*", decision) else None
-        live = live_entities.get(qid) if qid else None
-        if qid and (live is None or "missing" in live):
-            plan = Plan(sid, qid, "held", {}, warnings=warnings, desired=desired, identifier=ident)
-            plan.checks.append({"check": "decision", "ok": False,
-                                "message": f"decided item {qid} does not exist on the target"})
-            plans.append(plan)
-            continue
-        result = diff_entity(desired, live, single_value=single)
-        action: Action = "create" if live is None else ("update" if result.data else "unchanged")
-        plan = Plan(
-            sid, qid, action, result.data, warnings=warnings + result.warnings, desired=desired,
-            identifier=ident, base_revid=(live or {}).get("lastrevid"), changes=result.changes,
-            held=result.held,
-        )
-        if decision not in ("new",) and qid is None:
-            why = "needs human review" if decision == "review" else f"no usable decision ({decision!r})"
-            plan.checks.append({"check": "decision", "ok": False,
-                                "message": f"reconciliation {why} (edit decisions.csv)"})
-        plans.append(plan)
+    plans = [_plan_one(record, chosen.get(str(record["source_id"]), ""), campaign, admin_units,
+                       live_entities, single, today) for record in _records(records)]
     run_checks(plans, campaign, live_entities=live_entities, existing_ids=existing_ids,
                collisions=collisions, today=today)
     for plan in plans:
         if plan.failed_checks:
             plan.action = "held"
     return plans
+
+
+def _plan_one(record: Mapping[str, Any], decision: str, campaign: Campaign, admin_units: Mapping[str, str],
+              live_entities: Mapping[str, Json], single: frozenset[str], today: date) -> Plan:
+    """One record's plan before the checks: built, and diffed against its live item."""
+    sid = str(record["source_id"])
+    desired, warnings, ident = build_entity(record, campaign, admin_units=admin_units, today=today)
+    qid = decision if re.fullmatch(r"Q[1-9]\d*", decision) else None
+    live = live_entities.get(qid) if qid else None
+    if qid and (live is None or "missing" in live):
+        plan = Plan(sid, qid, "held", {}, warnings=warnings, desired=desired, identifier=ident)
+        plan.checks.append({"check": "decision", "ok": False,
+                            "message": f"decided item {qid} does not exist on the target"})
+        return plan
+    result = diff_entity(desired, live, single_value=single)
+    action: Action = "create" if live is None else ("update" if result.data else "unchanged")
+    plan = Plan(
+        sid, qid, action, result.data, warnings=warnings + result.warnings, desired=desired,
+        identifier=ident, base_revid=(live or {}).get("lastrevid"), changes=result.changes,
+        held=result.held,
+    )
+    if decision not in ("new",) and qid is None:
+        why = "needs human review" if decision == "review" else f"no usable decision ({decision!r})"
+        plan.checks.append({"check": "decision", "ok": False,
+                            "message": f"reconciliation {why} (edit decisions.csv)"})
+    return plan
 
 
 def summarize(plans: list[Plan]) -> Json:

@@ -15,7 +15,7 @@ from typing import Any
 import geopandas as gpd
 from prefect import flow, get_run_logger, task
 
-from core.layout import RECORDS, stage_dir
+from core.layout import DECISIONS, RECONCILE_SUMMARY, RECORDS, stage_dir
 from core.settings import Target, load_target
 from modeling.campaign import Campaign, load_campaign
 from modeling.decisions import read_previous, review_table, write_outputs
@@ -62,7 +62,7 @@ def reconcile_flow(campaign: str, out: str, target: str = "local") -> dict[str, 
     camp.require_register("reconcile")
     summary = match(out, camp, tgt)
     get_run_logger().info("reconcile %s: %s", camp.id, summary)
-    stage = stage_dir(out, "reconcile")
     publish_summary(camp.id, "reconcile", summary,
-                    files=[stage / "decisions.csv", stage / "review.csv", stage / "summary.json"])
+                    files=[Path(out) / DECISIONS, stage_dir(out, "reconcile") / "review.csv",
+                           Path(out) / RECONCILE_SUMMARY])
     return summary

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 #: Ledger statuses that count as written (the uploader's confirmed states) and as failed.
 DONE_STATUSES = frozenset({"done", "confirmed", "created", "updated", "unchanged", "noop", "skipped"})
 FAILED_STATUSES = frozenset({"failed", "error", "refused"})
-DRY_RUN_FILES = ("04_upload/dry_run.md", "04_upload/dry_run.html")
+DRY_RUN_FILES = (layout.DRY_RUN_MD, layout.DRY_RUN_HTML)
 
 
 # --- collectors per stage ------------------------------------------------------------------------
