@@ -10,6 +10,7 @@ from reports.entity_links import EntityLinks
 from reports.environment import render_template
 from reports.lists_fold import Section, upload_id, upload_templates
 from reports.lists_render import CANVAS_FROM, COLOURS
+from reports.region_outlines import regions_for
 
 #: Above this many markers nearby markers are clustered (vendored Leaflet.markercluster).
 CLUSTER_FROM = 1_000
@@ -44,6 +45,8 @@ def render_map(campaign: Campaign, table: Sequence[dict[str, Any]], secs: Sequen
         links: Entity links of the target wiki (default: Wikidata).
         outlines: GeoJSON of the country (``properties.main``) and its neighbours, drawn under the
             markers (:func:`reports.outlines.outlines_for`); None: a plain graticule only.
+            The regions of ``campaign.country`` (:func:`reports.region_outlines.regions_for`) are
+            drawn over it as thin lines, named on hover, when the kit ships them.
 
     Returns:
         HTML; needs the vendored files next to it (:func:`reports.lists_render.copy_map_assets`).
@@ -59,6 +62,7 @@ def render_map(campaign: Campaign, table: Sequence[dict[str, Any]], secs: Sequen
                 "items": len({r["item"] for r in table})},
         prefer_canvas=len(points) > CANVAS_FROM, cluster=len(points) > CLUSTER_FROM, colours=COLOURS,
         generated_at=generated_at, outlines=outlines or {"type": "FeatureCollection", "features": []},
+        region_outlines=regions_for(campaign.country.iso),
         entity_page_base=(links or EntityLinks()).page_base, region_qids=region_qids,
         upload=upload_templates(campaign),
     )

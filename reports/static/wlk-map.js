@@ -1,4 +1,4 @@
-/* wikiloves-kit map helpers (no dependencies). Builds a monument's Commons UploadWizard link in the
+/* wikiloves-kit map helpers (no dependencies). Decodes the country's region outlines; builds a monument's Commons UploadWizard link in the
  * page from one URL template per map, so a large map does not carry a 300-character URL per point.
  * The result is byte-for-byte the link reports.filters.upload_wizard_url writes into the lists:
  * values percent-encoded like Python's quote(safe="") with "~" as %7E. */
@@ -18,7 +18,29 @@
     }
     return url;
   }
-  var api = { encode: encode, uploadUrl: uploadUrl };
+  // doc: one country's region outlines as shipped (reports/static/regions/XX.json): rings of
+  // integers in 1/doc.scale degree, delta-coded. Returns GeoJSON features (same as
+  // reports.region_outlines.region_features in Python).
+  function regionFeatures(doc) {
+    if (!doc || !doc.regions) return [];
+    return doc.regions.map(function (r) {
+      var polygons = r.p.map(function (polygon) {
+        return polygon.map(function (ring) {
+          var out = [], x = 0, y = 0;
+          for (var i = 0; i + 1 < ring.length; i += 2) {
+            x += ring[i]; y += ring[i + 1];
+            out.push([x / doc.scale, y / doc.scale]);
+          }
+          var first = out[0], last = out[out.length - 1];
+          if (out.length && (first[0] !== last[0] || first[1] !== last[1])) out.push([first[0], first[1]]);
+          return out;
+        });
+      });
+      return { type: "Feature", properties: { name: r.name, wikidata: r.wikidata, iso: r.iso },
+               geometry: { type: "MultiPolygon", coordinates: polygons } };
+    });
+  }
+  var api = { encode: encode, uploadUrl: uploadUrl, regionFeatures: regionFeatures };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.wlkMap = api;
 })(this);

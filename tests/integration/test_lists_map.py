@@ -5,6 +5,7 @@ Needs Debian's ``chromium`` (``make browser`` installs it); a missing browser is
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -115,3 +116,33 @@ def test_large_lists_cluster_their_markers(tmp_path: Path):
     singles = len(re.findall(r"<path[^>]*class=\"[^\"]*wlk-marker", dom))
     assert clusters and sum(clusters) + singles == n  # every point is in a cluster or drawn alone
     assert singles < n / 10
+
+
+@pytest.mark.parametrize(("campaign_file", "coords", "count", "names"), [
+    ("wlm-se-bbr-sample.yaml", ["Point(18.0 59.3)", "Point(17.6 59.8)", "Point(16.0 58.0)", None], 21,
+     {"Stockholm", "Uppsala", "Östergötland"}),
+    ("wlm-it-sample.yaml", ["Point(12.49 41.89)", "Point(11.25 43.77)", "Point(9.19 45.46)", None], 20,
+     {"Lazio", "Toscana", "Lombardia"}),
+])
+def test_map_draws_the_countrys_regions_under_the_markers(tmp_path: Path, campaign_file, coords, count, names):
+    campaign = load_campaign(ROOT / "campaigns" / campaign_file)
+    rows = pd.DataFrame({
+        "item": ["Q1", "Q2", "Q3", "Q4"], "id": ["1", "2", "3", "4"], "coord": coords,
+        "image": [None] * 4, "commons_category": [None] * 4, "address": [None] * 4,
+        "designation": ["Q24284072"] * 4, "designation_start": [None] * 4, "region": ["Q10"] * 4,
+    })
+    labels = pd.DataFrame({"item": ["Q1", "Q2", "Q3"], "label": ["a", "b", "c"], "lang": ["sv"] * 3})
+    names_table = pd.DataFrame({"item": ["Q10"], "label": ["A"], "lang": ["sv"]})
+    table = lists.assemble(campaign, lists.fold_items(rows), labels, labels, names_table)
+    lists.write_lists(campaign, table, names_table, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
+    page = tmp_path / "05_lists/map.html"
+    dom = _dump_dom(page, tmp_path / "profile")
+    regions = re.findall(r"<path[^>]*class=\"[^\"]*wlk-region[^\"]*\"[^>]*>", dom)
+    assert len(regions) == count  # one outline per län / regione, thin lines
+    assert all('stroke-width="0.8"' in r for r in regions)
+    # above the country, below the markers
+    assert dom.index("wlk-country") < dom.index("wlk-region") < dom.index("wlk-marker")
+    assert len(re.findall(r"<path[^>]*class=\"[^\"]*wlk-marker", dom)) == 3
+    shipped = json.loads(re.search(r'<script id="wlk-regions" type="application/json">(.*?)</script>',
+                                   page.read_text(encoding="utf-8"), re.S).group(1))
+    assert names <= {r["name"] for r in shipped["regions"]}  # the names shown on hover

@@ -1,0 +1,110 @@
+"""Region outlines shipped for the offline map (Natural Earth admin-1, reports/static/regions/).
+
+Checks the shipped data against places whose region is known, that neighbouring regions share
+their borders (no overlaps), that the page's JavaScript decoder equals the Python one (needs
+``node``, installed by ``make test``), and that the files are in the built wheel.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from shapely.geometry import Point, shape
+from shapely.ops import unary_union
+
+from modeling.campaign import load_campaign
+from reports.lists_map import render_map
+from reports.region_outlines import available, region_features, regions_for
+
+ROOT = Path(__file__).resolve().parents[3]
+JS = ROOT / "reports/static/wlk-map.js"
+
+#: country -> (number of first-level regions, a place (lon, lat), the region holding it)
+KNOWN = {
+    "SE": (21, (18.0686, 59.3293), "Stockholm"),          # län
+    "IT": (20, (12.4964, 41.9028), "Lazio"),              # regioni (merged from NE's provinces)
+    "CH": (26, (7.4474, 46.9480), "Bern"),                # cantons
+    "DE": (16, (11.5820, 48.1351), "Bayern"),             # Länder
+    "FR": (18, (-1.6778, 48.1173), "Bretagne"),           # 13 metropolitan + 5 overseas régions
+    "ES": (19, (-3.7038, 40.4168), "Madrid"),             # comunidades autónomas
+}
+
+
+def _shapes(iso: str) -> dict[str, object]:
+    return {f["properties"]["name"]: shape(f["geometry"]) for f in region_features(iso)["features"]}
+
+
+@pytest.mark.parametrize("iso", sorted(KNOWN))
+def test_each_country_has_its_first_level_regions(iso: str):
+    count, place, name = KNOWN[iso]
+    regions = _shapes(iso)
+    assert len(regions) == count
+    holding = [n for n, g in regions.items() if g.contains(Point(place))]
+    assert holding == [name]
+
+
+def test_regions_carry_wikidata_items_where_natural_earth_has_them():
+    doc = regions_for("se")  # any case
+    by_name = {r["name"]: r for r in doc["regions"]}
+    assert by_name["Stockholm"]["wikidata"] == "Q104231" and by_name["Stockholm"]["iso"] == "SE-AB"
+    assert "Natural Earth" in doc["source"] and "public domain" in doc["source"]
+
+
+@pytest.mark.parametrize("iso", ["SE", "IT", "DE", "FR"])
+def test_neighbouring_regions_share_borders_without_overlap(iso: str):
+    shapes = [g.buffer(0) for g in _shapes(iso).values()]
+    total = sum(g.area for g in shapes)
+    assert unary_union(shapes).area == pytest.approx(total, rel=0.002)
+
+
+def test_files_are_small_and_cover_the_world():
+    codes = available()
+    assert len(codes) > 200 and {"SE", "IT", "CH", "DE", "FR", "NO", "US", "BR"} <= set(codes)
+    sizes = {c: (ROOT / "reports/static/regions" / f"{c}.json").stat().st_size for c in codes}
+    assert max(sizes[c] for c in KNOWN) < 40_000
+    assert max(sizes.values()) < 150_000
+
+
+def test_unknown_codes_have_no_outlines():
+    assert regions_for("XX") is None and regions_for("../SE") is None and regions_for("") is None
+    assert region_features("XX") == {"type": "FeatureCollection", "features": []}
+
+
+def test_the_map_carries_only_its_own_countrys_regions():
+    campaign = load_campaign(ROOT / "campaigns/wlm-it-sample.yaml")
+    row = {"item": "Q1", "id": "1", "label": "Colosseo", "lat": 41.8902, "lon": 12.4922, "image": None, "regions": []}
+    html = render_map(campaign, [row], [], "2026-01-01T00:00:00+00:00")
+    assert '"Lazio"' in html and '"Toscana"' in html
+    assert '"Stockholm"' not in html and '"Bayern"' not in html
+
+
+def test_the_page_decoder_equals_the_python_decoder():
+    node = shutil.which("node") or shutil.which("nodejs")
+    assert node, "node is not installed: run `make node-clients`"
+    path = ROOT / "reports/static/regions/CH.json"
+    script = (f"const m = require({json.dumps(str(JS))});"
+              f"const doc = JSON.parse(require('fs').readFileSync({json.dumps(str(path))}, 'utf8'));"
+              "console.log(JSON.stringify(m.regionFeatures(doc)));")
+    done = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=60, check=True)
+    expected = json.loads(json.dumps(region_features("CH")["features"]))  # tuples -> lists
+    assert json.loads(done.stdout) == expected
+
+
+@pytest.mark.slow
+def test_region_files_are_in_the_built_wheel(tmp_path: Path):
+    source = tmp_path / "src"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".venv", ".git", ".wlkit", "out", "node_modules", "build", "*.egg-info", "__pycache__", ".pytest_cache",
+        "tests", "sandbox", "notebooks", "bench"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "-w", str(tmp_path / "dist"), str(source)], check=True, timeout=600, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("wikiloves_kit-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {f"reports/static/regions/{c}.json" for c in KNOWN} <= set(names)
+    assert "reports/region_outlines.py" in names
