@@ -196,32 +196,12 @@ def build_entity(
         b.add(p31)
     b.add(dv.snak("P17", "wikibase-item", dv.item(campaign.country.qid)))
 
-    if m.located_in:
-        raw = _text(record.get(m.located_in.column))
-        codes = [c.strip() for c in raw.split(m.located_in.split)] if raw and m.located_in.split else [raw]
-        for code in filter(None, codes):
-            qid = m.located_in.table.get(code) or admin_units.get(code)
-            if qid:
-                b.add(dv.snak("P131", "wikibase-item", dv.item(qid)))
-            else:
-                b.warnings.append(f"P131: admin unit {code!r} not found; no P131 statement")
-
+    _add_p131(b)
     lat, lon = record.get("lat"), record.get("lon")
     if _text(lat) is not None and _text(lon) is not None:
         coord = dv.globecoordinate(float(lat), float(lon), m.coordinate_precision)
         b.add(dv.snak("P625", "globe-coordinate", coord))
-
-    if m.designation:
-        snak = b.mapped("P1435", m.designation, "P1435 designation")
-        if snak:
-            quals = []
-            start = _text(record.get(m.designation.start_column)) if m.designation.start_column else None
-            parsed = _parse_date(start) if start else None
-            if parsed:
-                quals.append(dv.snak("P580", "time", dv.time(*parsed)))
-            elif start:
-                b.warnings.append(f"P580: {start!r} is not a date; no start time")
-            b.add(snak, quals)
+    _add_designation(b)
 
     identifier = fill(m.identifier.value, record, what="mapping.identifier.value")
     if identifier:
@@ -243,6 +223,37 @@ def build_entity(
     entity: Json = {"type": "item", **_terms(b), "claims": b.claims}
     log.debug("built entity for %s with %d properties", sid, len(b.claims))
     return entity, b.warnings, identifier
+
+
+def _add_p131(b: _Builder) -> None:
+    """P131 for each admin-unit code of the record (static table first, then the lookup)."""
+    li = b.campaign.mapping.located_in
+    if not li:
+        return
+    raw = _text(b.record.get(li.column))
+    codes = [c.strip() for c in raw.split(li.split)] if raw and li.split else [raw]
+    for code in filter(None, codes):
+        qid = li.table.get(code) or b.admin_units.get(code)
+        if qid:
+            b.add(dv.snak("P131", "wikibase-item", dv.item(qid)))
+        else:
+            b.warnings.append(f"P131: admin unit {code!r} not found; no P131 statement")
+
+
+def _add_designation(b: _Builder) -> None:
+    """P1435 from the value map, with its P580 start time when the record has a date."""
+    d = b.campaign.mapping.designation
+    snak = b.mapped("P1435", d, "P1435 designation") if d else None
+    if not d or not snak:
+        return
+    quals = []
+    start = _text(b.record.get(d.start_column)) if d.start_column else None
+    parsed = _parse_date(start) if start else None
+    if parsed:
+        quals.append(dv.snak("P580", "time", dv.time(*parsed)))
+    elif start:
+        b.warnings.append(f"P580: {start!r} is not a date; no start time")
+    b.add(snak, quals)
 
 
 def _terms(b: _Builder) -> Json:
