@@ -76,8 +76,8 @@ def write(out: str, campaign: Campaign, target: Target, dry_run: bool,
         return noop.to_json()  # every plan held or done with its fingerprint: no request (issue 11 §4)
     with upload_slot(target.name):
         summary = upload_plans(read_plans(path, wanted), campaign, target, ledger_path=ledger)
-    if summary.stopped:
-        stopping.finished()
+        if summary.stopped:  # exit now: the slot dies with the process (Prefect's API may be gone)
+            stopping.finished()
     return summary.to_json()
 
 
