@@ -22,7 +22,12 @@ from sandbox.wikibase_errors import ApiFailure
 
 
 class CommonsHandler(ApiHandler):
-    """Request handler of the Commons port (the Wikibase handler's plumbing, Commons' actions)."""
+    """Request handler of the Commons port (the Wikibase handler's plumbing, Commons' actions).
+
+    Routing is inherited from :class:`~sandbox.server.ApiHandler`, so every request first passes
+    :func:`sandbox.http_guard.guard_request` as on the Wikibase and SPARQL ports: loopback
+    ``Host`` only, a numeric ``Content-Length`` within the limit, and the socket timeout.
+    """
 
     server_version = "wlkit-commons/0.1"
     state: CommonsState  # set on the subclass by make_commons_server

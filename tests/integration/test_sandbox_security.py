@@ -253,3 +253,46 @@ def test_blocking_queries_past_the_limit_free_their_slots(services):
     started = time.monotonic()
     assert_up(services)
     assert time.monotonic() - started < 5
+
+
+# --- the local Commons port has the same request guard ---------------------------------------------
+
+def _commons_up(info: ServicesInfo) -> None:
+    """The Commons port still answers a normal request."""
+    status, _, body = http(f"{info.commons_api_url}?action=query&meta=siteinfo&format=json",
+                           timeout=10)
+    assert status == 200
+    assert json.loads(body)["query"]["general"]["wikiid"] == "commonswiki"
+
+
+@pytest.mark.parametrize("host", [b"evil.example", b"commons.wikimedia.org", b"10.0.0.7:80", b""])
+def test_commons_port_checks_the_host_header(services, host):
+    head = b"Host: " + host + b"\r\n" if host else b""
+    answer = raw_request(services.commons_port, b"GET /w/api.php?action=query&meta=siteinfo"
+                         b"&format=json HTTP/1.1\r\n" + head + b"\r\n")
+    assert answer.startswith(b"HTTP/1.1 400") and b"loopback" in answer, answer[:200]
+    _commons_up(services)
+
+
+@pytest.mark.parametrize("length", [b"abc", b"-5", b"1e3"])
+def test_commons_port_answers_bad_content_length_with_400(services, length):
+    answer = raw_request(services.commons_port, b"POST /w/api.php HTTP/1.1\r\nHost: localhost\r\n"
+                         b"Content-Type: application/x-www-form-urlencoded\r\n"
+                         b"Content-Length: " + length + b"\r\n\r\naction=query")
+    assert answer.startswith(b"HTTP/1.1 400") and b"Content-Length" in answer, answer[:200]
+    _commons_up(services)
+
+
+def test_commons_port_refuses_oversized_bodies_and_silent_clients(services):
+    answer = raw_request(services.commons_port, b"POST /w/api.php HTTP/1.1\r\nHost: localhost\r\n"
+                         b"Content-Type: application/x-www-form-urlencoded\r\n"
+                         b"Content-Length: 99999999999\r\n\r\naction=query")
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", services.commons_port), timeout=15) as sock:
+        sock.sendall(b"POST /w/api.php HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                     b"application/x-www-form-urlencoded\r\nContent-Length: 5000\r\n\r\naction=")
+        _commons_up(services)  # other clients are served meanwhile
+        assert sock.recv(1024) == b""  # then the server hangs up on the silent client
+    assert 1.5 < time.monotonic() - started < 12
+    _commons_up(services)
