@@ -16,6 +16,7 @@ import pytest
 
 from modeling.campaign import load_campaign
 from reports import lists
+from reports.region_outlines import regions_for
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
@@ -146,3 +147,46 @@ def test_map_draws_the_countrys_regions_under_the_markers(tmp_path: Path, campai
     shipped = json.loads(re.search(r'<script id="wlk-regions" type="application/json">(.*?)</script>',
                                    page.read_text(encoding="utf-8"), re.S).group(1))
     assert names <= {r["name"] for r in shipped["regions"]}  # the names shown on hover
+
+
+HOVER_HARNESS = """<!DOCTYPE html><html><body><pre id="out">waiting</pre>
+<iframe id="f" src="map.html" style="width:1000px;height:800px"></iframe>
+<script>
+document.getElementById("f").addEventListener("load", function () {
+  setTimeout(function () {
+    var doc = document.getElementById("f").contentDocument, out = document.getElementById("out");
+    var paths = doc.querySelectorAll("path.wlk-region"), seen = [];
+    for (var i = 0; i < paths.length; i++) {
+      var box = paths[i].getBoundingClientRect();
+      paths[i].dispatchEvent(new MouseEvent("mouseover", { bubbles: true, view: doc.defaultView,
+        clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 }));
+      var tips = doc.querySelectorAll(".wlk-region-name"), tip = tips[tips.length - 1];
+      seen.push([tip ? tip.textContent : null, paths[i].getAttribute("stroke-width")]);
+      paths[i].dispatchEvent(new MouseEvent("mouseout", { bubbles: true, view: doc.defaultView }));
+    }
+    out.textContent = JSON.stringify(seen);
+  }, 500);
+});
+</script></body></html>"""
+
+
+def test_hovering_a_region_shows_its_name(tmp_path: Path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is not installed: run `make browser`"
+    campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
+    table, names = _table(campaign)
+    lists.write_lists(campaign, table, names, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
+    harness = tmp_path / "05_lists/hover.html"
+    harness.write_text(HOVER_HARNESS, encoding="utf-8")
+    out = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", "--virtual-time-budget=8000", harness.as_uri()],
+        capture_output=True, text=True, timeout=180, check=False,
+    )
+    found = re.search(r'<pre id="out">(.*?)</pre>', out.stdout, re.S)
+    assert found and found.group(1).startswith("["), out.stderr[-2000:]
+    seen = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert sorted(name for name, _ in seen) == sorted(r["name"] for r in regions_for("SE")["regions"])  # each its own
+    assert {"Stockholm", "Uppsala", "Skåne", "Norrbotten"} <= {name for name, _ in seen}
+    assert {width for _, width in seen} == {"2"}  # the hovered outline is drawn bolder
