@@ -1,8 +1,8 @@
-"""Lifecycle of the local services: one detached process serving the Action API and SPARQL.
+"""Lifecycle of the local services: one detached process serving the Action API, SPARQL and Commons.
 
 ``start_services`` spawns ``python -m sandbox.serve`` (loopback only) with its data under
 ``data_dir`` (SQLite revision DB + on-disk pyoxigraph store), records the pid and ports in
-``data_dir/services.json``, waits until both ports answer, and optionally seeds the base
+``data_dir/services.json``, waits until its ports answer, and optionally seeds the base
 entities. ``stop_services`` ends exactly that process (by its recorded pid).
 """
 
@@ -164,60 +164,73 @@ def start_services(
     """
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    commons_port = commons_port or free_port()
+    _check_startable(data_dir, (wikibase_port, sparql_port, commons_port))
+    proc = _spawn(data_dir, ["--wikibase-port", str(wikibase_port), "--sparql-port",
+                             str(sparql_port), "--commons-port", str(commons_port)], faults)
+    info = _info(data_dir, proc.pid, wikibase_port, sparql_port, commons_port)
+    (data_dir / STATE_FILE).write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
+    _wait_until_up(proc, info, timeout)
+    log.info("local services up: api %s, sparql %s (pid %d)", info.api_url, info.sparql_url,
+             proc.pid)
+    if seed:
+        seed_files(info.api_url, [BASE_SEED], secret=info.admin_secret)
+    return info
+
+
+def _check_startable(data_dir: Path, ports: Iterable[int]) -> None:
+    """Refuse to start over running services of ``data_dir`` or on a port something answers."""
     state = _read_state(data_dir)
     if state and _pid_alive(int(state["pid"])):
         raise ServiceError(
             f"services already running for {data_dir} (pid {state['pid']}); stop them first"
         )
-    commons_port = commons_port or free_port()
-    for port in (wikibase_port, sparql_port, commons_port):
+    for port in ports:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             if sock.connect_ex((HOST, port)) == 0:
                 raise ServiceError(f"port {port} on {HOST} should be free, but something answers")
+
+
+def _spawn(data_dir: Path, port_args: list[str], faults: dict[str, Any] | None
+           ) -> subprocess.Popen[bytes]:
+    """Start ``python -m sandbox.serve`` detached, its output appended to the private log."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
     )
     if faults:
         env["WLKIT_SANDBOX_FAULTS"] = json.dumps(faults)
-    cmd = [
-        sys.executable, "-m", "sandbox.serve", "--data-dir", str(data_dir),
-        "--wikibase-port", str(wikibase_port), "--sparql-port", str(sparql_port),
-        "--commons-port", str(commons_port),
-    ]
+    cmd = [sys.executable, "-m", "sandbox.serve", "--data-dir", str(data_dir), *port_args]
     log_fd = os.open(data_dir / LOG_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with open(log_fd, "ab") as logfh:
-        proc = subprocess.Popen(  # noqa: S603 - fixed argv
+        return subprocess.Popen(  # noqa: S603 - fixed argv
             cmd, stdout=logfh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             cwd=str(PROJECT_ROOT), env=env, start_new_session=True,
         )
-    info = _info(data_dir, proc.pid, wikibase_port, sparql_port, commons_port)
-    (data_dir / STATE_FILE).write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
+
+
+def _wait_until_up(proc: subprocess.Popen[bytes], info: ServicesInfo, timeout: float) -> None:
+    """Wait until the Action API, SPARQL and Commons ports all answer, or fail with the log tail."""
+    data_dir = Path(info.data_dir)
     deadline = time.monotonic() + timeout
-    ping_api = f"{info.api_url}?action=query&meta=siteinfo&format=json"
-    ping_sparql = f"{info.sparql_url}?query=ASK%7B%7D"
-    while True:
+    pings = (f"{info.api_url}?action=query&meta=siteinfo&format=json",
+             f"{info.sparql_url}?query=ASK%7B%7D",
+             f"{info.commons_api_url}?action=query&meta=siteinfo&format=json")
+    while not all(_answers(url) for url in pings):
         if proc.poll() is not None:
             (data_dir / STATE_FILE).unlink(missing_ok=True)
             raise ServiceError(
                 f"local services exited with status {proc.returncode} during start-up; "
                 f"log tail:\n{_log_tail(data_dir)}"
             )
-        if _answers(ping_api) and _answers(ping_sparql) and _answers(
-                f"{info.commons_api_url}?action=query&meta=siteinfo&format=json"):
-            break
         if time.monotonic() > deadline:
             stop_services(data_dir)
             raise ServiceError(
                 f"local services did not answer within {timeout:.0f} s on ports "
-                f"{wikibase_port}/{sparql_port}; log tail:\n{_log_tail(data_dir)}"
+                f"{info.wikibase_port}/{info.sparql_port}/{info.commons_port}; "
+                f"log tail:\n{_log_tail(data_dir)}"
             )
         time.sleep(0.05)
-    log.info("local services up: api %s, sparql %s (pid %d)", info.api_url, info.sparql_url,
-             proc.pid)
-    if seed:
-        seed_files(info.api_url, [BASE_SEED], secret=info.admin_secret)
-    return info
 
 
 def stop_services(data_dir: str | Path, timeout: float = 10.0, *, pid: int | None = None) -> bool:
