@@ -7,6 +7,7 @@ Follows the campaign mapping; each statement carries the campaign's one referenc
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -61,13 +62,19 @@ class _Fields(dict):  # type: ignore[type-arg]
         raise KeyError(key)
 
 
+@functools.lru_cache(maxsize=1024)
+def _template_fields(template: str) -> tuple[str, ...]:
+    """The field names a template uses (parsed once per template, not once per record)."""
+    return tuple(f for _, f, _, _ in _string.Formatter().parse(template) if f)
+
+
 def fill(template: str, record: Mapping[str, Any], *, what: str) -> str | None:
     """Fill ``{column}`` placeholders from a record; None when a used field is empty.
 
     Raises:
         CampaignError: when the template names a field the records do not have.
     """
-    names = [f for _, f, _, _ in _string.Formatter().parse(template) if f]
+    names = _template_fields(template)
     values: dict[str, str] = {}
     for name in names:
         if name not in record:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -41,9 +42,10 @@ def store_row(plan: Json, *, fingerprint: str, labelled: list[str]) -> Json:
         "fingerprint": fingerprint, "labelled": ",".join(sorted(labelled)),
         "failed": sum(1 for c in plan.get("checks") or [] if not c.get("ok")),
     }
+    same = plan.get("data") is plan.get("desired")
     for part in PLAN_JSON_PARTS:
-        row[part] = json.dumps(plan.get(part), ensure_ascii=False)
-    if plan.get("data") is plan.get("desired") or row["data"] == row["desired"]:
+        row[part] = None if same and part == "data" else orjson.dumps(plan.get(part)).decode()
+    if row["data"] == row["desired"]:
         row["data"] = None  # a new item writes its whole entity: stored once, as desired
     return row
 
@@ -56,9 +58,9 @@ def plan_dict(row: Json, parts: tuple[str, ...] = PLAN_JSON_PARTS) -> Json:
     for part in parts:
         if part == "data" and row["data"] is None:
             continue
-        out[part] = json.loads(row[part])
+        out[part] = orjson.loads(row[part])
     if "data" in parts and row["data"] is None:  # stored once (see store_row)
-        out["data"] = out["desired"] if "desired" in out else json.loads(row["desired"])
+        out["data"] = out["desired"] if "desired" in out else orjson.loads(row["desired"])
     return out
 
 
