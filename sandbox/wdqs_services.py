@@ -6,7 +6,8 @@ must never do that, so every ``SERVICE`` clause is handled here, from the lexer'
 - ``wikibase:label`` → ``BIND(<fn:label>(?x, "langs") AS ?xLabel)`` at the end of the group
   holding the service (WDQS runs the label service last too), for every ``?xLabel`` /
   ``?xDescription`` / ``?xAltLabel`` the query mentions and every explicit
-  ``?x rdfs:label|schema:description|skos:altLabel ?v`` inside the service;
+  ``?x rdfs:label|schema:description|skos:altLabel ?v`` inside the service; the languages are
+  tried in the order given, then ``mul`` (the multilingual code), as WDQS does;
 - ``wikibase:around`` / ``wikibase:box`` → the service's triple pattern in place, plus a
   distance ``BIND`` + ``FILTER`` (around) or a box ``FILTER`` at the end of the group;
 - ``bd:sample`` → a sub-select with the requested ``LIMIT``;
@@ -34,6 +35,8 @@ WIKIBASE = "http://wikiba.se/ontology#"
 BD = "http://www.bigdata.com/rdf#"
 HINT = "http://www.bigdata.com/queryHints#"
 FN = "urn:x-wlkit:fn:"
+#: The multilingual language code; the label service falls back to it after the asked languages.
+MUL = "mul"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 LABEL_PREDICATES = {RDFS_LABEL: "label", "http://schema.org/description": "description",
                     "http://www.w3.org/2004/02/skos/core#altLabel": "altLabel"}
@@ -316,6 +319,7 @@ def _bound_by_query(tokens: list[Token], skip: set[int]) -> set[str]:
 
 def _label_params(svc: _Service, px: dict[str, str], uselang: str, edits: _Rewrite
                   ) -> tuple[str, list[tuple[str, str, str]]]:
+    """The label service's language chain (then ``mul``, as WDQS) and its explicit lines."""
     params, others = _params(svc, px, edits)
     langs: list[str] = []
     for value in params.get("language", []):
@@ -334,7 +338,10 @@ def _label_params(svc: _Service, px: dict[str, str], uselang: str, edits: _Rewri
                     f"SERVICE {svc.name} accepts bd:serviceParam and '?x rdfs:label|"
                     f"schema:description|skos:altLabel ?var' lines, got {edits.text(stmt)!r}")
             explicit.append((fn, stmt[0].text, part[1].text))
-    return ",".join(langs or [uselang]), explicit
+    langs = langs or [uselang]
+    if MUL not in langs:
+        langs.append(MUL)  # WDQS tries the multilingual code after the requested languages
+    return ",".join(langs), explicit
 
 
 def _owner(services: list[_Service], tokens: list[Token], base: str) -> _Service | None:
