@@ -41,7 +41,7 @@ from modeling.lookups import admin_unit_table  # noqa: E402
 from modeling.upload import UploadOptions, upload  # noqa: E402
 from sandbox.services import free_port, start_services, stop_services  # noqa: E402
 
-GRACE_S = 1.0
+GRACE_S = 4.0
 FAULTS = {"delayed_commit": {"count": 1_000_000, "delay_ms": 250}, "search_lag": {"seconds": 30}}
 
 

@@ -34,7 +34,7 @@ def _child(target, plans: list[Plan], ledger: Path, log: Path) -> None:
     os.dup2(sys.stderr.fileno(), 2)
     with stopping.graceful(RESUME):
         summary = upload_plans(plans, campaign(), target, ledger_path=ledger,
-                               options=UploadOptions(should_stop=stopping.requested, commit_grace=1.0))
+                               options=UploadOptions(should_stop=stopping.requested, commit_grace=4.0))
         if summary.stopped:
             stopping.finished()
             time.sleep(30)  # the stop watcher ends the process
@@ -67,7 +67,7 @@ def test_stop_exits_within_5_s_then_resume_finishes_without_duplicate(services_f
     assert counts.get("failed", 0) == 0 and counts.get("pending", 0) == 0  # the write in flight finished
     assert 3 <= len(saved_creates(svc)) < len(plans)
     svc.faults(delayed_commit=None)
-    summary = run_upload(svc.target, plans, ledger, commit_grace=1.0)
+    summary = run_upload(svc.target, plans, ledger, commit_grace=4.0)
     assert summary.failed == 0
     assert len(saved_creates(svc)) == len(plans)  # one create per record, none twice
 
@@ -78,6 +78,6 @@ def test_second_ctrl_c_exits_at_once_and_the_ledger_stays_recoverable(services_f
     assert code == stopping.STOP_STATUS and took <= 1.0
     assert "Traceback" not in err and "Resume with" in err
     svc.faults(delayed_commit=None)
-    summary = run_upload(svc.target, plans, ledger, commit_grace=1.0, sleep=time.sleep)
+    summary = run_upload(svc.target, plans, ledger, commit_grace=4.0, sleep=time.sleep)
     assert summary.failed == 0
     assert len(saved_creates(svc)) == len(plans)
