@@ -103,6 +103,8 @@ def check_eligibility(uploads: pd.DataFrame, files: pd.DataFrame, rules: Contest
 
 def _has_id(files: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
     """Whether the file carries its monument's ID (a match by depicts or category alone has none)."""
+    if frame.empty:
+        return pd.Series(False, index=frame.index, dtype=bool)
     channels = frame["title"].map(files.set_index("title")["channels"]).fillna("")
     return (";" + channels + ";").str.contains(";id;", regex=False)
 

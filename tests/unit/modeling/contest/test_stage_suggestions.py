@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -117,3 +118,19 @@ def test_at_must_be_a_day(tmp_path, contest_small):
     contest_small.write_run(tmp_path, contest_small.build())
     with pytest.raises(InputError, match="--at should be a day"):
         run_contest(contest_small.campaign_stub(), tmp_path, at="15/09/2026")
+
+
+def test_an_empty_contest_before_the_first_upload(tmp_path, contest_small):
+    """Run daily from before September: no upload yet is a valid contest, not an error."""
+    from reports.contest import write_contest_reports
+
+    data = contest_small.build()
+    data.uploads, data.users = data.uploads.iloc[0:0], data.users.iloc[0:0]
+    contest_small.write_run(tmp_path, data)
+    campaign = contest_small.campaign_stub(id_template="Monument Sweden")
+    campaign.name, campaign.languages = "Empty", ["sv"]
+    summary = run_contest(campaign, tmp_path)
+    assert (summary["uploads"], summary["matched"], summary["newly_pictured"]) == (0, 0, 0)
+    assert summary["photographed_before"] == 3 and summary["not_pictured"] == 4
+    pages = write_contest_reports(campaign, tmp_path)
+    assert "0 uploads" in Path(pages["dashboard"]).read_text(encoding="utf-8").replace("</b>uploads", " uploads")
