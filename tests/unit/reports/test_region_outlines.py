@@ -54,6 +54,9 @@ def test_regions_carry_wikidata_items_where_natural_earth_has_them():
     by_name = {r["name"]: r for r in doc["regions"]}
     assert by_name["Stockholm"]["wikidata"] == "Q104231" and by_name["Stockholm"]["iso"] == "SE-AB"
     assert "Natural Earth" in doc["source"] and "public domain" in doc["source"]
+    italy = {r["name"]: r for r in regions_for("IT")["regions"]}  # merged from provinces: no item, ISO code kept
+    assert italy["Lazio"]["iso"] == "IT-62" and italy["Lazio"]["wikidata"] is None
+    assert {r["name"] for r in regions_for("GB")["regions"]} == {"England", "Scotland", "Wales", "Northern Ireland"}
 
 
 @pytest.mark.parametrize("iso", ["SE", "IT", "DE", "FR"])
