@@ -1,4 +1,5 @@
-"""The offline map in headless Chromium: markers drawn, coloured by has-photo, no network.
+"""The offline map in headless Chromium: markers drawn, coloured by has-photo, no network; the
+country's regions outlined under them, named on hover, the chosen one drawn bolder.
 
 Needs Debian's ``chromium`` (``make browser`` installs it); a missing browser is a failure.
 """
@@ -38,28 +39,20 @@ def _table(campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def test_map_renders_offline_with_coloured_markers(tmp_path: Path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "chromium is not installed: run `make browser`"
     campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
     table, names = _table(campaign)
     lists.write_lists(campaign, table, names, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
     page = tmp_path / "05_lists/map.html"
     text = page.read_text(encoding="utf-8")
     # no external resources: every http(s) URL in the page is a link target in data, never src/href of a resource
-    assert not re.search(r"""<(?:script|link|img|iframe|source|object)\b[^>]*(?:src|href)\s*=\s*["']?(?:https?:)?//""", text)
+    resource = r"""<(?:script|link|img|iframe|source|object)\b[^>]*(?:src|href)\s*=\s*["']?(?:https?:)?//"""
+    assert not re.search(resource, text)
     assert "url(http" not in text and "@import" not in text
-    assert re.findall(r"""<(?:script|link)[^>]+(?:src|href)="([^"]+)""", text) == ["leaflet.css", "leaflet.js", "wlk-map.js"]
+    assets = re.findall(r"""<(?:script|link)[^>]+(?:src|href)="([^"]+)""", text)
+    assert assets == ["leaflet.css", "leaflet.js", "wlk-map.js"]
     for url in re.findall(r"https?://[^\s\"'<>\\]+", text):
         assert url.startswith(("https://commons.wikimedia.org/", "https://www.wikidata.org/")), url
-    profile = tmp_path / "profile"
-    out = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-         "--dump-dom", "--virtual-time-budget=5000", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
-    )
-    dom = out.stdout
-    assert "leaflet-container" in dom, out.stderr[-2000:]
+    dom = _dump_dom(page, tmp_path / "profile", budget_ms=5000)
     markers = re.findall(r"<path[^>]*class=\"[^\"]*wlk-marker[^\"]*\"[^>]*>", dom)
     assert len(markers) == 3  # Q4 has no coordinates
     with_photo = [m for m in markers if "wlk-with-photo" in m]
@@ -70,17 +63,33 @@ def test_map_renders_offline_with_coloured_markers(tmp_path: Path):
     assert "<b>x</b>" not in dom  # the hostile label never became markup
 
 
-def _dump_dom(page: Path, profile: Path, budget_ms: int = 8000) -> str:
+def _chromium(page: Path, profile: Path, budget_ms: int = 8000, *flags: str) -> subprocess.CompletedProcess[str]:
+    """Headless Chromium's DOM of ``page`` after ``budget_ms`` of virtual time (stdout)."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "chromium is not installed: run `make browser`"
-    out = subprocess.run(
+    return subprocess.run(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+         "--disable-component-update", "--disable-sync", "--no-first-run", *flags, f"--user-data-dir={profile}",
          "--dump-dom", f"--virtual-time-budget={budget_ms}", page.as_uri()],
         capture_output=True, text=True, timeout=180, check=False,
     )
+
+
+def _dump_dom(page: Path, profile: Path, budget_ms: int = 8000) -> str:
+    out = _chromium(page, profile, budget_ms)
     assert "leaflet-container" in out.stdout, out.stderr[-2000:]
     return out.stdout
+
+
+def _harness(page_dir: Path, html: str, profile: Path) -> object:
+    """Run a harness page that opens ``map.html`` in a frame; the JSON it writes into ``#out``."""
+    harness = page_dir / "harness.html"
+    harness.write_text(html, encoding="utf-8")
+    out = _chromium(harness, profile, 8000, "--allow-file-access-from-files")
+    found = re.search(r'<pre id="out">(.*?)</pre>', out.stdout, re.S)
+    assert found and found.group(1).startswith("["), out.stderr[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+                      .replace("&amp;", "&"))
 
 
 def test_map_draws_the_country_outline_under_the_markers(tmp_path: Path):
@@ -171,22 +180,10 @@ document.getElementById("f").addEventListener("load", function () {
 
 
 def test_hovering_a_region_shows_its_name(tmp_path: Path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "chromium is not installed: run `make browser`"
     campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
     table, names = _table(campaign)
     lists.write_lists(campaign, table, names, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
-    harness = tmp_path / "05_lists/hover.html"
-    harness.write_text(HOVER_HARNESS, encoding="utf-8")
-    out = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files",
-         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", "--virtual-time-budget=8000", harness.as_uri()],
-        capture_output=True, text=True, timeout=180, check=False,
-    )
-    found = re.search(r'<pre id="out">(.*?)</pre>', out.stdout, re.S)
-    assert found and found.group(1).startswith("["), out.stderr[-2000:]
-    seen = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    seen = _harness(tmp_path / "05_lists", HOVER_HARNESS, tmp_path / "profile")
     assert sorted(name for name, _ in seen) == sorted(r["name"] for r in regions_for("SE")["regions"])  # each its own
     assert {"Stockholm", "Uppsala", "Skåne", "Norrbotten"} <= {name for name, _ in seen}
     assert {width for _, width in seen} == {"2"}  # the hovered outline is drawn bolder
@@ -216,8 +213,6 @@ document.getElementById("f").addEventListener("load", function () {
     ("wlm-it-sample.yaml", "Q1282", "Lazio", "Point(12.49 41.89)"),  # merged regione: by name
 ])
 def test_choosing_a_region_draws_its_outline_bolder(tmp_path: Path, campaign_file, region, label, coord):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "chromium is not installed: run `make browser`"
     campaign = load_campaign(ROOT / "campaigns" / campaign_file)
     rows = pd.DataFrame({
         "item": ["Q1"], "id": ["1"], "coord": [coord], "image": [None], "commons_category": [None],
@@ -227,14 +222,5 @@ def test_choosing_a_region_draws_its_outline_bolder(tmp_path: Path, campaign_fil
     names = pd.DataFrame({"item": [region], "label": [label], "lang": [campaign.languages[0]]})
     table = lists.assemble(campaign, lists.fold_items(rows), labels, labels, names)
     lists.write_lists(campaign, table, names, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
-    harness = tmp_path / "05_lists/select.html"
-    harness.write_text(SELECT_HARNESS, encoding="utf-8")
-    out = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files",
-         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", "--virtual-time-budget=8000", harness.as_uri()],
-        capture_output=True, text=True, timeout=180, check=False,
-    )
-    found = re.search(r'<pre id="out">(.*?)</pre>', out.stdout, re.S)
-    assert found and found.group(1).startswith("["), out.stderr[-2000:]
-    assert json.loads(found.group(1).replace("&quot;", '"')) == [["2.2", "#4d5f70"]]  # that region only
+    bold = _harness(tmp_path / "05_lists", SELECT_HARNESS, tmp_path / "profile")
+    assert bold == [["2.2", "#4d5f70"]]  # that region only
