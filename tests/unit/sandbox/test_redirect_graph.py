@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import shutil
 
+from sandbox.faults import Faults
 from sandbox.rdf import Vocabulary
 from sandbox.repo import Repository
 
@@ -73,4 +74,18 @@ def test_restart_and_rebuild_keep_redirects(tmp_path, caplog):
     assert repo.graph.redirects() == {old: new}
     assert _about(repo, old) == {("http://www.w3.org/2002/07/owl#sameAs", WD + new)}
     assert set(repo.graph.versions()) == {"P31", new}
+    repo.db.close()
+
+
+def test_query_lag_shows_the_merge_later_and_in_order(tmp_path):
+    repo = _repo(tmp_path)
+    old = _item(repo, "Väderkvarnen", claims=[INSTANCE_OF_CHURCH])
+    new = _item(repo, "Kvarnbacken")
+    faults = Faults(repo.lags)
+    faults.set({"query_lag": {"seconds": 60}})
+    _merge(repo, old, new)
+    assert ("http://www.wikidata.org/prop/direct/P31", WD + "Q16970") in _about(repo, old)
+    assert repo.graph.redirects() == {}  # the query service has not caught up yet
+    faults.clear()  # the queued swaps land in order: the emptied item, then the redirect
+    assert _about(repo, old) == {("http://www.w3.org/2002/07/owl#sameAs", WD + new)}
     repo.db.close()
