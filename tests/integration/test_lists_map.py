@@ -81,10 +81,15 @@ def _dump_dom(page: Path, profile: Path, budget_ms: int = 8000) -> str:
     return out.stdout
 
 
-def _harness(page_dir: Path, html: str, profile: Path) -> object:
-    """Run a harness page that opens ``map.html`` in a frame; the JSON it writes into ``#out``."""
+def _harness(page_dir: Path, script: str, profile: Path) -> object:
+    """Open ``map.html`` in a frame, run ``script`` (its ``doc``) once it is drawn; the JSON it writes into ``#out``."""
     harness = page_dir / "harness.html"
-    harness.write_text(html, encoding="utf-8")
+    harness.write_text(
+        '<!DOCTYPE html><html><body><pre id="out">waiting</pre>\n'
+        '<iframe id="f" src="map.html" style="width:1000px;height:800px"></iframe>\n<script>\n'
+        'document.getElementById("f").addEventListener("load", function () {\n  setTimeout(function () {\n'
+        '    var doc = document.getElementById("f").contentDocument;\n'
+        f"{script}\n  }}, 500);\n}});\n</script></body></html>", encoding="utf-8")
     out = _chromium(harness, profile, 8000, "--allow-file-access-from-files")
     found = re.search(r'<pre id="out">(.*?)</pre>', out.stdout, re.S)
     assert found and found.group(1).startswith("["), out.stderr[-2000:]
@@ -158,12 +163,8 @@ def test_map_draws_the_countrys_regions_under_the_markers(tmp_path: Path, campai
     assert names <= {r["name"] for r in shipped["regions"]}  # the names shown on hover
 
 
-HOVER_HARNESS = """<!DOCTYPE html><html><body><pre id="out">waiting</pre>
-<iframe id="f" src="map.html" style="width:1000px;height:800px"></iframe>
-<script>
-document.getElementById("f").addEventListener("load", function () {
-  setTimeout(function () {
-    var doc = document.getElementById("f").contentDocument, out = document.getElementById("out");
+HOVER_HARNESS = """
+    var out = document.getElementById("out");
     var paths = doc.querySelectorAll("path.wlk-region"), seen = [];
     for (var i = 0; i < paths.length; i++) {
       var box = paths[i].getBoundingClientRect();
@@ -173,10 +174,7 @@ document.getElementById("f").addEventListener("load", function () {
       seen.push([tip ? tip.textContent : null, paths[i].getAttribute("stroke-width")]);
       paths[i].dispatchEvent(new MouseEvent("mouseout", { bubbles: true, view: doc.defaultView }));
     }
-    out.textContent = JSON.stringify(seen);
-  }, 500);
-});
-</script></body></html>"""
+    out.textContent = JSON.stringify(seen);"""
 
 
 def test_hovering_a_region_shows_its_name(tmp_path: Path):
@@ -189,12 +187,8 @@ def test_hovering_a_region_shows_its_name(tmp_path: Path):
     assert {width for _, width in seen} == {"2"}  # the hovered outline is drawn bolder
 
 
-SELECT_HARNESS = """<!DOCTYPE html><html><body><pre id="out">waiting</pre>
-<iframe id="f" src="map.html" style="width:1000px;height:800px"></iframe>
-<script>
-document.getElementById("f").addEventListener("load", function () {
-  setTimeout(function () {
-    var doc = document.getElementById("f").contentDocument, select = doc.getElementById("region");
+SELECT_HARNESS = """
+    var select = doc.getElementById("region");
     select.value = select.options[1].value;
     select.dispatchEvent(new Event("change"));
     var bold = [];
@@ -202,10 +196,7 @@ document.getElementById("f").addEventListener("load", function () {
       var width = p.getAttribute("stroke-width");
       if (width !== "0.8") bold.push([width, p.getAttribute("stroke")]);
     });
-    document.getElementById("out").textContent = JSON.stringify(bold);
-  }, 500);
-});
-</script></body></html>"""
+    document.getElementById("out").textContent = JSON.stringify(bold);"""
 
 
 @pytest.mark.parametrize(("campaign_file", "region", "label", "coord"), [
