@@ -7,6 +7,7 @@ their borders (no overlaps), that the page's JavaScript decoder equals the Pytho
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from shapely.ops import unary_union
 
 from modeling.campaign import load_campaign
 from reports.lists_map import render_map
-from reports.region_outlines import available, region_features, regions_for
+from reports.region_outlines import available, decode_ring, region_features, regions_for
 
 ROOT = Path(__file__).resolve().parents[3]
 JS = ROOT / "reports/static/wlk-map.js"
@@ -111,3 +112,41 @@ def test_region_files_are_in_the_built_wheel(tmp_path: Path):
     names = zipfile.ZipFile(wheel).namelist()
     assert {f"reports/static/regions/{c}.json" for c in KNOWN} <= set(names)
     assert "reports/region_outlines.py" in names
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_region_outlines", ROOT / "tools/build_region_outlines.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _unit(iso_a2: str, name: str, region: str, box: tuple[float, float, float, float], qid: str) -> dict:
+    x0, y0, x1, y1 = box
+    ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+    return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+            "properties": {"iso_a2": iso_a2, "name": name, "region": region, "region_cod": "IT-62",
+                           "adm1_code": f"{iso_a2}-{name}", "wikidataid": qid, "iso_3166_2": f"{iso_a2}-{name[:2]}"}}
+
+
+def test_the_build_script_merges_provinces_and_round_trips(tmp_path: Path):
+    build = _builder()
+    layer = {"type": "FeatureCollection", "features": [
+        _unit("IT", "Roma", "Lazio", (12.0, 41.5, 13.0, 42.5), "Q1"),       # two provinces of one regione
+        _unit("IT", "Latina", "Lazio", (13.0, 41.5, 14.0, 42.5), "Q2"),
+        _unit("IT", "Firenze", "Toscana", (11.0, 43.0, 12.0, 44.0), "Q3"),
+        _unit("CH", "Bern", "", (7.0, 46.5, 8.0, 47.0), "Q11"),             # cantons stay as they are
+        _unit("CH", "Luzern", "", (8.0, 46.5, 8.5, 47.0), "Q12"),
+        _unit("-99", "Nowhere", "", (0.0, 0.0, 1.0, 1.0), "Q9"),            # no country code: left out
+    ]}
+    (tmp_path / "layer.json").write_text(json.dumps(layer), encoding="utf-8")
+    counts = build.build(tmp_path / "layer.json", tmp_path / "out")
+    assert counts == {"CH": 2, "IT": 2}
+    italy = json.loads((tmp_path / "out/IT.json").read_text(encoding="utf-8"))
+    lazio = next(r for r in italy["regions"] if r["name"] == "Lazio")
+    assert lazio["wikidata"] is None and lazio["iso"] == "IT-62"
+    ring = [(x, y) for x, y in decode_ring(lazio["p"][0][0], italy["scale"])]
+    assert shape({"type": "Polygon", "coordinates": [ring]}).equals(shape(
+        {"type": "Polygon", "coordinates": [[(12, 41.5), (14, 41.5), (14, 42.5), (12, 42.5), (12, 41.5)]]}))
+    swiss = json.loads((tmp_path / "out/CH.json").read_text(encoding="utf-8"))
+    assert [(r["name"], r["wikidata"]) for r in swiss["regions"]] == [("Bern", "Q11"), ("Luzern", "Q12")]
