@@ -22,12 +22,18 @@ from rich.console import Console
 from core.errors import WlkitError
 from core.logs import install_redaction, quiet_user_errors
 from core.settings import DEFAULT_COMMONS_PORT, DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
-from pipelines import cli_setup
-from pipelines import cli_contest
-from pipelines import stopping
-from pipelines.prefect_server import running_api_url, server_status, start_server, stop_server
-from pipelines.console import command_path, interrupted, run_dir, setup_console, stop_console, verbose_flag
+from pipelines import cli_contest, cli_setup, stopping
+from pipelines.console import (
+    command_path,
+    interrupted,
+    run_dir,
+    setup_console,
+    stop_console,
+    verbose_flag,
+)
 from pipelines.console import print_summary as _print_summary
+from pipelines.local_services import sandbox_samples, sandbox_services
+from pipelines.prefect_server import running_api_url, server_status, start_server, stop_server
 
 app = typer.Typer(
     name="wlkit",
@@ -101,16 +107,14 @@ def services_up(
     """Start the local Wikibase API, SPARQL endpoint and Commons; seed base entities, the items of
     campaigns without a register and the sample contests; print their URLs."""
     from pipelines.demo import bundled_campaigns
-    from sandbox.commons.loading import load_samples
-    from sandbox.services import start_services
 
-    info = start_services(data_dir, wikibase_port=wikibase_port, sparql_port=sparql_port, seed=True,
+    info = sandbox_services().start_services(data_dir, wikibase_port=wikibase_port, sparql_port=sparql_port, seed=True,
                           commons_port=commons_port)
     typer.echo(f"Wikibase API: {info.api_url}")
     typer.echo(f"SPARQL:       {info.sparql_url}")
     typer.echo(f"Commons API:  {info.commons_api_url}")
     typer.echo(f"Prefect UI:   {start_server(data_dir)['ui_url']}")
-    for cid, loaded in load_samples(info, bundled_campaigns()).items():
+    for cid, loaded in sandbox_samples().load_samples(info, bundled_campaigns()).items():
         typer.echo(f"{cid}: " + ", ".join(f"{v} {k}" for k, v in loaded.items()))
 
 
@@ -118,9 +122,7 @@ def services_up(
 @_friendly
 def services_down(data_dir: Path = typer.Option(Path(".wlkit"), help=DATA_DIR_HELP)) -> None:
     """Stop the local services started from DATA_DIR."""
-    from sandbox.services import stop_services
-
-    stopped = stop_services(data_dir)
+    stopped = sandbox_services().stop_services(data_dir)
     stop_server(data_dir)
     typer.echo("stopped" if stopped else "not running")
 
@@ -129,9 +131,8 @@ def services_down(data_dir: Path = typer.Option(Path(".wlkit"), help=DATA_DIR_HE
 @_friendly
 def services_status_cmd(data_dir: Path = typer.Option(Path(".wlkit"), help=DATA_DIR_HELP)) -> None:
     """Say whether the local services run, and where."""
-    from sandbox.services import services_status
-
-    typer.echo(json.dumps({**services_status(data_dir), "prefect": server_status(data_dir)}, indent=2, default=str))
+    status = sandbox_services().services_status(data_dir)
+    typer.echo(json.dumps({**status, "prefect": server_status(data_dir)}, indent=2, default=str))
 
 
 @services_app.command("seed")
@@ -141,12 +142,11 @@ def services_seed(
     data_dir: Path = typer.Option(Path(".wlkit"), help=DATA_DIR_HELP),
 ) -> None:
     """Load Wikibase entity JSON into the running local Wikibase, keeping the ids in the files."""
-    from sandbox.services import seed_files, services_status
-
-    status = services_status(data_dir)
+    services = sandbox_services()
+    status = services.services_status(data_dir)
     if not status.get("running"):
         raise WlkitError(f"local services in {data_dir} are not running: run 'wlkit services up' first")
-    result = seed_files(status["api_url"], files, secret=status.get("admin_secret"))
+    result = services.seed_files(status["api_url"], files, secret=status.get("admin_secret"))
     typer.echo(
         f"seeded {result['seeded']} entities "
         f"({result['created']} created, {result['changed']} changed, {result['unchanged']} unchanged)"

@@ -23,6 +23,7 @@ from modeling.preflight import campaign_refs
 from modeling.scaffold import inspect_register, resolve_country
 from modeling.scaffold_yaml import campaign_id, render_campaign
 from modeling.staging import read_admin_units, staging_entities
+from pipelines.local_services import sandbox_services
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,9 +77,7 @@ def init(
 
 
 def _local_target(data_dir: Path) -> tuple[Target, dict[str, Any]]:
-    from sandbox.services import services_status  # the local services only (like `services`)
-
-    status = services_status(data_dir)
+    status = sandbox_services().services_status(data_dir)  # the local services only
     if not status.get("running"):
         raise ServiceError(f"local services in {data_dir} are not running: run `wlkit services "
                            "up` first (staging prepare only writes to the local target)")
@@ -93,8 +92,6 @@ def staging_prepare(
     data_dir: Path = typer.Option(Path(".wlkit"), help="Folder of the running local services."),
 ) -> dict[str, Any]:
     """Create on the local target the entities the campaign refers to (idempotent)."""
-    from sandbox.services import seed_files
-
     camp = load_campaign(campaign)
     target, status = _local_target(data_dir)
     units = read_admin_units(admin_units) if admin_units else None
@@ -112,7 +109,7 @@ def staging_prepare(
         path = Path(data_dir) / f"staging-{camp.id}.jsonl"
         path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entities),
                         encoding="utf-8")
-        seeded = seed_files(target.api_url, [path], secret=status.get("admin_secret"))
+        seeded = sandbox_services().seed_files(target.api_url, [path], secret=status.get("admin_secret"))
         result["created"] = seeded["created"]
     result["properties"] = sum(e["type"] == "property" for e in entities)
     result["items"] = sum(e["type"] == "item" for e in entities)

@@ -9,14 +9,23 @@ from the query service, and writes the progress page over all campaigns.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
-from importlib import resources
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-from modeling.campaign import load_campaign
 from core.settings import DEFAULT_COMMONS_PORT, DEFAULT_SPARQL_PORT, DEFAULT_WIKIBASE_PORT
+from modeling.campaign import load_campaign
+from pipelines.campaign import campaign_flow
+from pipelines.contest import contest_flow
+from pipelines.lists import lists_flow
+from pipelines.local_services import sandbox_samples, sandbox_services
+from pipelines.report import report_flow
+from pipelines.upload import upload_flow
 
 #: The sample campaigns ship as package data of ``campaigns`` (works after a non-editable install).
 CAMPAIGNS_DIR = Path(str(resources.files("campaigns")))
@@ -48,25 +57,32 @@ def run_demo(
     campaigns: list[Path] | None = None,
 ) -> Path:
     """Run the demo and return the output folder."""
-    import os
-
-    from pipelines.campaign import campaign_flow
-    from pipelines.contest import contest_flow
-    from pipelines.lists import lists_flow
-    from pipelines.report import report_flow
-    from pipelines.upload import upload_flow
-    from sandbox.commons.loading import load_samples
-    from sandbox.services import seed_files, start_services, stop_services
-
-    stop_services(data_dir)
+    services = sandbox_services()
+    services.stop_services(data_dir)
     shutil.rmtree(data_dir, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
+    info = _start(services, data_dir, echo)
+    paths = campaigns or bundled_campaigns()
+    try:
+        for cid, loaded in sandbox_samples().load_samples(info, paths).items():
+            echo(f"{cid}: sample contest on the local Commons ({loaded.get('files', 0)} files)")
+        for path in paths:
+            _run_campaign(path, out, info, echo)
+        report_flow(campaign=None, out=str(out), all_campaigns=True, campaigns_dir=str(CAMPAIGNS_DIR))
+    finally:
+        if not keep_services:
+            services.stop_services(data_dir, pid=info.pid)
+    return out
+
+
+def _start(services: ModuleType, data_dir: Path, echo: Callable[[str], None]) -> Any:
+    """Start fresh local services on the default ports (or free ones) and point ``local`` at them."""
     wb_port = _free_port(DEFAULT_WIKIBASE_PORT)
     sq_port = _free_port(DEFAULT_SPARQL_PORT)
     cm_port = _free_port(DEFAULT_COMMONS_PORT)
-    info = start_services(data_dir, wikibase_port=wb_port, sparql_port=sq_port, seed=True,
-                          commons_port=cm_port)
+    info = services.start_services(data_dir, wikibase_port=wb_port, sparql_port=sq_port, seed=True,
+                                   commons_port=cm_port)
     echo(f"local Wikibase API: {info.api_url}")
     echo(f"local SPARQL:       {info.sparql_url}")
     echo(f"local Commons API:  {info.commons_api_url}")
@@ -74,38 +90,30 @@ def run_demo(
     os.environ["WLKIT_WIKIBASE_PORT"] = str(wb_port)
     os.environ["WLKIT_SPARQL_PORT"] = str(sq_port)
     os.environ["WLKIT_COMMONS_PORT"] = str(cm_port)
-    try:
-        for cid, loaded in load_samples(info, campaigns or bundled_campaigns()).items():
-            echo(f"{cid}: sample contest on the local Commons ({loaded.get('files', 0)} files)")
-        for path in campaigns or bundled_campaigns():
-            c = load_campaign(path)
-            if not c.has_register:  # monuments already on the staging Wikibase (load_samples)
-                echo(f"{c.id}: no register; lists and reports from its scope …")
-                run_dir = out / c.id
-                campaign_flow(campaign=str(path), out=str(run_dir), target="local")
-                contest = contest_flow(campaign=str(path), out=str(run_dir), target="local")
-                echo(f"{c.id}: contest dashboard → {contest['dashboard']}")
-                report_flow(campaign=str(path), out=str(run_dir), target="local")  # with the contest facts
-                echo(f"{c.id}: done → {run_dir}")
-                continue
-            seed = c.data_dir / STAGING_SEED
-            if seed.exists():
-                seeded = seed_files(info.api_url, [seed], secret=info.admin_secret)
-                echo(f"{c.id}: {seeded['seeded']} items already on the staging Wikibase")
-            run_dir = out / c.id
-            echo(f"{c.id}: dry run …")
-            campaign_flow(campaign=str(path), out=str(run_dir), target="local", dry_run=True)
-            # The plans just reviewed in the dry run are the ones uploaded; then lists and
-            # reports are rebuilt from the query service after the upload.
-            echo(f"{c.id}: upload, lists, reports …")
-            upload_flow(campaign=str(path), out=str(run_dir), target="local")
-            lists_flow(campaign=str(path), out=str(run_dir), target="local")
-            contest = contest_flow(campaign=str(path), out=str(run_dir), target="local")
-            echo(f"{c.id}: contest dashboard → {contest['dashboard']}")
-            report_flow(campaign=str(path), out=str(run_dir), target="local")
-            echo(f"{c.id}: done → {run_dir}")
-        report_flow(campaign=None, out=str(out), all_campaigns=True, campaigns_dir=str(CAMPAIGNS_DIR))
-    finally:
-        if not keep_services:
-            stop_services(data_dir, pid=info.pid)
-    return out
+    return info
+
+
+def _run_campaign(path: Path, out: Path, info: Any, echo: Callable[[str], None]) -> None:
+    """One sample campaign: dry run, upload of the reviewed plans, lists, contest, reports."""
+    c = load_campaign(path)
+    run_dir = out / c.id
+    args = {"campaign": str(path), "out": str(run_dir), "target": "local"}
+    if not c.has_register:  # monuments already on the staging Wikibase (load_samples)
+        echo(f"{c.id}: no register; lists and reports from its scope …")
+        campaign_flow(**args)
+    else:
+        seed = c.data_dir / STAGING_SEED
+        if seed.exists():
+            seeded = sandbox_services().seed_files(info.api_url, [seed], secret=info.admin_secret)
+            echo(f"{c.id}: {seeded['seeded']} items already on the staging Wikibase")
+        echo(f"{c.id}: dry run …")
+        campaign_flow(**args, dry_run=True)
+        # The plans just reviewed in the dry run are the ones uploaded; then lists and
+        # reports are rebuilt from the query service after the upload.
+        echo(f"{c.id}: upload, lists, reports …")
+        upload_flow(**args)
+        lists_flow(**args)
+    contest = contest_flow(**args)
+    echo(f"{c.id}: contest dashboard → {contest['dashboard']}")
+    report_flow(**args)  # with the contest facts
+    echo(f"{c.id}: done → {run_dir}")
