@@ -205,7 +205,7 @@ def print_summary(title: str, summary: Any) -> None:
     """Print a stage summary as a two-column table (nested counts inline, lists shortened)."""
     def cell(value: Any) -> str:
         if isinstance(value, dict):
-            if all(not isinstance(v, (dict, list)) for v in value.values()):
+            if len(value) <= 6 and all(not isinstance(v, (dict, list)) for v in value.values()):
                 return ", ".join(f"{k}: {v}" for k, v in value.items()) or "–"
             return f"{len(value)} entries"
         if isinstance(value, list):
