@@ -88,19 +88,6 @@ def csv_rows(path: Path) -> list[dict[str, str]] | None:
         return list(csv.DictReader(fh))
 
 
-def first_int(data: dict[str, Any], *keys: str) -> int | None:
-    """The first of ``keys`` holding a number (a list or dict counts by its length)."""
-    for key in keys:
-        value = data.get(key)
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int | float):
-            return int(value)
-        if isinstance(value, list | dict):
-            return len(value)
-    return None
-
-
 def rel(run_dir: Path, rel_path: str) -> str:
     """``rel_path`` shown under the run directory's name (evidence in reports)."""
     return str(Path(run_dir.name) / rel_path)

@@ -19,13 +19,18 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core import layout
-from core.contracts import COORDINATE_REASONS, IngestSummary, PlanSummary, read_summary
+from core.contracts import (
+    COORDINATE_REASONS,
+    IngestSummary,
+    ListsSummary,
+    PlanSummary,
+    read_summary,
+)
 from core.errors import WlkitError
 from modeling.campaign import Campaign
 from modeling.plan_store import iter_rows
 from reports.fact_model import Evidence, Fact, Facts  # noqa: F401 - the facts' types, re-exported
 from reports.fact_model import csv_rows as _csv_rows
-from reports.fact_model import first_int as _first_int
 from reports.fact_model import mdate as _mdate
 from reports.fact_model import read_json as _json
 from reports.fact_model import rel as _rel
@@ -231,16 +236,13 @@ def _int_cell(value: Any) -> int | None:
 
 def _lists_facts(facts: Facts, run: Path) -> None:
     summary_path = run / layout.LISTS_SUMMARY
-    summary = _json(summary_path)
+    summary = read_summary(run, layout.LISTS_SUMMARY, ListsSummary)
     if summary is not None:
-        n = _first_int(summary, "items", "n_items", "rows", "total_items")
-        regions = _first_int(summary, "regions", "n_regions", "pages")
         ev = {"file": _rel(run, layout.LISTS_SUMMARY), "date": _mdate(summary_path)}
-        facts.add("lists.generated", True, number=n, **ev)
-        if n is not None:
-            facts.add("lists.items", n, number=n, **ev)
-        if regions is not None:
-            facts.add("lists.regions", regions, number=regions, **ev)
+        facts.add("lists.generated", True, number=summary.items, **ev)
+        facts.add("lists.items", summary.items, number=summary.items, **ev)
+        if summary.regions is not None:
+            facts.add("lists.regions", summary.regions, number=summary.regions, **ev)
     stats_path = run / layout.LISTS_STATS
     rows = _csv_rows(stats_path)
     if not rows:
