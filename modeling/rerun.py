@@ -34,8 +34,9 @@ def nothing_to_upload(store: str | Path, ledger_path: str | Path, campaign_id: s
         campaign_id: The campaign.
 
     Returns:
-        An :class:`~modeling.upload.UploadSummary` with ``skipped_done`` and ``held`` counted,
-        no writes and ``items_per_s`` None; or None.
+        An :class:`~modeling.upload.UploadSummary` with ``unchanged``, ``skipped_done`` and
+        ``held`` counted as a full upload counts them, no writes and ``items_per_s`` None; or
+        None.
     """
     started = time.monotonic()
     done = done_fingerprints(ledger_path, campaign_id)
@@ -48,8 +49,10 @@ def nothing_to_upload(store: str | Path, ledger_path: str | Path, campaign_id: s
     if Path(ledger_path).is_file():
         with Ledger(ledger_path) as ledger:
             counts = ledger.counts(campaign_id)
+    unchanged = actions.get("unchanged", 0)  # counted as the full upload counts them
     summary = UploadSummary(campaign=campaign_id, batch=new_batch_id(), dry_run=False, plans=plans,
-                            held=held, skipped_done=plans - held, ledger=counts)
+                            held=held, unchanged=unchanged, skipped_done=plans - held - unchanged,
+                            ledger=counts)
     summary.elapsed_s = round(time.monotonic() - started, 3)
     summary.items_per_s = None
     return summary
