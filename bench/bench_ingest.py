@@ -24,12 +24,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import geopandas as gpd  # noqa: E402
-from pyproj import Transformer  # noqa: E402
-from shapely.geometry import Point  # noqa: E402
+import geopandas as gpd
+from pyproj import Transformer
+from shapely.geometry import Point
 
-from modeling.campaign import Source  # noqa: E402
-from modeling.ingest import ingest  # noqa: E402
+from modeling.campaign import Source
+from modeling.ingest import ingest
 
 SEED = 7
 BBOX = (10.5, 55.0, 24.3, 69.1)

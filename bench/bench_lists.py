@@ -115,8 +115,8 @@ SELECT ?item ?id ?coord ?image ?cat ?itemLabel_sv ?itemLabel_en WHERE {
 
 def main() -> None:
     """Generate, load, serve, time build_lists and the baseline, print the figures."""
-    from modeling.campaign import load_campaign
     from core.settings import Target
+    from modeling.campaign import load_campaign
     from pipelines.lists_build import build_lists
     from sparql.client import run_query
 

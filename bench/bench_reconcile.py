@@ -49,9 +49,9 @@ import geopandas as gpd  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyoxigraph as ox  # noqa: E402
 
+from core.settings import Target  # noqa: E402
 from modeling.campaign import load_campaign  # noqa: E402
 from modeling.reconcile import reconcile_detailed  # noqa: E402
-from core.settings import Target  # noqa: E402
 from sparql.render import render  # noqa: E402
 
 WD = "http://www.wikidata.org/"
@@ -125,7 +125,7 @@ def load_ntriples(admin_url: str, data: bytes, chunk_bytes: int = LOAD_CHUNK_BYT
         req = urllib.request.Request(f"{admin_url}/load", data=part, method="POST",
                                      headers={"Content-Type": "application/n-triples",
                                               **(headers or {})})
-        with urllib.request.urlopen(req, timeout=300) as resp:  # noqa: S310 - loopback
+        with urllib.request.urlopen(req, timeout=300) as resp:
             resp.read()
             if resp.status != 200:
                 raise RuntimeError(f"{admin_url}/load answered HTTP {resp.status}")
@@ -196,13 +196,13 @@ def report(n: int, mode: str, m: dict[str, object], load_s: float | None) -> Non
     elapsed, per_request = float(m["seconds"]), float(m["per_request"])
     rps, baseline_rps = n / elapsed, 1.0 / per_request
     requests = m["requests"]
-    print(f"mode: {mode}; {n} records vs {n} items; requests by query: {requests}; "  # noqa: T201
+    print(f"mode: {mode}; {n} records vs {n} items; requests by query: {requests}; "
           f"matched by id {m['by_id']}, by geo {m['by_geo']}, review {m['review']}")
     spent: dict[str, float] = m["spent"]  # type: ignore[assignment]
-    print("reconcile time in the query runner (render + request + parse): "  # noqa: T201
+    print("reconcile time in the query runner (render + request + parse): "
           + ", ".join(f"{k} {v:.1f} s" for k, v in spent.items())
           + f"; the rest (matching, scoring, deciding) {elapsed - sum(spent.values()):.1f} s")
-    print(f"baseline: {m['sample']} single-identifier requests timed, "  # noqa: T201
+    print(f"baseline: {m['sample']} single-identifier requests timed, "
           f"{per_request * 1000:.2f} ms each, EXTRAPOLATED to {n} records: "
           f"{n * per_request:.0f} s (identifier lookup only, no geo pass)")
     figures = {
@@ -221,9 +221,9 @@ def report(n: int, mode: str, m: dict[str, object], load_s: float | None) -> Non
     if load_s is not None:
         figures["reconcile_load_seconds"] = f"{load_s:.1f}"
     for key, value in figures.items():
-        print(f"{key}={value}")  # noqa: T201
+        print(f"{key}={value}")
     if elapsed > TARGET_SECONDS and n >= 100_000:
-        print(f"WARNING: {n} records took {elapsed:.1f} s "  # noqa: T201
+        print(f"WARNING: {n} records took {elapsed:.1f} s "
               f"(target {TARGET_SECONDS} s)")
 
 
@@ -242,14 +242,14 @@ def main() -> None:
     t0 = time.perf_counter()
     records, triples = make_data(args.records)
     n_triples = triples.count(b"\n")
-    print(f"data: {args.records} records, {n_triples} triples "  # noqa: T201
+    print(f"data: {args.records} records, {n_triples} triples "
           f"({len(triples) / 1e6:.0f} MB) generated in {time.perf_counter() - t0:.1f} s")
 
     if args.in_process:
         store = ox.Store()
         t1 = time.perf_counter()
         store.bulk_load(triples, ox.RdfFormat.N_TRIPLES)
-        print(f"in-process store bulk-loaded in {time.perf_counter() - t1:.1f} s")  # noqa: T201
+        print(f"in-process store bulk-loaded in {time.perf_counter() - t1:.1f} s")
         target = Target(name="bench", api_url="http://127.0.0.1:9/w/api.php",
                         sparql_url="http://127.0.0.1:9/query")
         report(args.records, "in-process",
@@ -280,7 +280,7 @@ def main() -> None:
             t1 = time.perf_counter()
             loads = load_ntriples(info.sparql_admin_url, triples, headers=info.admin_headers)
             load_s = time.perf_counter() - t1
-            print(f"loaded into {info.sparql_url} in {loads} "  # noqa: T201
+            print(f"loaded into {info.sparql_url} in {loads} "
                   f"POST /admin/load request(s), {load_s:.1f} s")
             del triples
             target = Target(name="bench", api_url=info.api_url, sparql_url=info.sparql_url,

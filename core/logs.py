@@ -22,7 +22,7 @@ class RedactSecrets(logging.Filter):
         super().__init__()
         self._secrets = [s for s in (secrets if secrets is not None else secret_values()) if s]
 
-    def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003 - logging API name
+    def filter(self, record: logging.LogRecord) -> bool:
         if not self._secrets:
             return True
         message = record.getMessage()
@@ -50,7 +50,7 @@ class QuietUserErrors(logging.Filter):
     with a full traceback from the task run and again from the flow run.
     """
 
-    def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003 - logging API name
+    def filter(self, record: logging.LogRecord) -> bool:
         from core.errors import WlkitError
 
         exc = record.exc_info[1] if record.exc_info else None

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from modeling.campaign import Campaign
 from core.errors import CampaignError
-from modeling.reconcile import normalise_name
 from core.settings import Target
+from modeling.campaign import Campaign
+from modeling.reconcile import normalise_name
 
 log = logging.getLogger(__name__)
 

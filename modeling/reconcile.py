@@ -40,10 +40,10 @@ import pandas as pd
 import shapely
 from rapidfuzz import fuzz, process
 
-from modeling.campaign import Campaign
-from modeling.decisions import DECISION_COLUMNS, NEW, REVIEW, merge_human_decisions, qid_key
 from core.errors import ReconcileError
 from core.settings import Target
+from modeling.campaign import Campaign
+from modeling.decisions import DECISION_COLUMNS, NEW, REVIEW, merge_human_decisions, qid_key
 
 log = logging.getLogger(__name__)
 

@@ -30,10 +30,10 @@ import fcntl
 import hashlib
 import json
 import logging
+import re
 import tempfile
 import threading
 import time
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -150,7 +150,7 @@ def retry_unless_nothing_listens(task: Any, task_run: Any, state: Any) -> bool:
         state.result(raise_on_failure=True)
     except NothingListeningError:
         return False
-    except Exception:  # noqa: BLE001 - any other failure: the retry policy decides
+    except Exception:
         return True
     return True
 

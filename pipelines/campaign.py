@@ -12,10 +12,10 @@ from prefect import flow
 
 from modeling.campaign import load_campaign
 from modeling.licence import licence_refusal
-from pipelines.preflight import preflight_blocker
 from pipelines.ingest import ingest_flow
 from pipelines.lists import lists_flow
 from pipelines.plan import plan_flow
+from pipelines.preflight import preflight_blocker
 from pipelines.reconcile import reconcile_flow
 from pipelines.report import report_flow
 from pipelines.upload import upload_flow
@@ -44,7 +44,7 @@ def campaign_flow(
     if not load_campaign(campaign).has_register:  # scope: its monuments are already on the target
         skipped = {"skipped": "no register in the campaign (no source:); its scope: selects the "
                               "monuments on the target"}
-        summary.update({stage: skipped for stage in ("ingest", "reconcile", "plan", "upload")})
+        summary.update(dict.fromkeys(("ingest", "reconcile", "plan", "upload"), skipped))
         summary["lists"] = lists_flow(campaign=campaign, out=out, target=target)
         summary["report"] = report_flow(campaign=campaign, out=out, lang=lang, target=target)
         return summary

@@ -135,7 +135,7 @@ def _q(value: Any) -> str:
 def upload_wizard_url(
     *,
     campaign: str | None,
-    id: str,  # noqa: A002 - the UploadWizard parameter is called id
+    id: str,
     description: str | None = None,
     lang: str | None = None,
     categories: Iterable[str] = (),
@@ -239,7 +239,7 @@ def json_script(value: Any) -> Markup:
     for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, rep)
-    return Markup(text)  # noqa: S704 - escaped above for the script context
+    return Markup(text)
 
 
 #: Filters registered on the environment by ``reports.environment``.

@@ -38,7 +38,7 @@ DOMAIN = "wlkit"
 DEFAULT_LANGUAGE = "en"
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's conventional marker name
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it (translated at render time)."""
     return message
 

@@ -18,8 +18,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from modeling.campaign import Campaign
 from core.errors import CampaignError
+from modeling.campaign import Campaign
 from reports.facts import Facts
 from reports.i18n import DEFAULT_LANGUAGE, N_, Ratio, format_value, language_name
 

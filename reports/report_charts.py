@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")  # headless; must precede pyplot
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from reports.i18n import N_, gettext  # noqa: E402
+from reports.i18n import N_, gettext
 
 _COLOURS = {"ticked": "#2e7d32", "not_ticked": "#c62828", "unknown": "#9e9e9e"}
 

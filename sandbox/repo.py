@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from sandbox.edit_merge import edit_conflicts
 from sandbox.entity import (
     ENTITY_ID_RE,
     EditContext,
@@ -19,7 +20,6 @@ from sandbox.entity import (
     content_of,
     with_urls,
 )
-from sandbox.edit_merge import edit_conflicts
 from sandbox.faults import Lags
 from sandbox.graph import EntityGraph
 from sandbox.rdf import Vocabulary

@@ -18,9 +18,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from core.errors import ServiceError
 from sandbox.admin_auth import SECRET_FILE, SECRET_HEADER, read_secret
@@ -110,7 +111,7 @@ def _pid_alive(pid: int) -> bool:
 
 def _answers(url: str, timeout: float = 2.0) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
             return resp.status == 200
     except (urllib.error.URLError, OSError, ValueError):
         return False
@@ -203,7 +204,7 @@ def _spawn(data_dir: Path, port_args: list[str], faults: dict[str, Any] | None
     cmd = [sys.executable, "-m", "sandbox.serve", "--data-dir", str(data_dir), *port_args]
     log_fd = os.open(data_dir / LOG_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with open(log_fd, "ab") as logfh:
-        return subprocess.Popen(  # noqa: S603 - fixed argv
+        return subprocess.Popen(
             cmd, stdout=logfh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             cwd=str(PROJECT_ROOT), env=env, start_new_session=True,
         )
@@ -309,7 +310,7 @@ def services_status(data_dir: str | Path) -> dict[str, Any]:
         req = urllib.request.Request(f"{state['admin_url']}/stats",
                                      headers={SECRET_HEADER: secret or ""})
         try:
-            with urllib.request.urlopen(req, timeout=5) as resp:  # noqa: S310
+            with urllib.request.urlopen(req, timeout=5) as resp:
                 status.update(json.loads(resp.read()))
         except (urllib.error.URLError, OSError, ValueError):
             pass
@@ -372,7 +373,7 @@ def seed_files(api_url: str, paths: Iterable[str | Path], *, secret: str | None 
     if secret:
         req.add_header(SECRET_HEADER, secret)
     try:
-        with urllib.request.urlopen(req, timeout=300) as resp:  # noqa: S310 - loopback
+        with urllib.request.urlopen(req, timeout=300) as resp:
             result = json.loads(resp.read())
     except urllib.error.HTTPError as exc:
         raise ServiceError(f"seeding {admin} failed: {exc.read().decode(errors='replace')}") from exc

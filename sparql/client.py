@@ -23,7 +23,6 @@ import hashlib
 import json
 import logging
 import re
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -183,7 +182,7 @@ def _request(text: str, target: Target, label: str) -> dict[str, Any]:
             raise QueryError(f"{label}: {endpoint} answered HTTP {exc.code}: {body.strip() or exc.reason}") from None
         except SPARQLWrapperException as exc:
             raise QueryError(f"{label}: {endpoint} rejected the query: {_short(exc)}") from None
-        except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError) as exc:
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             if isinstance(getattr(exc, "reason", exc), ConnectionRefusedError):  # nobody there:
                 raise NothingListeningError(_refused(endpoint, target.name)) from None  # no retry
             if attempt < MAX_RETRIES:

@@ -104,7 +104,7 @@ class LocalServices:
         req.add_header("Content-Type", "application/json")
         for key, value in self.info.admin_headers.items():
             req.add_header(key, value)
-        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(req, timeout=30) as resp:
             return json.loads(resp.read() or b"null")
 
     def faults(self, **faults: Any) -> Any:
@@ -127,7 +127,7 @@ class LocalServices:
         req.add_header("Content-Type", content_type)
         for key, value in self.info.admin_headers.items():
             req.add_header(key, value)
-        with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(req, timeout=60) as resp:
             return json.loads(resp.read() or b"null")
 
 
@@ -194,7 +194,7 @@ def fixture_rdf_target(tmp_path_factory: pytest.TempPathFactory) -> Any:
         req.add_header("Content-Type", "text/turtle")
         for key, value in info.admin_headers.items():
             req.add_header(key, value)
-        with urllib.request.urlopen(req, timeout=60):  # noqa: S310 - loopback only
+        with urllib.request.urlopen(req, timeout=60):
             pass
         yield Target(name="rdf-fixture", api_url=info.api_url, sparql_url=info.sparql_url,
                      user_agent="wikiloves-kit-tests/0.1 (tests@example.org)")

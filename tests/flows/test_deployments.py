@@ -57,7 +57,7 @@ def _env(home: Path, api_url: str | None) -> dict[str, str]:
 
 
 def _cli(args: list[str], env: dict[str, str], timeout: float = 60) -> str:
-    proc = subprocess.run(  # noqa: S603 - the venv's own prefect CLI
+    proc = subprocess.run(
         [PREFECT, *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=timeout
     )
     output = proc.stdout + proc.stderr
@@ -66,7 +66,7 @@ def _cli(args: list[str], env: dict[str, str], timeout: float = 60) -> str:
 
 
 def _get(url: str) -> object:
-    with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(url, timeout=5) as resp:
         return json.loads(resp.read())
 
 
@@ -87,7 +87,7 @@ def prefect_server(tmp_path):
     home.mkdir()
     port = _free_port()
     log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         cwd=tmp_path,
         env=_env(home, None),
@@ -158,7 +158,7 @@ def test_ingest_deployment_runs_to_completed_on_a_process_worker(prefect_server,
 
     worker_log = tmp_path / "worker.log"
     with worker_log.open("w") as log:
-        worker = subprocess.Popen(  # noqa: S603
+        worker = subprocess.Popen(
             [PREFECT, "worker", "start", "--pool", POOL, "--run-once", "--limit", "1",
              "--type", "process"],
             cwd=PROJECT,
@@ -186,5 +186,5 @@ def _post(url: str, payload: dict) -> list[dict]:
     req = urllib.request.Request(
         url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(req, timeout=10) as resp:
         return json.loads(resp.read())

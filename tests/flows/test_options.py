@@ -93,7 +93,7 @@ def test_upload_slot_admits_one_writer_at_a_time():
                     second_inside.set()
                 with lock:
                     state["active"] -= 1
-        except BaseException as exc:  # noqa: BLE001 - reported to the test thread
+        except BaseException as exc:
             errors.append(exc)
 
     ensure_write_limit("slot-test")

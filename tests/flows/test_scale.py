@@ -10,9 +10,9 @@ import pytest
 
 from core.layout import LEDGER, LISTS_STATS
 from pipelines.ingest import ingest_flow
+from pipelines.lists import lists_flow
 from pipelines.plan import plan_flow
 from pipelines.reconcile import reconcile_flow
-from pipelines.lists import lists_flow
 from pipelines.scale import lists_by_region_flow, upload_shards_flow
 
 PROJECT = Path(__file__).resolve().parents[2]

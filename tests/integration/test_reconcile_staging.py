@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from modeling.campaign import load_campaign
-from modeling.ingest import ingest
 from modeling.decisions import read_previous, review_table, write_outputs
+from modeling.ingest import ingest
 from modeling.reconcile import identifier_values, reconcile_detailed
 from sandbox.services import seed_files
 from sparql import client

@@ -17,7 +17,7 @@ import pandas as pd
 import pyoxigraph as ox
 import pytest
 
-from core.settings import WIKIDATA_ENTITY_BASE, Target
+from core.settings import WIKIDATA_ENTITY_BASE
 from sparql.client import results_to_frame, run
 from sparql.render import render
 

@@ -8,8 +8,16 @@ import pytest
 import requests
 from wikibaseintegrator import WikibaseIntegrator, wbi_fastrun, wbi_helpers, wbi_login
 from wikibaseintegrator.datatypes import (
-    URL, CommonsMedia, ExternalID, GeoShape, GlobeCoordinate, Item, MonolingualText, Quantity,
-    String, Time,
+    URL,
+    CommonsMedia,
+    ExternalID,
+    GeoShape,
+    GlobeCoordinate,
+    Item,
+    MonolingualText,
+    Quantity,
+    String,
+    Time,
 )
 from wikibaseintegrator.models import Qualifiers, Reference, References
 from wikibaseintegrator.wbi_config import config as wbi_config

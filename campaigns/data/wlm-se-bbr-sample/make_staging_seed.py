@@ -328,7 +328,7 @@ def write_seed(plan: SeedPlan) -> dict[str, list[str]]:
     lines = [header] + [json.dumps(e, ensure_ascii=False, sort_keys=True) for e in entities]
     plan.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     digest = hashlib.sha256(plan.out.read_bytes()).hexdigest()[:12]
-    print(f"wrote {plan.out} ({len(entities)} entities, sha256 {digest})")  # noqa: T201 - script
+    print(f"wrote {plan.out} ({len(entities)} entities, sha256 {digest})")
     return kinds
 
 

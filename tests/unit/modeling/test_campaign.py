@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from modeling.campaign import load_campaign
 from core.errors import CampaignError
+from modeling.campaign import load_campaign
 
 ROOT = Path(__file__).resolve().parents[3]
 BUNDLED = sorted((ROOT / "campaigns").glob("*.yaml"))

@@ -7,8 +7,8 @@ import json
 import pytest
 from _upload_fixtures import ADMIN, TODAY, bbr, bbr_record, live_from, nvr, nvr_record
 
-from modeling import datavalues as dv
 from core.errors import CampaignError
+from modeling import datavalues as dv
 from modeling.items import Plan, build_entity, fill, plan_items, summarize
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from modeling.campaign import load_campaign
 from core.errors import LicenceError
+from modeling.campaign import load_campaign
 from modeling.licence import licence_allows_upload, licence_gate
 
 ROOT = Path(__file__).resolve().parents[3]

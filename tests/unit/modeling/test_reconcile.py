@@ -12,6 +12,8 @@ import pyoxigraph as ox
 import pytest
 from shapely.geometry import Point
 
+from core.errors import ReconcileError
+from core.settings import Target
 from modeling.campaign import load_campaign
 from modeling.decisions import (
     DECISION_COLUMNS,
@@ -21,7 +23,6 @@ from modeling.decisions import (
     summarise,
     write_decisions,
 )
-from core.errors import ReconcileError
 from modeling.reconcile import (
     aggregate_candidates,
     candidate_areas,
@@ -34,7 +35,6 @@ from modeling.reconcile import (
     reconcile_detailed,
     score_pairs,
 )
-from core.settings import Target
 from sparql.render import render
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from modeling.campaign import Source
 from core.errors import InputError
+from modeling.campaign import Source
 from modeling.sources import detect_encoding, read_source, sniff_delimiter, stringify
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "malformed"
@@ -207,7 +207,7 @@ def test_duplicate_header_names_get_suffixes(tmp_path: Path) -> None:
 
 def test_detect_encoding_prefers_cp1252_for_latin_text() -> None:
     assert detect_encoding("Linköping;Göteborg;Umeå;Malmö\n".encode("cp1252")) == "cp1252"
-    assert detect_encoding("plain ascii".encode()) == "utf-8"
+    assert detect_encoding(b"plain ascii") == "utf-8"
 
 
 # --- XLSX -----------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from modeling.campaign import Source
 from core.errors import InputError
+from modeling.campaign import Source
 from modeling.sources import read_source
 from modeling.validate import REASONS, REJECT_COLUMNS, detect_decimal, parse_date, validate
 

@@ -27,9 +27,8 @@ def test_second_writer_waits_and_a_sigkilled_holder_releases_the_slot() -> None:
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, name], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        with pytest.raises(TimeoutError, match=name):
-            with _file_lock(name, 0.5):
-                pass
+        with pytest.raises(TimeoutError, match=name), _file_lock(name, 0.5):
+            pass
         os.kill(holder.pid, signal.SIGKILL)  # no clean-up runs in the holder
         holder.wait(10)
         started = time.monotonic()

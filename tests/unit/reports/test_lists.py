@@ -20,9 +20,9 @@ import pytest
 
 import sparql.client
 import sparql.labels
-from modeling.campaign import load_campaign
 from core.errors import CampaignError
 from core.settings import Target
+from modeling.campaign import load_campaign
 from pipelines.lists_build import build_lists
 from reports import lists
 from sparql.client import results_to_frame

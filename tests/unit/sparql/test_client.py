@@ -6,7 +6,6 @@ The stub answers real SPARQL JSON from an in-process store; it can be told to th
 
 from __future__ import annotations
 
-import json
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
