@@ -3,7 +3,8 @@
 Generates (seeded) a BBR-like CSV in Windows-1252 with ``;``, decimal commas and SWEREF 99 TM
 points, then times :func:`modeling.ingest.ingest` end to end (read, validate, reproject, write
 GeoParquet) against a naive loop (``csv`` module + one pyproj ``transform`` call per row) measured
-on a subset and extrapolated. Prints one line (then the same figures one per line, which ``python -m bench`` tabulates)::
+on a subset and extrapolated. Prints one line (then the same figures one per line, which
+``python -m bench`` tabulates)::
 
     result: ingest_records_per_s=… baseline_records_per_s=… ratio=… peak_rss_mb=…
 

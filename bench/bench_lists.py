@@ -55,7 +55,8 @@ def generate(n_items: int, seed: int, n_regions: int = 290) -> str:
             lines.append(f'rdfs:label "Byggnad {i}"@sv')
         if rnd.random() < 0.4:
             lines.append(f'rdfs:label "Building {i}"@en')
-        region = regions[min(int(rnd.paretovariate(1.2)) - 1, n_regions - 1) if rnd.random() < 0.3 else rnd.randrange(n_regions)]
+        region = regions[min(int(rnd.paretovariate(1.2)) - 1, n_regions - 1)
+                         if rnd.random() < 0.3 else rnd.randrange(n_regions)]
         lines.append(f"wdt:P131 wd:{region}")
         if rnd.random() < 0.9:
             lines.append(f'wdt:P625 "Point({rnd.uniform(11, 24):.5f} {rnd.uniform(55.3, 69):.5f})"^^geo:wktLiteral')

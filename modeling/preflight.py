@@ -173,9 +173,8 @@ def check_refs(refs: Mapping[str, Ref], fetch: InfoFetcher) -> Json:
             missing.append(_entry(ref))
             continue
         actual = got.get("datatype")
-        if ref.kind == "property" and ref.datatypes and actual:
-            if actual not in ref.datatypes:
-                wrong.append(_entry(ref, expected="|".join(sorted(ref.datatypes)), actual=actual))
+        if ref.kind == "property" and ref.datatypes and actual and actual not in ref.datatypes:
+            wrong.append(_entry(ref, expected="|".join(sorted(ref.datatypes)), actual=actual))
     blocking = bool(missing or wrong)
     return {"checked": len(refs), "missing": missing, "wrong_datatype": wrong, "ok": not blocking,
             "blocking": blocking}

@@ -282,9 +282,9 @@ def _file_lock(name: str, timeout_seconds: float | None) -> Iterator[None]:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
-            except BlockingIOError:
+            except BlockingIOError as busy:
                 if deadline is not None and time.monotonic() > deadline:
-                    raise TimeoutError(f"write slot {name} still taken after {timeout_seconds} s")
+                    raise TimeoutError(f"write slot {name} still taken after {timeout_seconds} s") from busy
                 time.sleep(0.2)
         try:
             yield
@@ -358,8 +358,8 @@ def publish_summary(
 
     Creates a markdown artifact ``<campaign>-<stage>-summary``, a table artifact
     ``<campaign>-<stage>-table`` (``table`` rows, or the summary as metric/value rows) and one
-    link artifact ``<campaign>-<stage>-file-<name>`` per existing output file (``file://`` URLs), so the run page in the UI shows
-    what a stage produced.
+    link artifact ``<campaign>-<stage>-file-<name>`` per existing output file (``file://`` URLs),
+    so the run page in the UI shows what a stage produced.
 
     Args:
         campaign_id: Campaign id (first part of every key).

@@ -1,7 +1,7 @@
 """The query side of the campaign lists: fetch the scope and labels, then write ``05_lists/``.
 
-:func:`build_lists` runs the campaign's scope query (:func:`modeling.scope.scope_query`, paged) and the label queries through
-:mod:`sparql.client` / :mod:`sparql.labels`, and hands the rows to the pure renderers of
+:func:`build_lists` runs the campaign's scope query (:func:`modeling.scope.scope_query`, paged)
+and the label queries through :mod:`sparql.client` / :mod:`sparql.labels`, and hands the rows to the pure renderers of
 :mod:`reports.lists` (which never call an API).
 """
 

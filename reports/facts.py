@@ -11,6 +11,7 @@ target is given, the Action API to check that the identifier property exists).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from collections import Counter
@@ -203,10 +204,8 @@ def _ledger_facts(facts: Facts, run: Path) -> None:
     total = sum(statuses.values())
     when = _mdate(path)
     if last:
-        try:
+        with contextlib.suppress(ValueError):
             when = datetime.fromisoformat(str(last).replace("Z", "+00:00")).date()
-        except ValueError:
-            pass
     ev = {"file": _rel(run, layout.LEDGER), "date": when, "total": total}
     facts.add("upload.statuses", dict(statuses), number=total, **ev)
     facts.add("upload.done", done, number=done, **ev)

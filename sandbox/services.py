@@ -8,6 +8,7 @@ entities. ``stop_services`` ends exactly that process (by its recorded pid).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -255,19 +256,15 @@ def stop_services(data_dir: str | Path, timeout: float = 10.0, *, pid: int | Non
     pid = int(state["pid"])
     was_running = _pid_alive(pid)
     if was_running:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + timeout
         while _pid_alive(pid) and time.monotonic() < deadline:
             _reap(pid)
             time.sleep(0.05)
         if _pid_alive(pid):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         _reap(pid)
     (data_dir / STATE_FILE).unlink(missing_ok=True)
     log.info("local services in %s stopped (pid %d)", data_dir, pid)

@@ -15,8 +15,21 @@ Fixtures (other helpers may ADD fixtures at the end of this file, but must not r
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import pytest
+from pydantic import SecretStr
+
+from core.settings import Target
+from sandbox.services import ServicesInfo, free_port, start_services, stop_services
+
+# (None of the imports above loads Prefect, so the environment below is set before it is.)
 # No telemetry from Prefect in tests: nothing may reach a non-loopback address.
 for _key, _value in {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -29,21 +42,7 @@ for _key, _value in {
 # Every test session gets its own Prefect home (database, concurrency limits, results), so tests
 # never share state with a user's runs or with an earlier, killed session.
 if "PREFECT_HOME" not in os.environ:
-    import tempfile
-
     os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="wlkit-test-prefect-")
-
-import json
-import urllib.request
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
-import pytest
-from pydantic import SecretStr
-
-from core.settings import Target
-from sandbox.services import ServicesInfo, free_port, start_services, stop_services
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"

@@ -45,7 +45,8 @@ def test_at_least_three_notebooks_without_outputs():
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path, notebook_out, monkeypatch):
-    if path.name.startswith("03_") and not (ROOT / "campaigns" / "data" / "wlm-se-bbr-sample" / "bbr_sample.csv").is_file():
+    sample = ROOT / "campaigns" / "data" / "wlm-se-bbr-sample" / "bbr_sample.csv"
+    if path.name.startswith("03_") and not sample.is_file():
         pytest.fail("the bundled sample register is missing")
     monkeypatch.setenv("WLKIT_NOTEBOOK_OUT", str(notebook_out))
     monkeypatch.setenv("MPLBACKEND", "Agg")

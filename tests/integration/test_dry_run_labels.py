@@ -37,7 +37,7 @@ def test_labels_come_from_the_target_in_the_campaign_language(fixture_rdf_target
     campaign = _dry_run(tmp_path, fixture_rdf_target)
     with disable_run_logger():
         assert fetch_dry_run_labels.fn(str(tmp_path), campaign, fixture_rdf_target) >= 1
-        html, md = render_dry_run_report.fn(str(tmp_path), fixture_rdf_target)
+        _html, md = render_dry_run_report.fn(str(tmp_path), fixture_rdf_target)
     page = (tmp_path / "04_upload/dry_run/page-0001.html").read_text(encoding="utf-8")
     assert "Testkommun A <a" in page  # sv before en (label_fallback: [sv, en])
     assert r"Testkommun A \(Q990001\)" in Path(md).read_text(encoding="utf-8")

@@ -33,9 +33,9 @@ def _fake_runs():
 class _Refs(HTMLParser):
     """Collect every attribute that makes a browser load something."""
 
-    LOADING = {("img", "src"), ("script", "src"), ("link", "href"), ("iframe", "src"),
-               ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src"),
-               ("object", "data")}
+    LOADING = frozenset({("img", "src"), ("script", "src"), ("link", "href"), ("iframe", "src"),
+                         ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src"),
+                         ("object", "data")})
 
     def __init__(self) -> None:
         super().__init__()
@@ -95,7 +95,7 @@ def test_checklist_renders_in_headless_chromium(reports_out, tmp_path):
     assert "<h1>Readiness checklist: Wiki Loves Monuments Sweden" in dom
     rows = re.findall(r'<tr class="(ticked|not_ticked|unknown)" data-step="(\w+)">', dom)
     assert [step for _s, step in rows] == list(STEPS)
-    assert dict((step, s) for s, step in rows)["ingest"] == "ticked"
+    assert {step: s for s, step in rows}["ingest"] == "ticked"
     assert "120 records, 3 rejected (2.4%)" in dom
     assert re.search(r'<img class="chart"[^>]*src="data:image/png;base64,', dom)
 

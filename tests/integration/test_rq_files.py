@@ -39,11 +39,14 @@ PARAMS: dict[str, tuple[dict[str, Any], Any]] = {
     ),
     "lists_labels": (
         {"items": ["Q991001", "Q990002", "Q991006"], "langs": ["sv", "en"]},
-        lambda df: sorted(zip(df["item"], df["lang"], strict=True)) == [("Q990002", "sv"), ("Q991001", "en"), ("Q991001", "sv")],
+        lambda df: sorted(zip(df["item"], df["lang"], strict=True))
+        == [("Q990002", "sv"), ("Q991001", "en"), ("Q991001", "sv")],
     ),
     "dryrun_labels": (
-        {"entities": [ENTITY_PREFIX + q for q in ("Q991001", "Q990002", "Q991006")], "langs": ["sv", "en"]},
-        lambda df: sorted(zip(df["item"], df["lang"], strict=True)) == [("Q990002", "sv"), ("Q991001", "en"), ("Q991001", "sv")],
+        {"entities": [ENTITY_PREFIX + q for q in ("Q991001", "Q990002", "Q991006")],
+         "langs": ["sv", "en"]},
+        lambda df: sorted(zip(df["item"], df["lang"], strict=True))
+        == [("Q990002", "sv"), ("Q991001", "en"), ("Q991001", "sv")],
     ),
     "lookup_admin_units": (
         {"admin_class": "Q127448", "codeprop": "P525", "langs": ["sv"]},
@@ -110,7 +113,7 @@ def test_every_rq_file_has_a_params_entry():
 @pytest.mark.parametrize("path", RQ_FILES, ids=lambda p: p.name)
 def test_rq_runs_in_process(path: Path, store: ox.Store):
     assert path.stem in PARAMS, f"{path.name} has no PARAMS entry"
-    params, check = PARAMS[path.stem]
+    _values, check = PARAMS[path.stem]
     text = render(path.stem, **_params(path.stem))
     df = _inprocess(store, text)
     header = path.read_text(encoding="utf-8").split("# Columns:")[1].split("SELECT")[0]

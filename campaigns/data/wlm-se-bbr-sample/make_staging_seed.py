@@ -259,8 +259,8 @@ def build_seed(plan: SeedPlan) -> tuple[list[dict[str, Any]], dict[str, list[str
         kinds["id" if full else "id_minimal"].append(r["source_id"])
 
     # 2. geo items: name variant, right class, no identifier, 12–35 m away, score ≥ accept + 0.02.
+    best: list[Any] = []  # filled by ok() with the accepted [variant, metres]
     for _ in range(plan.n_geo):
-        best: list[Any] = []
 
         def ok(i: int) -> bool:
             variant = name_variant(rec.iloc[i]["name"])
@@ -301,7 +301,7 @@ def build_seed(plan: SeedPlan) -> tuple[list[dict[str, Any]], dict[str, list[str
     # 4. duplicate identifier: the same value on two items.
     i = take(lambda _i: True)
     r = rec.iloc[i]
-    for n in range(2):
+    for _ in range(2):
         q = new_qid()
         claims = [_statement(q, "P31", "wikibase-item", cls.iloc[i]),
                   _statement(q, ident.property, "external-id", idval.iloc[i])]

@@ -8,7 +8,8 @@ The floors (README, "Development"):
     clients     one client per remote service (Wikibase Action API, Commons)      -> core
     sparql      .rq files, their rendering, the SPARQL client                      -> core
     modeling    pure logic: receives data, returns data                            -> core, sparql (not its client)
-    reports     renders what it is given, never calls an API                       -> core, modeling, sparql (not its client)
+    reports     renders what it is given, never calls an API                       -> core, modeling,
+                                                                                      sparql (not its client)
     pipelines   Prefect flows and the CLI: the only floor that wires I/O to logic  -> everything
     sandbox     the local services (a separate product, the `sandbox` extra)       -> core, clients, modeling, sparql
 """

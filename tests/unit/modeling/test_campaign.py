@@ -68,7 +68,7 @@ def test_lat_without_lon(tmp_path: Path) -> None:
 def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
     p = tmp_path / "broken.yaml"
     p.write_text("id: [unclosed", encoding="utf-8")
-    with pytest.raises(CampaignError, match="broken.yaml: not valid YAML"):
+    with pytest.raises(CampaignError, match=r"broken\.yaml: not valid YAML"):
         load_campaign(p)
     with pytest.raises(CampaignError, match="not found"):
         load_campaign(tmp_path / "nope.yaml")
@@ -96,10 +96,10 @@ def test_campaign_without_register_needs_a_scope(tmp_path: Path) -> None:
     assert not c.has_register and c.scope.identifier == "P2186"
     assert c.scope.valid_on.isoformat() == "2026-09-01"
     with pytest.raises(CampaignError, match="source"):
-        c.source_path
+        _ = c.source_path
     data = _scoped()
     data.pop("scope")
-    with pytest.raises(CampaignError, match="needs source .* or scope"):
+    with pytest.raises(CampaignError, match=r"needs source .* or scope"):
         load_campaign(_write(tmp_path, data))
 
 

@@ -110,7 +110,7 @@ def test_label_description_collision_with_an_existing_item_and_within_the_batch(
     key = ("sv", "Riddarhuset", "byggnadsminne i Stockholm")
     (p,) = _plans([bbr_record()], collisions={key: "Q777"})
     assert "already used by Q777" in _failed(p)["label_description_unique"]
-    a, b = _plans([bbr_record(), bbr_record(source_id="21300000012346")])
+    _a, b = _plans([bbr_record(), bbr_record(source_id="21300000012346")])
     assert "shared with another record" in _failed(b)["label_description_unique"]
 
 

@@ -106,7 +106,7 @@ def test_overrides_win_over_the_campaign(tmp_path: Path) -> None:
     assert spec.columns == camp.source.columns  # untouched keys stay
     again = apply_overrides(spec, lat_column="N", lon_column="E")
     assert (again.wkt_column, again.lat_column) == (None, "N")
-    spec2, base, bbox = resolve_source(str(BBR), None, {"crs": "EPSG:3006"})
+    _spec2, base, bbox = resolve_source(str(BBR), None, {"crs": "EPSG:3006"})
     assert base == BBR.parent and bbox == (10.5, 55.0, 24.3, 69.1)
 
 

@@ -242,7 +242,7 @@ def test_iowa_barns_utm15(data: Path) -> None:
 
 
 def test_iowa_listings_read_with_dirty_values(data: Path) -> None:
-    frame, meta = read_source(source_from_options(data / "us-ia-nrhp" / "nrhp_iowa.csv",
+    frame, _meta = read_source(source_from_options(data / "us-ia-nrhp" / "nrhp_iowa.csv",
                                                   id_column="Property Name",
                                                   name_column="Property Name"))
     assert len(frame) == 2166

@@ -22,8 +22,8 @@ BBR = [f"2132000{n:07d}" for n in (17, 3, 250, 42, 1999, 8, 120)]
 
 
 def test_ranges_partition_every_id_exactly_once_in_order():
-    ids = BBR + ["7", "10", "9"]
-    shards = shard_by_range(ids + ["10"], 3)  # a duplicate is dropped
+    ids = [*BBR, "7", "10", "9"]
+    shards = shard_by_range([*ids, "10"], 3)  # a duplicate is dropped
     assert [s.count for s in shards] == [4, 3, 3]
     flat = [i for s in shards for i in s.ids]
     assert sorted(flat, key=id_sort_key) == flat
@@ -59,7 +59,7 @@ def test_expand_campaign_paths_from_folder_glob_and_file():
     assert [Path(p).name for p in from_dir] == sorted(p.name for p in campaigns.glob("*.yaml"))
     assert {"wle-se-reserves-sample.yaml", "wlm-se-bbr-sample.yaml"} <= {Path(p).name for p in from_dir}
     assert expand_campaign_paths([str(campaigns / "wl*-sample.yaml"), from_dir[0]]) == from_dir
-    with pytest.raises(ConfigError, match="got 'campaigns/nope.yaml'"):
+    with pytest.raises(ConfigError, match=r"got 'campaigns/nope\.yaml'"):
         expand_campaign_paths(["campaigns/nope.yaml"])
 
 

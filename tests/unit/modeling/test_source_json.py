@@ -83,7 +83,7 @@ def test_broken_json_line_is_named(tmp_path: Path) -> None:
 def test_object_without_record_list_is_explained(tmp_path: Path) -> None:
     path = tmp_path / "meta.json"
     path.write_text(json.dumps({"title": "Denkmalliste", "count": 0}), encoding="utf-8")
-    with pytest.raises(InputError, match="should be an array of records.*keys title, count"):
+    with pytest.raises(InputError, match=r"should be an array of records.*keys title, count"):
         read_source(spec(path))
 
 
@@ -118,7 +118,7 @@ def test_shapefile_without_dbf_names_the_missing_file(tmp_path: Path) -> None:
 
 
 def test_zipped_shapefile_without_shx_names_it(tmp_path: Path) -> None:
-    path = _merimee(tmp_path)
+    _merimee(tmp_path)
     zpath = tmp_path / "merimee.zip"
     with zipfile.ZipFile(zpath, "w") as zf:
         for part in tmp_path.glob("merimee.*"):

@@ -94,7 +94,7 @@ def test_geojson_without_features(tmp_path: Path) -> None:
 
 def test_unknown_encoding_name(tmp_path: Path) -> None:
     path = write(tmp_path, "a.csv", "id;name\n1;x\n")
-    with pytest.raises(InputError, match="encoding should be a known codec.*got 'klingon'"):
+    with pytest.raises(InputError, match=r"encoding should be a known codec.*got 'klingon'"):
         read_source(spec(path, encoding="klingon"))
 
 
@@ -272,7 +272,7 @@ def test_gpkg_with_two_layers_needs_a_layer(tmp_path: Path) -> None:
     frame, meta = read_source(spec(path, layer="naturminne"))
     assert frame["name"].tolist() == ["Ek"]
     assert meta.layer == "naturminne"
-    with pytest.raises(InputError, match="layer should be one of .*got 'nope'"):
+    with pytest.raises(InputError, match=r"layer should be one of .*got 'nope'"):
         read_source(spec(path, layer="nope"))
 
 

@@ -269,6 +269,6 @@ def test_dissolve_merges_parts_sharing_an_id(tmp_path: Path) -> None:
 
 
 def test_mapped_names_cannot_shadow_record_columns(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="source.columns keys should not be record column names.*got lat"):
+    with pytest.raises(InputError, match=r"source\.columns keys should not be record column names.*got lat"):
         run(tmp_path, "id,name,y,x\n1,a,59,18\n", lat_column="y", lon_column="x",
             columns={"lat": "y"})

@@ -95,7 +95,8 @@ def test_labels_beside_ids_and_qualifiers_and_references_shown(campaign, tmp_pat
     dest, _ = _write(campaign, tmp_path, 3, labels=labels, links=EntityLinks.for_target(TARGET))
     page = (dest / "dry_run" / "page-0001.html").read_text(encoding="utf-8")
     first = page[page.index('id="item-21300000000000"'):page.index('id="item-21300000000001"')]
-    assert 'kulturarvsstatus <a class="id" href="http://127.0.0.1:8181/wiki/Special:EntityPage/P1435">P1435</a>' in first
+    assert ('kulturarvsstatus <a class="id" '
+            'href="http://127.0.0.1:8181/wiki/Special:EntityPage/P1435">P1435</a>') in first
     assert "Stockholms kommun" in first and "www.wikidata.org/wiki" not in page
     row = next(r for r in first.split("<tr>") if r.startswith("<td>kulturarvsstatus"))
     assert "starttid" in row  # the designation's start time qualifier

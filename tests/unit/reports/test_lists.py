@@ -95,7 +95,7 @@ def test_wikitext_rows_are_one_template_each_with_intact_text(inprocess, wlm, tm
     assert headings == ["Testkommun A (3)"]
     rows = [t for t in code.filter_templates(recursive=False) if t.name.strip() == "BBR"]
     assert len(rows) == 3
-    assert [t.name.strip() for t in code.filter_templates(recursive=False)][0] == "BBR-huvud"
+    assert next(t.name.strip() for t in code.filter_templates(recursive=False)) == "BBR-huvud"
     by_id = {html.unescape(str(t.get("bbr").value)): t for t in rows}
     kvarn = by_id["raa/bbr/21300000000002"]
     assert [p.name.strip() for p in kvarn.params] == list(wlm.lists.row_params)

@@ -43,7 +43,8 @@ def _table(campaign, n: int, links: EntityLinks | None = None) -> tuple[pd.DataF
         "region": [f"Q{990_100 + i % len(KOMMUNER)}" for i in range(n)],
     })
     items = lists.fold_items(rows)
-    labels = pd.DataFrame({"item": qids, "label": [f"Naturreservatet Skogsbrynet nummer {i} vid sjön" for i in range(n)],
+    labels = pd.DataFrame({"item": qids,
+                           "label": [f"Naturreservatet Skogsbrynet nummer {i} vid sjön" for i in range(n)],
                            "lang": ["sv"] * n})
     names = pd.DataFrame({"item": [f"Q{990_100 + k}" for k in range(len(KOMMUNER))] + ["Q179049"],
                           "label": [f"{k} kommun" for k in KOMMUNER] + ["naturreservat"], "lang": ["sv"] * 11})
