@@ -56,7 +56,7 @@ def existing_ids(records: gpd.GeoDataFrame, campaign: Campaign, target: Target) 
 @task
 def collisions(records: gpd.GeoDataFrame, campaign: Campaign, target: Target) -> dict:
     """Label+description collisions from the whole frame."""
-    return fetch_collisions(candidate_terms(records, campaign), target)
+    return fetch_collisions(candidate_terms(records, campaign), target, run=run)
 
 
 @task
@@ -78,7 +78,7 @@ def baseline_plan_flow(campaign: str, out: str) -> dict[str, Any]:
     """The pre-issue-11 plan flow."""
     camp, tgt = load_campaign(campaign), load_target("local")
     records, decisions = load_inputs(out)
-    units = admin_unit_table(camp, tgt, None)
+    units = admin_unit_table(camp, tgt, None, query=run)
     plans = make_plans(records, decisions, camp, units, live_entities(decisions, tgt),
                        existing_ids(records, camp, tgt), collisions(records, camp, tgt))
     return write(plans, out)

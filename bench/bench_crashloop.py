@@ -40,6 +40,7 @@ from modeling.ledger import Ledger  # noqa: E402
 from modeling.lookups import admin_unit_table  # noqa: E402
 from modeling.upload import UploadOptions, upload  # noqa: E402
 from sandbox.services import free_port, start_services, stop_services  # noqa: E402
+from sparql.client import run as sparql_run  # noqa: E402
 
 GRACE_S = 4.0
 FAULTS = {"delayed_commit": {"count": 1_000_000, "delay_ms": 250}, "search_lag": {"seconds": 30}}
@@ -111,9 +112,9 @@ def main() -> None:
                             password=os.environ.get("WLKIT_SANDBOX_PASSWORD", "sandbox-bot-password"),
                             user_agent="wikiloves-kit-bench/0.1 (bench@example.org)")
             recs = _records(args.items)
+            units = admin_unit_table(campaign, target, None, query=sparql_run)
             plans = plan_items(recs, {r["source_id"]: "new" for r in recs}, campaign,
-                               admin_units=admin_unit_table(campaign, target, None), live_entities={},
-                               today=date.today())
+                               admin_units=units, live_entities={}, today=date.today())
             for p in plans:  # no descriptions: only the ledger and the recovery prevent duplicates
                 p.data.pop("descriptions", None)
                 p.desired.pop("descriptions", None)

@@ -85,7 +85,8 @@ def main() -> None:
                             password=os.environ.get("WLKIT_SANDBOX_PASSWORD", "sandbox-bot-password"),
                             user_agent="wikiloves-kit-bench/0.1 (bench@example.org)")
             from modeling.lookups import admin_unit_table
-            units = admin_unit_table(campaign, target, None)
+            from sparql.client import run as sparql_run
+            units = admin_unit_table(campaign, target, None, query=sparql_run)
             recs = _records(args.items)
             plans = plan_items(recs, {r["source_id"]: "new" for r in recs}, campaign, admin_units=units,
                                live_entities={}, today=date.today())

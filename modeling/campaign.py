@@ -316,6 +316,13 @@ class Campaign(_Model):
         return p if p.is_absolute() else (self.base_dir / p).resolve()
 
     @property
+    def register_mapping(self) -> Mapping:
+        """The register's ``mapping:`` section (typed non-optional for the register stages)."""
+        if self.mapping is None:
+            raise CampaignError(f"campaign {self.id!r} has no register (no mapping: section)")
+        return self.mapping
+
+    @property
     def may_upload(self) -> bool:
         """Only CC0 / public-domain data may go to Wikidata."""
         return self.licence in UPLOADABLE_LICENCES

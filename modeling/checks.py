@@ -21,6 +21,7 @@ from typing import Any
 from modeling.campaign import Campaign
 from modeling.datavalues import format_snak
 from modeling.plan_model import SINGLE_VALUE, Plan
+from sparql.render import literal
 
 Json = dict[str, Any]
 
@@ -91,7 +92,7 @@ def check_licence(plan: Plan, ctx: Context) -> str | None:
 
 def check_identifier_format(plan: Plan, ctx: Context) -> str | None:
     """The identifier value fully matches the campaign's format regex."""
-    ident = ctx.campaign.mapping.identifier
+    ident = ctx.campaign.register_mapping.identifier
     if plan.identifier is None:
         return f"no {ident.property} identifier value (empty source field)"
     if ident.format and not re.fullmatch(ident.format, plan.identifier):
@@ -101,7 +102,7 @@ def check_identifier_format(plan: Plan, ctx: Context) -> str | None:
 
 def check_distinct_values(plan: Plan, ctx: Context) -> str | None:
     """The identifier is on no other item, and on no other record of the batch."""
-    prop = ctx.campaign.mapping.identifier.property
+    prop = ctx.campaign.register_mapping.identifier.property
     if plan.identifier is None:
         return None
     if ctx.id_counts[plan.identifier] > 1:
@@ -115,7 +116,7 @@ def check_distinct_values(plan: Plan, ctx: Context) -> str | None:
 def check_single_value(plan: Plan, ctx: Context) -> str | None:
     """A single-value property ends up with at most one value (live + added)."""
     live = ctx.live_entities.get(plan.qid or "") or {}
-    props = SINGLE_VALUE | {ctx.campaign.mapping.identifier.property}
+    props = SINGLE_VALUE | {ctx.campaign.register_mapping.identifier.property}
     problems = []
     for prop in sorted(props & set(plan.data.get("claims") or {})):
         sts = plan.data["claims"][prop]
@@ -286,7 +287,7 @@ def run_checks(
 
 
 def fetch_collisions(
-    terms: list[tuple[str, str, str]], target: Any, *, run: Callable[..., Any] | None = None,
+    terms: list[tuple[str, str, str]], target: Any, *, run: Callable[..., Any],
     batch_size: int = 200,
 ) -> dict[tuple[str, str, str], str]:
     """Existing items with the same label and description in a language, batched by label.
@@ -294,16 +295,12 @@ def fetch_collisions(
     Args:
         terms: (language, label, description) of the planned items.
         target: The target to query.
-        run: The query runner (default :func:`sparql.client.run`).
+        run: The query runner (the flow passes :func:`sparql.client.run`).
         batch_size: Labels per query.
 
     Returns:
         (language, label, description) → QID, for the terms that collide.
     """
-    if run is None:
-        from sparql.client import run
-    from sparql.render import literal
-
     wanted = set(terms)
     labels = list(dict.fromkeys((lang, label) for lang, label, _ in terms))
     out: dict[tuple[str, str, str], str] = {}

@@ -11,6 +11,7 @@ row (header = row 1) and the field.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -19,12 +20,15 @@ from typing import Any
 import pandas as pd
 
 from core.errors import ReconcileError
+from core.layout import DECISIONS, RECONCILE_SUMMARY
 
 log = logging.getLogger(__name__)
 
 DECISION_COLUMNS = ["source_id", "qid", "score", "reason", "candidates", "decided_by"]
 NEW, REVIEW = "new", "review"
 AUTO, HUMAN = "auto", "human"
+#: File name of the decisions a person edits, inside ``02_reconcile/``.
+DECISIONS_FILE = Path(DECISIONS).name
 #: Copy of what the reconciler itself wrote, next to decisions.csv (detects edited auto rows).
 AUTO_COPY = "decisions.auto.csv"
 
@@ -41,7 +45,7 @@ def _fail(path: Path | str, row: int, field: str, message: str) -> ReconcileErro
     return ReconcileError(f"{path}, row {row}, field {field!r}: {message}")
 
 
-def validate_decisions(df: pd.DataFrame, path: Path | str = "decisions.csv") -> pd.DataFrame:
+def validate_decisions(df: pd.DataFrame, path: Path | str = DECISIONS_FILE) -> pd.DataFrame:
     """Check and normalise a decisions table (as a person may have edited it).
 
     Args:
@@ -182,7 +186,7 @@ def review_table(decisions: pd.DataFrame, pairs: pd.DataFrame, records: pd.DataF
             "name_score", "score", "candidate_link", "record_link"]
     todo = decisions[(decisions["qid"] == REVIEW) & (decisions["decided_by"] != HUMAN)]
     names = records.assign(source_id=records["source_id"].astype(str)).set_index("source_id")["name"]
-    by_sid = {s: g for s, g in pairs.groupby("source_id")} if len(pairs) else {}
+    by_sid = dict(list(pairs.groupby("source_id"))) if len(pairs) else {}  # GroupBy has a .keys
     rows = []
     for d in todo.itertuples(index=False):
         link = record_url.format(source_id=d.source_id) if record_url else ""
@@ -211,15 +215,13 @@ def write_outputs(decisions: pd.DataFrame, review: pd.DataFrame, stage: str | Pa
     Returns:
         The summary (counts from :func:`summarise` plus ``extra``, e.g. request counts).
     """
-    import json
-
     stage = Path(stage)
-    write_decisions(decisions, stage / "decisions.csv")
+    write_decisions(decisions, stage / DECISIONS_FILE)
     write_decisions(decisions, stage / AUTO_COPY)
     review.to_csv(stage / "review.csv", index=False, encoding="utf-8", lineterminator="\n")
     summary: dict[str, Any] = {**summarise(decisions), **(extra or {})}
-    (stage / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
-                                        encoding="utf-8")
+    (stage / Path(RECONCILE_SUMMARY).name).write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return summary
 
 
@@ -230,7 +232,7 @@ def read_previous(stage: str | Path) -> tuple[pd.DataFrame | None, pd.DataFrame 
         ReconcileError: an edited file with a bad value (file, row, field).
     """
     stage = Path(stage)
-    prev = stage / "decisions.csv"
+    prev = stage / DECISIONS_FILE
     auto = stage / AUTO_COPY
     return (read_decisions(prev) if prev.is_file() else None,
             read_decisions(auto) if auto.is_file() else None)

@@ -20,7 +20,7 @@ import pandas as pd
 from core.errors import CampaignError
 from core.settings import Target
 from modeling.campaign import Campaign
-from modeling.reconcile import normalise_name
+from modeling.reconcile_scoring import normalise_name
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def build_table(rows: pd.DataFrame, by: str) -> dict[str, str]:
 
 
 def admin_unit_table(campaign: Campaign, target: Target, cache_dir: str | Path | None = None, *,
-                     query: QueryRunner | None = None, refresh: bool = False,
+                     query: QueryRunner, refresh: bool = False,
                      data_version: str | None = None) -> dict[str, str]:
     """The code (or name) → QID table for the campaign's ``mapping.located_in``.
 
@@ -68,7 +68,8 @@ def admin_unit_table(campaign: Campaign, target: Target, cache_dir: str | Path |
         campaign: the campaign (``located_in.admin_class``, ``code_property``, ``by``, ``table``).
         target: where to query.
         cache_dir: directory for the cached table; ``None`` = no cache.
-        query: the query runner (default :func:`sparql.client.run`).
+        query: the query runner (the flow passes :func:`sparql.client.run`); not called when
+            the cached table is reused.
         refresh: ignore a cached table and fetch again.
         data_version: the target's data version (:func:`clients.probe.data_version`); a cached
             table is reused only for the same version, and its reuse is logged.
@@ -80,7 +81,7 @@ def admin_unit_table(campaign: Campaign, target: Target, cache_dir: str | Path |
     Raises:
         CampaignError: ``located_in`` without ``admin_class`` and without a static table.
     """
-    located = campaign.mapping.located_in
+    located = campaign.register_mapping.located_in
     if located is None:
         return {}
     if not located.admin_class:
@@ -91,14 +92,13 @@ def admin_unit_table(campaign: Campaign, target: Target, cache_dir: str | Path |
     prop = located.code_property if located.by == "code" else None
     cache = _cache_file(Path(cache_dir), target, located.admin_class, prop, campaign.languages,
                         data_version) if cache_dir else None
+    table: dict[str, str]
     if cache is not None and cache.is_file() and not refresh:
         table = json.loads(cache.read_text(encoding="utf-8"))
         log.info("admin units of %s: reusing the table cached for target data version %s "
                  "(%d keys, %s); --refresh looks them up again", located.admin_class,
                  data_version or "unknown", len(table), cache.name)
     else:
-        if query is None:
-            from sparql.client import run as query
         params = {"admin_class": located.admin_class, "langs": list(campaign.languages)}
         if prop:
             params["codeprop"] = prop

@@ -22,14 +22,14 @@ from modeling.campaign import Campaign
 from modeling.checks import fetch_collisions
 from modeling.entity_builder import fill
 from modeling.planning import TermKey, planned_terms, record_chunks
-from modeling.reconcile import fetch_identifier_hits
+from modeling.reconcile_ids import fetch_identifier_hits
 
 QueryRunner = Callable[..., pd.DataFrame]
 LOOKUP_CHUNK = 50_000
 
 
 def _identifier_values(records_path: Path, campaign: Campaign) -> Iterator[str]:
-    template = campaign.mapping.identifier.value
+    template = campaign.register_mapping.identifier.value
     for records in record_chunks(records_path, LOOKUP_CHUNK):
         for record in records:
             value = fill(template, record, what="mapping.identifier.value")

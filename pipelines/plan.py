@@ -70,8 +70,8 @@ def fingerprint(campaign: str, out: str, target: Target, version: str) -> str:
 def admin_units(campaign: Campaign, target: Target, out: str, refresh: bool = False) -> dict[str, str]:
     """P131 lookup table, cached on disk under the target's data version (a seed or an edit on
     the target gives a new key, a reused table is logged, ``refresh`` looks it up again)."""
-    return admin_unit_table(campaign, target, stage_dir(out, "plan") / "cache", refresh=refresh,
-                            data_version=data_version(target))
+    return admin_unit_table(campaign, target, stage_dir(out, "plan") / "cache", query=sparql_run,
+                            refresh=refresh, data_version=data_version(target))
 
 
 @task(**LOOKUP_TASK)
@@ -117,7 +117,7 @@ def plan_flow(campaign: str, out: str, target: str = "local", refresh: bool = Fa
     previous = read_summary(out, PLAN_SUMMARY, PlanSummary)
     log = get_run_logger()
     noop = not refresh and previous is not None and previous.inputs == inputs and (Path(out) / PLANS).is_file()
-    if noop:
+    if noop and previous is not None:
         log.info("plan %s: inputs unchanged since the stored plans; nothing to do", camp.id)
         summary = previous.model_dump(mode="json")
     else:

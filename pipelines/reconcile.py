@@ -21,6 +21,7 @@ from modeling.campaign import Campaign, load_campaign
 from modeling.decisions import read_previous, review_table, write_outputs
 from modeling.reconcile import reconcile_detailed
 from pipelines._options import STAGE_FLOW, publish_summary
+from sparql.client import run as sparql_run
 
 #: SPARQL reads, retried; not result-cached (a re-run must see items created since).
 RECONCILE_TASK: dict[str, Any] = {"retries": 2, "retry_delay_seconds": [10, 60],
@@ -38,10 +39,10 @@ def match(out: str, campaign: Campaign, target: Target) -> dict[str, Any]:
     """
     records = gpd.read_parquet(Path(out) / RECORDS)
     previous, previous_auto = read_previous(stage_dir(out, "reconcile", create=False))
-    result = reconcile_detailed(records, campaign, target, previous=previous,
+    result = reconcile_detailed(records, campaign, target, query=sparql_run, previous=previous,
                                 previous_auto=previous_auto)
     review = review_table(result.decisions, result.pairs, records, target.entity_prefix,
-                          campaign.mapping.identifier.url)
+                          campaign.register_mapping.identifier.url)
     return write_outputs(result.decisions, review, stage_dir(out, "reconcile"),
                          {"requests": result.requests, "candidates": len(result.candidates)})
 

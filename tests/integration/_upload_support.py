@@ -13,6 +13,7 @@ from modeling.items import Plan, plan_items
 from modeling.lookups import admin_unit_table
 from modeling.upload import UploadOptions, UploadSummary
 from pipelines.upload import upload_plans
+from sparql.client import run as sparql_run
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 10, 1)
@@ -42,7 +43,7 @@ def records(n: int, start: int = 0) -> list[dict[str, Any]]:
 
 
 def admin_units(target: Target, tmp: Path) -> dict[str, str]:
-    return admin_unit_table(campaign(), target, tmp / "cache")
+    return admin_unit_table(campaign(), target, tmp / "cache", query=sparql_run)
 
 
 def plans_for(target: Target, recs: list[dict[str, Any]], units: dict[str, str],

@@ -42,6 +42,6 @@ def test_admin_unit_table_by_name(local_services, tmp_path: Path) -> None:
     located = campaign.mapping.located_in.model_copy(update={"by": "name", "column": "municipality"})
     named = campaign.model_copy(update={"mapping": campaign.mapping.model_copy(
         update={"located_in": located})})
-    by_code = admin_unit_table(campaign, local_services.target, None)
-    by_name = admin_unit_table(named, local_services.target, None)
+    by_code = admin_unit_table(campaign, local_services.target, None, query=client.run)
+    by_name = admin_unit_table(named, local_services.target, None, query=client.run)
     assert by_name["Göteborg"] == by_name["goteborg"] == by_code["1480"]

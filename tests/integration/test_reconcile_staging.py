@@ -134,7 +134,7 @@ def test_staging_items_are_found_and_nothing_else(sample: str, services_factory,
     df.loc[df["source_id"] == kinds["ambiguous"][0], "qid"] = pick  # edited, still "auto"
     df.to_csv(path, index=False)
     previous, previous_auto = read_previous(tmp_path)
-    again = reconcile_detailed(records, campaign, services.target, previous=previous,
+    again = reconcile_detailed(records, campaign, services.target, query=client.run, previous=previous,
                                previous_auto=previous_auto).decisions.set_index("source_id")
     assert again.loc[kinds["ambiguous"][0], "qid"] == pick
     assert again.loc[kinds["ambiguous"][0], "decided_by"] == "human"

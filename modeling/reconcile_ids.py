@@ -1,0 +1,144 @@
+"""Reconciliation, pass 1: the register's identifier values on Wikidata items.
+
+The campaign's identifier values (``mapping.identifier.value`` applied to each record) are
+looked up ``reconcile.batch_size`` (≥ 100) at a time with one ``VALUES`` query
+(``sparql/reconcile_by_identifier.rq``), through a query runner the caller passes in. Deprecated
+statements count as a match. An identifier found on two items, or one item carrying the ids of
+two records, goes to ``review`` ("id on Q1 and Q2") — never written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.errors import ReconcileError
+from core.settings import Target
+from modeling.campaign import Campaign
+from modeling.decisions import DECISION_COLUMNS, REVIEW, qid_key
+
+#: ``(name, target, *, cache_dir, **params) -> DataFrame``, e.g. :func:`sparql.client.run`.
+QueryRunner = Callable[..., pd.DataFrame]
+
+
+def identifier_values(records: pd.DataFrame, campaign: Campaign) -> pd.Series:
+    """The identifier value each record should carry on Wikidata, indexed by ``source_id``.
+
+    Applies ``mapping.identifier.value`` (e.g. ``"raa/bbr/{source_id}"``) to each record.
+
+    Raises:
+        ReconcileError: the template names a column the records do not have.
+    """
+    template = campaign.register_mapping.identifier.value
+    cols = [c for c in records.columns if c != "geometry"]
+    try:
+        values = [template.format(**{c: ("" if pd.isna(v) else v) for c, v in zip(cols, row, strict=True)})
+                  for row in records[cols].itertuples(index=False, name=None)]
+    except KeyError as exc:
+        raise ReconcileError(
+            f"mapping.identifier.value {template!r} names column {exc.args[0]!r}, "
+            f"which the records do not have (columns: {', '.join(cols)})"
+        ) from None
+    return pd.Series(values, index=records["source_id"].astype(str).to_numpy(), dtype=object)
+
+
+def _is_deprecated(rank: object) -> bool:
+    return isinstance(rank, str) and rank.endswith("DeprecatedRank")
+
+
+def and_list(items: Sequence[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def match_identifiers(values: pd.Series, hits: pd.DataFrame, prop: str) -> pd.DataFrame:
+    """Decisions for the records whose identifier value is on an item.
+
+    Args:
+        values: identifier value per ``source_id`` (from :func:`identifier_values`).
+        hits: query rows ``item`` (QID), ``value``, ``rank`` (any rank, deprecated included).
+        prop: the identifier property, for the reasons.
+
+    Returns:
+        Decisions (only for records with a hit): the QID with score 1.0, or ``review`` when the
+        value is on several items ("id on Q1 and Q2") or one item carries the values of several
+        records.
+    """
+    by_value = pd.Series(values.index.to_numpy(), index=values.to_numpy())
+    by_value = by_value[~by_value.index.duplicated()]
+    hits = hits[hits["value"].isin(by_value.index)] if len(hits) else hits
+    if len(hits) == 0:
+        return pd.DataFrame(columns=DECISION_COLUMNS)
+    hits = hits.assign(sid=hits["value"].map(by_value),
+                       dep=[_is_deprecated(r) for r in hits["rank"]])
+    pairs = hits.groupby(["value", "item"], sort=False).agg(sid=("sid", "first"), dep=("dep", "all"))
+    pairs = pairs.reset_index()
+    items_per_value = pairs.groupby("value")["item"].transform("size")
+    sids_per_item = pairs.groupby("item")["sid"].transform("nunique")
+    simple = pairs[(items_per_value == 1) & (sids_per_item == 1)]
+    reason = ("identifier: " + prop + " " + simple["value"] + " on " + simple["item"]
+              + np.where(simple["dep"], " (deprecated statement)", ""))
+    out = pd.DataFrame({"source_id": simple["sid"].to_numpy(), "qid": simple["item"].to_numpy(),
+                        "score": 1.0, "reason": reason.to_numpy(),
+                        "candidates": (simple["item"] + ":1.00").to_numpy(), "decided_by": "auto"})
+    rows: list[dict[str, Any]] = []
+    multi = pairs[items_per_value > 1]
+    for value, grp in multi.groupby("value", sort=False):
+        qids = sorted(set(grp["item"]), key=qid_key)
+        rows.append(_row(by_value[value], REVIEW, 1.0, f"id on {and_list(qids)}",
+                         ";".join(f"{q}:1.00" for q in qids)))
+    shared = pairs[(items_per_value == 1) & (sids_per_item > 1)]
+    for qid, grp in shared.groupby("item", sort=False):
+        sids = sorted(set(grp["sid"]))
+        for sid in sids:
+            others = [x for x in sids if x != sid]
+            rows.append(_row(sid, REVIEW, 1.0,
+                             f"{qid} carries the {prop} ids of {and_list([sid, *others])}", f"{qid}:1.00"))
+    extra = pd.DataFrame(rows, columns=DECISION_COLUMNS)
+    return pd.concat([d for d in (out, extra) if len(d)], ignore_index=True)[DECISION_COLUMNS]
+
+
+def _row(sid: str, qid: str, score: float | None, reason: str, candidates: str) -> dict[str, Any]:
+    return {"source_id": sid, "qid": qid, "score": score, "reason": reason,
+            "candidates": candidates, "decided_by": "auto"}
+
+
+
+def fetch_identifier_hits(values: Sequence[str], campaign: Campaign, target: Target,
+                          run: QueryRunner, *, cache_dir: Path | None = None,
+                          counter: dict[str, int] | None = None) -> pd.DataFrame:
+    """Items carrying any of ``values`` for the identifier property, ``batch_size`` per request.
+
+    Returns:
+        Rows ``item, value, rank`` (every rank, so deprecated statements match too).
+    """
+    size = campaign.reconcile.batch_size
+    prop = campaign.register_mapping.identifier.property
+    frames = []
+    unique = list(dict.fromkeys(values))
+    for start in range(0, len(unique), size):
+        batch = unique[start:start + size]
+        frames.append(run("reconcile_by_identifier", target, cache_dir=cache_dir,
+                          **_id_params(prop, batch)))
+        count_request(counter, "reconcile_by_identifier")
+    cols = ["item", "value", "rank"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    hits = pd.concat(frames, ignore_index=True)
+    return hits.reindex(columns=cols).astype({"item": str, "value": str})
+
+
+
+def count_request(counter: dict[str, int] | None, name: str) -> None:
+    if counter is not None:
+        counter[name] = counter.get(name, 0) + 1
+
+
+
+def _id_params(prop: str, values: Sequence[str]) -> dict[str, Any]:
+    return {"idprop": prop, "values": list(values)}
+
