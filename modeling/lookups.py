@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -20,11 +19,10 @@ import pandas as pd
 from core.errors import CampaignError
 from core.settings import Target
 from modeling.campaign import Campaign
+from modeling.reconcile_ids import QueryRunner
 from modeling.reconcile_scoring import normalise_name
 
 log = logging.getLogger(__name__)
-
-QueryRunner = Callable[..., pd.DataFrame]
 
 
 def _cache_file(cache_dir: Path, target: Target, cls: str, prop: str | None,

@@ -11,7 +11,7 @@ task reads it from there (a path between tasks, never the tables themselves).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,8 @@ from modeling.campaign import Campaign
 from modeling.checks import fetch_collisions
 from modeling.entity_builder import fill
 from modeling.planning import TermKey, planned_terms, record_chunks
-from modeling.reconcile_ids import fetch_identifier_hits
+from modeling.reconcile_ids import QueryRunner, fetch_identifier_hits
 
-QueryRunner = Callable[..., pd.DataFrame]
 LOOKUP_CHUNK = 50_000
 
 

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from shapely.geometry import Point
 
-from core.errors import ReconcileError
+from core.errors import CampaignError, ReconcileError
 from core.settings import Target
 from modeling.campaign import load_campaign
 from modeling.decisions import (
@@ -378,3 +378,12 @@ def test_records_without_required_columns_or_with_duplicate_ids_are_refused() ->
         reconcile(recs, BBR, TARGET, query=lambda *a, **k: pd.DataFrame())
     with pytest.raises(ReconcileError, match="'name' column"):
         reconcile(recs.drop(columns="name"), BBR, TARGET, query=lambda *a, **k: pd.DataFrame())
+
+
+def test_a_campaign_without_register_mapping_is_refused_before_any_query() -> None:
+    scope_only = load_campaign(ROOT / "campaigns" / "wlm-it-sample.yaml")
+    calls: list[str] = []
+    recs = records(("1", "Sankta Klara kyrka", 0, 0, "kyrka"))
+    with pytest.raises(CampaignError, match=r"'wlm-it-sample' has no register \(no mapping"):
+        reconcile(recs, scope_only, TARGET, query=lambda name, *a, **k: calls.append(name))
+    assert calls == []
