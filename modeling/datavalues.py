@@ -143,5 +143,5 @@ def format_snak(s: Json) -> str:
         return f"{v['time']} /{v['precision']}"
     if kind == "quantity":
         unit = v["unit"]
-        return v["amount"] + ("" if unit == "1" else " " + unit.rsplit("/", 1)[-1])
+        return str(v["amount"]) + ("" if unit == "1" else " " + unit.rsplit("/", 1)[-1])
     return str(v)

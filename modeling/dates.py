@@ -51,7 +51,8 @@ def _two_digit_years(yy: pd.Series, pivot: int) -> pd.Series:
 def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
     days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 1, 12) - 1]
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    return days + ((month == 2) & leap)
+    out: np.ndarray = days + ((month == 2) & leap)
+    return out
 
 
 def parse_dates(values: pd.Series, *, pivot: int | None = None) -> pd.DataFrame:
@@ -86,7 +87,8 @@ def parse_dates(values: pd.Series, *, pivot: int | None = None) -> pd.DataFrame:
         got = {f.name: found.field(f.name).filter(pa.array(hit)) for f in found.type}
 
         def ints(name: str, got: dict[str, pa.Array] = got) -> np.ndarray:
-            return pc.cast(got[name], pa.int64()).to_numpy()
+            values: np.ndarray = pc.cast(got[name], pa.int64()).to_numpy()
+            return values
 
         y = _two_digit_years(ints("yy"), pivot) if "yy" in got else ints("y")
         if "mon" in got:

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from core.settings import Target
 from modeling.campaign import Campaign
 from modeling.datavalues import format_snak
-from modeling.items import Plan
+from modeling.plan_model import Plan
 
 Json = dict[str, Any]
 #: Report order: what will be written first, then what a reviewer must look at, then the rest.
@@ -211,7 +211,8 @@ def write_dry_run(plans: Iterable[Plan], campaign: Campaign, target: Target, bat
 
 def read_meta(dest: str | Path) -> Json:
     """The meta of a dry run written under ``<dest>/dry_run/``."""
-    return json.loads((Path(dest) / DRY_RUN_DIR / META).read_text(encoding="utf-8"))
+    meta: Json = json.loads((Path(dest) / DRY_RUN_DIR / META).read_text(encoding="utf-8"))
+    return meta
 
 
 def iter_entries(dest: str | Path, action: str) -> Iterator[Json]:

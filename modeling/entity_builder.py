@@ -55,7 +55,7 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-class _Fields(dict):  # type: ignore[type-arg]
+class _Fields(dict[str, Any]):
     """Template fields of a record: every column, plus ``source_id`` and ``name``."""
 
     def __missing__(self, key: str) -> str:
@@ -146,7 +146,7 @@ class _Builder:
         return {"snaks": {p: list(v) for p, v in ref["snaks"].items()}, "snaks-order": list(ref["snaks-order"])}
 
     def _build_reference(self) -> Json:
-        ref = self.campaign.mapping.reference
+        ref = self.campaign.register_mapping.reference
         snaks = [dv.snak("P248", "wikibase-item", dv.item(ref.stated_in))]
         if ref.url:
             url = fill(ref.url, self.record, what="mapping.reference.url")
@@ -194,7 +194,7 @@ def build_entity(
     Returns:
         (entity JSON with labels/descriptions/aliases/claims, warnings, identifier value).
     """
-    m = campaign.mapping
+    m = campaign.register_mapping
     b = _Builder(campaign, record, admin_units, today)
     sid = str(record["source_id"])
 
@@ -205,7 +205,7 @@ def build_entity(
 
     _add_p131(b)
     lat, lon = record.get("lat"), record.get("lon")
-    if _text(lat) is not None and _text(lon) is not None:
+    if lat is not None and lon is not None and _text(lat) is not None and _text(lon) is not None:
         coord = dv.globecoordinate(float(lat), float(lon), m.coordinate_precision)
         b.add(dv.snak("P625", "globe-coordinate", coord))
     _add_designation(b)
@@ -234,7 +234,7 @@ def build_entity(
 
 def _add_p131(b: _Builder) -> None:
     """P131 for each admin-unit code of the record (static table first, then the lookup)."""
-    li = b.campaign.mapping.located_in
+    li = b.campaign.register_mapping.located_in
     if not li:
         return
     raw = _text(b.record.get(li.column))
@@ -249,7 +249,7 @@ def _add_p131(b: _Builder) -> None:
 
 def _add_designation(b: _Builder) -> None:
     """P1435 from the value map, with its P580 start time when the record has a date."""
-    d = b.campaign.mapping.designation
+    d = b.campaign.register_mapping.designation
     snak = b.mapped("P1435", d, "P1435 designation") if d else None
     if not d or not snak:
         return
@@ -265,7 +265,7 @@ def _add_designation(b: _Builder) -> None:
 
 def _terms(b: _Builder) -> Json:
     """Labels, descriptions and aliases from the mapping's templates (aliases never repeat the label)."""
-    m, record = b.campaign.mapping, b.record
+    m, record = b.campaign.register_mapping, b.record
     terms: Json = {"labels": {}, "descriptions": {}, "aliases": {}}
     for lang, tpl in m.labels.items():
         if text := fill(tpl, record, what=f"mapping.labels.{lang}"):

@@ -84,7 +84,8 @@ def to_wgs84(x: np.ndarray, y: np.ndarray, crs: CRS) -> tuple[np.ndarray, np.nda
 
 def degree_range(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """True where (x, y) can be a longitude/latitude pair."""
-    return (np.abs(x) <= 180 + _DEGREE_SLACK) & (np.abs(y) <= 90 + _DEGREE_SLACK)
+    inside: np.ndarray = (np.abs(x) <= 180 + _DEGREE_SLACK) & (np.abs(y) <= 90 + _DEGREE_SLACK)
+    return inside
 
 
 def looks_projected(x: np.ndarray, y: np.ndarray) -> bool:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from core.errors import InputError
 from modeling.campaign import Campaign
@@ -43,8 +43,9 @@ def _decision_map(decisions: Any) -> dict[str, str]:
 def _records(records: Any) -> Iterable[Mapping[str, Any]]:
     if hasattr(records, "to_dict") and hasattr(records, "columns"):
         frame = records.drop(columns=["geometry"], errors="ignore")
-        return frame.to_dict(orient="records")
-    return records
+        rows: list[dict[str, Any]] = frame.to_dict(orient="records")
+        return rows
+    return cast("Iterable[Mapping[str, Any]]", records)
 
 
 def plan_items(
@@ -76,7 +77,7 @@ def plan_items(
     """
     today = today or date.today()
     chosen = _decision_map(decisions)
-    single = SINGLE_VALUE | {campaign.mapping.identifier.property}
+    single = SINGLE_VALUE | {campaign.register_mapping.identifier.property}
     plans = [_plan_one(record, chosen.get(str(record["source_id"]), ""), campaign, admin_units,
                        live_entities, single, today) for record in _records(records)]
     run_checks(plans, campaign, live_entities=live_entities, existing_ids=existing_ids,

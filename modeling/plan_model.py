@@ -79,7 +79,8 @@ def _strip_retrieved(entity: Json) -> Json:
     result is the same as the generic :func:`_strip_all` walk, at a fraction of its cost.
     """
     if not isinstance(entity, dict) or not isinstance(entity.get("claims"), dict):
-        return _strip_all(entity)
+        stripped: Json = _strip_all(entity)
+        return stripped
     claims = {}
     for prop, statements in entity["claims"].items():
         if prop == "P813":

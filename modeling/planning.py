@@ -25,7 +25,8 @@ import pyarrow.parquet as pq
 from modeling.campaign import Campaign
 from modeling.checks import CHECKS, Context, final_terms
 from modeling.entity_builder import fill, warm_dates
-from modeling.items import Plan, plan_items
+from modeling.items import plan_items
+from modeling.plan_model import Plan
 from modeling.plan_store import PlanWriter, plan_dict, store_row
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ DEFAULT_CHUNK = 2_000
 
 def date_columns(campaign: Campaign) -> list[str]:
     """Record columns the mapping parses as dates (designation start, time-typed extras)."""
-    m = campaign.mapping
+    m = campaign.register_mapping
     cols = [m.designation.start_column] if m.designation and m.designation.start_column else []
     return cols + [e.column for e in m.extra if e.datatype == "time"]
 
@@ -55,7 +56,7 @@ def record_chunks(path: str | Path, chunk_size: int = DEFAULT_CHUNK,
 
 def planned_terms(records: list[Json], campaign: Campaign) -> list[TermKey]:
     """(language, label, description) the mapping gives each record (templates only: cheap)."""
-    m = campaign.mapping
+    m = campaign.register_mapping
     out: list[TermKey] = []
     for record in records:
         for lang, tpl in m.labels.items():

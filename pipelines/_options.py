@@ -56,6 +56,7 @@ from prefect.utilities.hashing import hash_objects
 from pydantic import BaseModel, SecretStr
 
 from core.errors import NothingListeningError
+from core.settings import Target
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +88,10 @@ def _stable(value: Any) -> Any:
     """Reduce a task input to something whose hash is stable and holds no secret."""
     if isinstance(value, SecretStr):
         return None  # a password never enters a cache key (nor the key store)
+    if isinstance(value, Target):
+        # The answer depends on the endpoint and IRI base only.
+        return {"target": [value.name, value.sparql_url, value.entity_base]}
     if isinstance(value, BaseModel):
-        if hasattr(value, "sparql_url") and hasattr(value, "entity_base"):
-            # A core.settings.Target: the answer depends on the endpoint and IRI base only.
-            return {"target": [value.name, value.sparql_url, value.entity_base]}
         return {k: _stable(v) for k, v in value.model_dump().items()}
     if isinstance(value, Path):
         return str(value)

@@ -11,7 +11,6 @@ import functools
 import json
 import logging
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -179,7 +178,7 @@ def ingest(
 
     if source is None and campaign is None:
         raise WlkitError("give a SOURCE file or --campaign")
-    overrides = {
+    overrides: dict[str, str | bool] = {
         k: v
         for k, v in {
             "id_column": id_column, "name_column": name_column, "lat_column": lat_column,
@@ -392,4 +391,4 @@ def main() -> None:  # pragma: no cover - console entry point alias
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -27,7 +27,8 @@ from rich.table import Table
 try:  # typer ≥ 0.20 runs on its own vendored click: its context stack is the live one
     from typer._click.globals import get_current_context
 except ImportError:  # pragma: no cover - older typer on the real click
-    from click import get_current_context
+    # the same function from the real click (the vendored one is typed identically)
+    from click import get_current_context  # type: ignore[no-redef]
 
 from core.errors import WlkitError
 from core.logs import PROJECT_LOGGERS, RedactSecrets

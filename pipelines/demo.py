@@ -97,7 +97,7 @@ def _run_campaign(path: Path, out: Path, info: Any, echo: Callable[[str], None])
     """One sample campaign: dry run, upload of the reviewed plans, lists, contest, reports."""
     c = load_campaign(path)
     run_dir = out / c.id
-    args = {"campaign": str(path), "out": str(run_dir), "target": "local"}
+    args: dict[str, Any] = {"campaign": str(path), "out": str(run_dir), "target": "local"}
     if not c.has_register:  # monuments already on the staging Wikibase (load_samples)
         echo(f"{c.id}: no register; lists and reports from its scope …")
         campaign_flow(**args)

@@ -47,6 +47,7 @@ def build_lists(campaign: Campaign, target: Target, out_dir: str | Path, region:
         rows = sparql.client.run_query(scope.path.read_text(encoding="utf-8"), target,
                                        cache_dir=cache_dir, page_size=PAGE_SIZE, label=scope.label)
     else:
+        assert scope.name is not None  # a ScopeQuery without a path names a sparql/ file
         rows = sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE,
                                  **scope.params)
     items = fold_items(rows)

@@ -106,10 +106,11 @@ def start_server(data_dir: str | Path, port: int | None = None, timeout: float =
             [sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port)],
             stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
             start_new_session=True)
-    state = {"pid": proc.pid, "api_url": f"http://{HOST}:{port}/api", "ui_url": f"http://{HOST}:{port}"}
+    api_url = f"http://{HOST}:{port}/api"
+    state = {"pid": proc.pid, "api_url": api_url, "ui_url": f"http://{HOST}:{port}"}
     (data_dir / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
     deadline = time.monotonic() + timeout
-    while not _healthy(state["api_url"]):
+    while not _healthy(api_url):
         if proc.poll() is not None or time.monotonic() > deadline:
             stop_server(data_dir)
             raise ServiceError(f"the Prefect server did not start (see {log})")

@@ -120,7 +120,9 @@ def with_runner(
     """
     if not dask and not dask_address:
         return fan_out
-    return fan_out.with_options(task_runner=dask_runner(dask_address, workers))
+    # Prefect types task_runner as TaskRunner[PrefectFuture[Any]] (invariant), while DaskTaskRunner
+    # is a TaskRunner[PrefectDaskFuture]: the runner is valid, the annotation is too narrow.
+    return fan_out.with_options(task_runner=dask_runner(dask_address, workers))  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- tasks

@@ -122,12 +122,14 @@ def render_all(
         The per-campaign results and the paths of ``<out_root>/06_reports/progress.{wiki,html}``.
     """
     runs = find_runs(campaigns_dir, out_root, mapping)
-    results, rows = [], []
+    results: list[RenderedReport] = []
+    rows: list[ProgressRow] = []
     for run in runs:
         if run.run_dir is not None:
             res = render_report(run.run_dir, run.campaign, fmt_list, lang,
                                 campaign_file=run.campaign_file, target=target, progress=False)
             results.append(res)
+            assert res.progress is not None  # render_report always sets it
             rows.append(res.progress)
         else:
             facts = collect_facts(None, run.campaign, campaign_file=run.campaign_file, target=target)

@@ -168,7 +168,7 @@ def render_dry_run(
     for old in (dest / DRY_RUN_DIR).glob("page-*.html"):
         old.unlink()
     pages = _write_pages(env, dest, meta, context, page_size)
-    first_page = {}
+    first_page: dict[str, str] = {}
     for p in pages:
         first_page.setdefault(p["action"], p["href"])
     held = list(islice(iter_entries(dest, REVIEW), HELD_ON_FRONT))

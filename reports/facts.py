@@ -130,7 +130,7 @@ def _reconcile_facts(facts: Facts, run: Path) -> None:
     rows = _csv_rows(run / layout.DECISIONS)
     if rows is None:
         return
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for r in rows:
         qid = (r.get("qid") or "").strip()
         counts["new" if qid == "new" else "review" if qid in ("review", "") else "matched"] += 1

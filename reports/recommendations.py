@@ -26,6 +26,7 @@ from reports.i18n import DEFAULT_LANGUAGE, N_, Ratio, format_value, language_nam
 RULES_FILE = Path(__file__).parent / "data" / "recommendations.yaml"
 
 HeritageType = Literal["built", "natural"]
+_ALL_HERITAGE: tuple[HeritageType, ...] = ("built", "natural")
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class GapRule(BaseModel):
     min_ratio: float = Field(default=0.0, ge=0, le=1)
     priority: int = 3
     step: str
-    heritage: list[HeritageType] = Field(default_factory=lambda: ["built", "natural"])
+    heritage: list[HeritageType] = Field(default_factory=lambda: list(_ALL_HERITAGE))
     message: dict[str, str]
 
 
@@ -112,7 +113,8 @@ def load_rules(path: str | Path = RULES_FILE) -> RuleBook:
     except ValidationError as exc:
         errs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise CampaignError(f"{path}: {errs}") from None
-    for rule in [*book.gaps, *book.modelling]:
+    rules: list[GapRule | ModellingRule] = [*book.gaps, *book.modelling]
+    for rule in rules:
         if DEFAULT_LANGUAGE not in rule.message:
             raise CampaignError(f"{path}: {rule.id}: message needs an {DEFAULT_LANGUAGE!r} text")
     unknown = [g.metric for g in book.gaps if g.metric not in METRICS]

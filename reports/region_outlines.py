@@ -61,9 +61,9 @@ def decode_ring(ring: list[int], scale: int) -> list[tuple[float, float]]:
 
 def region_features(iso: str) -> dict[str, Any]:
     """The regions of one country as a GeoJSON FeatureCollection (empty when none are shipped)."""
-    doc = regions_for(iso)
+    doc = regions_for(iso) or {}
     features = []
-    for region in (doc or {}).get("regions", []):
+    for region in doc.get("regions", []):
         coords = [[decode_ring(r, doc["scale"]) for r in polygon] for polygon in region["p"]]
         features.append({"type": "Feature",
                          "properties": {"name": region["name"], "wikidata": region["wikidata"], "iso": region["iso"]},

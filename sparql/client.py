@@ -214,7 +214,7 @@ def _short(exc: Exception) -> str:
 
 
 def _value(cell: dict[str, Any], entity_prefix: str) -> Any:
-    kind, value = cell.get("type"), cell.get("value")
+    kind, value = cell.get("type"), cell["value"]  # "value" is required in SPARQL 1.1 JSON results
     if kind == "uri":
         if value.startswith(entity_prefix):
             local = value[len(entity_prefix):]

@@ -27,7 +27,7 @@ from the target's entity base, so the text runs on WDQS, QLever and Oxigraph ali
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -124,7 +124,9 @@ def iri(value: str) -> Term:
     return Term("iri", f"<{value}>")
 
 
-_HELPERS = {"qid": qid, "pid": pid, "literal": literal, "integer": integer, "iri": iri}
+_HELPERS: dict[str, Callable[[Any], Term]] = {
+    "qid": qid, "pid": pid, "literal": literal, "integer": integer, "iri": iri,
+}
 
 
 @dataclass(frozen=True)
