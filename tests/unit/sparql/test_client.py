@@ -127,11 +127,12 @@ def test_syntax_and_server_errors_are_query_errors_naming_the_endpoint(stub, wai
     assert waits == []  # neither is retried
 
 
-def test_unreachable_endpoint(waits):
+def test_nothing_listening_fails_at_once_with_the_fix(waits):
+    """A refused connection is not retried: nothing will answer, and the user needs the hint now."""
     target = Target(name="dead", api_url="http://127.0.0.1:9/w/api.php", sparql_url="http://127.0.0.1:9/query")
-    with pytest.raises(QueryError, match="unreachable"):
+    with pytest.raises(QueryError, match=r"nothing is listening on 127\.0\.0\.1:9 .*wlkit services up"):
         client.run("lists_labels", target, items=["Q1"])
-    assert len(waits) == client.MAX_RETRIES
+    assert waits == []
 
 
 def test_long_queries_go_by_post(stub, waits):
