@@ -105,8 +105,16 @@ def parse_dates(values: pd.Series, *, pivot: int | None = None) -> pd.DataFrame:
         year[rows], month[rows], day[rows] = y, m, d
         precision[rows] = np.where(ok, prec, -1)
         todo[rows] = False
+    return _time_frame(year, month, day, precision, codes, values.index)
+
+
+def _time_frame(
+    year: np.ndarray, month: np.ndarray, day: np.ndarray, precision: np.ndarray,
+    codes: np.ndarray, index: pd.Index,
+) -> pd.DataFrame:
+    """Wikibase time strings and precisions of the distinct values, spread back over ``codes``."""
     good = precision > 0
-    stamp = np.full(n, None, dtype=object)
+    stamp = np.full(len(precision), None, dtype=object)
     if good.any():
         ys = pd.Series(year[good]).astype(str).str.zfill(4)
         ms = pd.Series(month[good]).astype(str).str.zfill(2)
@@ -114,8 +122,8 @@ def parse_dates(values: pd.Series, *, pivot: int | None = None) -> pd.DataFrame:
         stamp[good] = ("+" + ys + "-" + ms + "-" + ds + "T00:00:00Z").to_numpy(dtype=object)
     prec = pd.array(precision[codes], dtype="Int64")
     prec[~good[codes]] = pd.NA
-    return pd.DataFrame({"time": pd.Series(stamp[codes], index=values.index, dtype=object),
-                         "precision": pd.Series(prec, index=values.index)})
+    return pd.DataFrame({"time": pd.Series(stamp[codes], index=index, dtype=object),
+                         "precision": pd.Series(prec, index=index)})
 
 
 def parse_date(value: str | None) -> tuple[str, int] | None:
