@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
@@ -133,9 +134,12 @@ class RunLogFile(logging.FileHandler):
 
 
 def _terminal_handlers() -> list[logging.Handler]:
+    """Handlers that write to a terminal stream (not files, and not in-memory captures such as a
+    test runner's log capture, which must keep every record)."""
     names = ["", "uvicorn", "fastapi", "prefect._internal"]
     return [h for n in names for h in logging.getLogger(n).handlers
-            if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)]
+            if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
+            and not isinstance(getattr(h, "stream", None), io.StringIO)]
 
 
 def verbose_flag() -> bool:

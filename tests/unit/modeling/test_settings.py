@@ -63,14 +63,10 @@ def test_redaction_filter_hides_secret_in_log_records(caplog: pytest.LogCaptureF
     logger = logging.getLogger("modeling.test_redaction")
     flt = RedactSecrets(["hunter2-bot-pass"])
     logger.addFilter(flt)
-    # Attached directly: once a Prefect flow has run in this process, Prefect's extra-logger set-up
-    # stops `modeling` from propagating to the root logger that caplog listens on.
-    logger.addHandler(caplog.handler)
     try:
         with caplog.at_level(logging.INFO, logger="modeling.test_redaction"):
             logger.info("login with %s failed", "hunter2-bot-pass")
     finally:
         logger.removeFilter(flt)
-        logger.removeHandler(caplog.handler)
     assert "hunter2-bot-pass" not in caplog.text
     assert "login with *** failed" in caplog.text

@@ -124,3 +124,19 @@ def test_ctrl_c_ends_with_one_line(tmp_path):
     assert "Starting temporary server" not in done.stderr
     log = (tmp_path / "run" / "wlkit.log").read_text(encoding="utf-8")
     assert "Crash detected" in log and "Starting temporary server" in log  # kept, in the file
+
+
+def test_in_memory_log_captures_keep_every_record(tmp_path):
+    """Only terminal streams get the console filter: a capture in memory (a test runner's, a
+    notebook's) still receives INFO records of the project after the CLI has set up the console."""
+    import io
+
+    capture = logging.StreamHandler(io.StringIO())
+    root = logging.getLogger()
+    root.addHandler(capture)
+    try:
+        setup_console(None, live=False)
+        assert not any(isinstance(f, ConsoleFilter) for f in capture.filters)
+    finally:
+        stop_console()
+        root.removeHandler(capture)

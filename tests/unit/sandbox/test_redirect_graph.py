@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import logging
 import shutil
 
 from sandbox.faults import Faults
@@ -54,13 +53,8 @@ def test_merged_item_keeps_only_same_as_and_chains_follow(tmp_path):
     assert repo.graph.redirects() == {old: third, new: third}
 
 
-def test_restart_and_rebuild_keep_redirects(tmp_path, caplog, monkeypatch):
+def test_restart_and_rebuild_keep_redirects(tmp_path, caplog):
     caplog.set_level("INFO", logger="sandbox.repo")
-    # Listen on the logger itself: logging set-up done earlier in the session (Prefect's, in
-    # flow tests) may have stopped it from propagating to the root logger caplog listens on.
-    log = logging.getLogger("sandbox.repo")
-    monkeypatch.setattr(log, "disabled", False)
-    monkeypatch.setattr(log, "handlers", [*log.handlers, caplog.handler])  # restored afterwards
     repo = _repo(tmp_path)
     old = _item(repo, "Kvarnen vid ån", claims=[INSTANCE_OF_CHURCH])
     new = _item(repo, "Ån-kvarnen")
