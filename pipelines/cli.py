@@ -53,6 +53,8 @@ PREFECT_DEFAULTS = {
     "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
     "PREFECT_UI_ENABLED": "false",
     "PREFECT_LOGGING_EXTRA_LOGGERS": "modeling,sparql,reports",
+    # Commands that run no flow (init, services) log without a flow run: no warning about it.
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
 }
 
 
