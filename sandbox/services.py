@@ -363,19 +363,28 @@ def seed_files(api_url: str, paths: Iterable[str | Path], *, secret: str | None 
     for path in paths:
         entities.extend(_entities_from_file(Path(path)))
     admin = api_url.rsplit("/w/api.php", 1)[0] + "/admin/seed"
-    req = urllib.request.Request(
-        admin, data=json.dumps({"entities": entities}).encode("utf-8"), method="POST"
-    )
-    req.add_header("Content-Type", "application/json")
+    body = json.dumps({"entities": entities}).encode("utf-8")
+    result = post_admin(admin, body, "application/json", secret, what="seeding")
+    if "error" in result:
+        raise ServiceError(f"seeding failed: {result['error']}")
+    return result
+
+
+def post_admin(url: str, body: bytes, content_type: str, secret: str | None, *, what: str) -> dict[str, Any]:
+    """POST ``body`` to an admin endpoint of the local services and return its JSON answer.
+
+    Raises:
+        ServiceError: the endpoint refused it (its message is quoted) or cannot be reached.
+    """
+    req = urllib.request.Request(url, data=body, method="POST")
+    req.add_header("Content-Type", content_type)
     if secret:
         req.add_header(SECRET_HEADER, secret)
     try:
         with urllib.request.urlopen(req, timeout=300) as resp:
-            result = json.loads(resp.read())
+            answer: dict[str, Any] = json.loads(resp.read())
     except urllib.error.HTTPError as exc:
-        raise ServiceError(f"seeding {admin} failed: {exc.read().decode(errors='replace')}") from exc
+        raise ServiceError(f"{what} {url} failed: {exc.read().decode(errors='replace')}") from exc
     except (urllib.error.URLError, OSError) as exc:
-        raise ServiceError(f"cannot reach {admin}: {exc}") from exc
-    if "error" in result:
-        raise ServiceError(f"seeding failed: {result['error']}")
-    return result
+        raise ServiceError(f"cannot reach {url}: {exc}") from exc
+    return answer

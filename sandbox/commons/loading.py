@@ -8,17 +8,12 @@ Campaigns with a register load their staging seed in the demo, before their own 
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from core.errors import ServiceError
 from modeling.campaign import load_campaign
-from sandbox.admin_auth import SECRET_HEADER
-from sandbox.services import ServicesInfo, seed_files
+from sandbox.services import ServicesInfo, post_admin, seed_files
 
 CONTEST_FILE = Path("contest") / "commons.jsonl"
 STAGING_SEED = "staging_seed.jsonl"
@@ -34,18 +29,8 @@ def load_commons(commons_api_url: str, paths: Iterable[str | Path], *,
     admin = commons_api_url.rsplit("/w/api.php", 1)[0] + "/admin/load"
     total = {"files": 0, "users": 0}
     for path in paths:
-        req = urllib.request.Request(admin, data=Path(path).read_bytes(), method="POST")
-        req.add_header("Content-Type", "application/x-ndjson")
-        if secret:
-            req.add_header(SECRET_HEADER, secret)
-        try:
-            with urllib.request.urlopen(req, timeout=300) as resp:
-                counts = json.loads(resp.read())
-        except urllib.error.HTTPError as exc:
-            raise ServiceError(f"{path}: the local Commons refused it: "
-                               f"{exc.read().decode(errors='replace')}") from exc
-        except (urllib.error.URLError, OSError) as exc:
-            raise ServiceError(f"cannot reach the local Commons at {admin}: {exc}") from exc
+        counts = post_admin(admin, Path(path).read_bytes(), "application/x-ndjson", secret,
+                            what=f"{path}: loading into the local Commons at")
         for key in total:
             total[key] += int(counts.get(key, 0))
     return total
