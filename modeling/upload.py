@@ -86,8 +86,11 @@ class UploadSummary:
     ledger: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> Json:
-        """A JSON-ready dict."""
-        return asdict(self)
+        """A JSON-ready dict: the counts, not the per-record ``items`` (the ledger holds that
+        mapping; a summary is passed between tasks and must stay small at national size)."""
+        data = asdict(self)
+        del data["items"]
+        return data
 
 
 @dataclass
