@@ -7,9 +7,10 @@ the upload and the dry run can use it without importing the planner.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
+
+import orjson
 
 Json = dict[str, Any]
 Action = Literal["create", "update", "unchanged", "held"]
@@ -68,8 +69,7 @@ class Plan:
 
     def fingerprint(self) -> str:
         """Hash of what the register wants (desired entity minus P813), for the ledger's re-run rule."""
-        text = json.dumps(_strip_retrieved(self.desired), sort_keys=True, ensure_ascii=True)
-        return hashlib.sha1(text.encode()).hexdigest()
+        return hashlib.sha1(orjson.dumps(_strip_retrieved(self.desired), option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _strip_retrieved(entity: Json) -> Json:
