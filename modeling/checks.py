@@ -55,19 +55,17 @@ def _new_statements(data: Json) -> Iterator[tuple[str, Json]]:
 
 def final_terms(plan: Plan, live: Json | None) -> dict[str, tuple[str | None, str | None]]:
     """Language → (label, description) after the edit (live terms are never overwritten)."""
-    out: dict[str, tuple[str | None, str | None]] = {}
-    langs = set()
-    for src in (plan.data, live or {}):
-        langs |= set(src.get("labels") or {}) | set(src.get("descriptions") or {})
-    for lang in langs:
-        def pick(kind: str, lang: str = lang) -> str | None:
-            for src in (live or {}, plan.data):
-                term = (src.get(kind) or {}).get(lang)
-                if term:
-                    return str(term["value"])
-            return None
-        out[lang] = (pick("labels"), pick("descriptions"))
-    return out
+    data, live = plan.data, live or {}
+    labels = (live.get("labels") or {}, data.get("labels") or {})
+    descs = (live.get("descriptions") or {}, data.get("descriptions") or {})
+    return {lang: (_term(labels, lang), _term(descs, lang))
+            for lang in {*labels[0], *labels[1], *descs[0], *descs[1]}}
+
+
+def _term(sources: tuple[Json, Json], lang: str) -> str | None:
+    """The live term if there is one, else the planned one (a term is ``{"value": …}``)."""
+    term = sources[0].get(lang) or sources[1].get(lang)
+    return str(term["value"]) if term else None
 
 
 def _term_texts(data: Json) -> Iterator[tuple[str, str]]:

@@ -12,9 +12,13 @@ chunk are re-checked at the end and held, touching only those rows of the store.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections import Counter
+import multiprocessing
+import os
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,6 +37,8 @@ log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
 TermKey = tuple[str, str, str]
+#: A record's keys for the batch-wide checks: its identifier (None if not counted), its terms.
+RowKey = tuple[str | None, tuple[TermKey, ...]]
 #: The checks that count across the whole batch (re-run when a key spans two chunks).
 BATCH_CHECKS = ("distinct_values", "label_description_unique")
 DEFAULT_CHUNK = 2_000
@@ -74,16 +80,14 @@ class _Keys:
 
     ids: Counter[str] = field(default_factory=Counter)
     terms: Counter[TermKey] = field(default_factory=Counter)
-    rows: list[tuple[str | None, tuple[TermKey, ...]]] = field(default_factory=list)
+    rows: list[RowKey] = field(default_factory=list)
 
-    def add(self, plan: Plan, live: Json | None) -> None:
-        ident = plan.identifier if plan.identifier and plan.action != "unchanged" else None
-        terms = tuple((lang, lab, desc) for lang, (lab, desc) in sorted(final_terms(plan, live).items())
-                      if lab and desc)
-        if ident:
-            self.ids[ident] += 1
-        self.terms.update(terms)
-        self.rows.append((ident, terms))
+    def extend(self, keys: list[RowKey]) -> None:
+        for ident, terms in keys:
+            if ident:
+                self.ids[ident] += 1
+            self.terms.update(terms)
+        self.rows.extend(keys)
 
     def shared(self) -> set[int]:
         """Store row numbers whose identifier or terms another record also has."""
@@ -91,8 +95,9 @@ class _Keys:
                 if (ident and self.ids[ident] > 1) or any(self.terms[t] > 1 for t in terms)}
 
 
-def _labelled(plan: Plan, live: Json | None) -> list[str]:
-    return [lang for lang, (lab, _) in final_terms(plan, live).items() if lab]
+def _row_key(plan: Plan, terms: dict[str, tuple[str | None, str | None]]) -> RowKey:
+    ident = plan.identifier if plan.identifier and plan.action != "unchanged" else None
+    return ident, tuple((lang, lab, desc) for lang, (lab, desc) in sorted(terms.items()) if lab and desc)
 
 
 def plan_to_store(
@@ -107,6 +112,7 @@ def plan_to_store(
     collisions: Mapping[TermKey, str] | None = None,
     today: date | None = None,
     chunk_size: int = DEFAULT_CHUNK,
+    workers: int = 1,
 ) -> Json:
     """Build, diff and check every record's plan and write the plan store, chunk by chunk.
 
@@ -121,34 +127,23 @@ def plan_to_store(
         collisions: (language, label, description) → QID of an existing item.
         today: Run date.
         chunk_size: Records per chunk.
+        workers: Processes planning chunks side by side (1 = this process; see
+            :func:`plan_workers`); the store's rows keep the register's order either way.
 
     Returns:
         The plan summary (:class:`core.contracts.PlanSummary` keys).
     """
-    today = today or date.today()
+    job = _Job(campaign, admin_units, fetch_live, existing_ids, collisions, today or date.today())
     keys, summary = _Keys(), _Counts()
-    dates = date_columns(campaign)
     with PlanWriter(store_path) as writer:
-        for records in record_chunks(records_path, chunk_size):
-            warm_dates(v for c in dates for v in (r.get(c) for r in records))
-            chosen = {sid: decisions.get(sid, "") for sid in (str(r["source_id"]) for r in records)}
-            qids = sorted({q for q in chosen.values() if q.startswith("Q")})
-            live = dict(fetch_live(qids)) if qids else {}
-            plans = plan_items(records, chosen, campaign, admin_units=admin_units,
-                               live_entities=live, existing_ids=existing_ids,
-                               collisions=collisions, today=today)
-            rows = []
-            for plan in plans:
-                entity = live.get(plan.qid or "")
-                keys.add(plan, entity)
-                labelled = _labelled(plan, entity)
-                summary.add(plan, labelled)
-                rows.append(store_row(plan.to_json(), fingerprint=plan.fingerprint(), labelled=labelled))
-            writer.write(rows)
+        for chunk in _chunks_in_order(job, record_chunks(records_path, chunk_size), decisions, workers):
+            keys.extend(chunk.keys)
+            summary.merge(chunk.counts)
+            writer.write(chunk.rows)
             log.info("planned %d records", writer.rows)
     shared = keys.shared()
     if shared:
-        _recheck(Path(store_path), shared, keys, campaign, today, summary)
+        _recheck(Path(store_path), shared, keys, campaign, job.today, summary)
     return summary.to_json()
 
 
@@ -173,10 +168,104 @@ class _Counts:
         for lang in labelled:
             self.labelled[lang] += sign
 
+    def merge(self, other: _Counts) -> None:
+        self.plans += other.plans
+        self.actions.update(other.actions)
+        self.failed.update(other.failed)
+        self.warnings += other.warnings
+        self.held_statements += other.held_statements
+        self.labelled.update(other.labelled)
+
     def to_json(self) -> Json:
         return {"plans": self.plans, "actions": {k: v for k, v in sorted(self.actions.items()) if v},
                 "failed_checks": {k: v for k, v in sorted(self.failed.items()) if v}, "warnings": self.warnings,
                 "held_statements": self.held_statements, "labelled": dict(sorted(self.labelled.items()))}
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every chunk of one plan run shares (sent once to each worker process)."""
+
+    campaign: Campaign
+    admin_units: Mapping[str, str]
+    fetch_live: Callable[[list[str]], Mapping[str, Json]]
+    existing_ids: Mapping[str, set[str]] | None
+    collisions: Mapping[TermKey, str] | None
+    today: date
+
+
+@dataclass
+class _Chunk:
+    """One chunk's result: store rows, batch-check keys and counts (no Plan objects)."""
+
+    rows: list[Json]
+    keys: list[RowKey]
+    counts: _Counts
+
+
+def _plan_chunk(job: _Job, records: list[Json], decisions: Mapping[str, str]) -> _Chunk:
+    """Fetch the chunk's live items, build, diff and check its plans, and make its store rows."""
+    warm_dates(v for c in date_columns(job.campaign) for v in (r.get(c) for r in records))
+    chosen = {sid: decisions.get(sid, "") for sid in (str(r["source_id"]) for r in records)}
+    qids = sorted({q for q in chosen.values() if q.startswith("Q")})
+    live = dict(job.fetch_live(qids)) if qids else {}
+    plans = plan_items(records, chosen, job.campaign, admin_units=job.admin_units,
+                       live_entities=live, existing_ids=job.existing_ids,
+                       collisions=job.collisions, today=job.today)
+    out = _Chunk([], [], _Counts())
+    for plan in plans:
+        terms = final_terms(plan, live.get(plan.qid or ""))
+        labelled = [lang for lang, (lab, _) in terms.items() if lab]
+        out.keys.append(_row_key(plan, terms))
+        out.counts.add(plan, labelled)
+        out.rows.append(store_row(plan.to_json(), fingerprint=plan.fingerprint(), labelled=labelled))
+    return out
+
+
+#: The job of this worker process (set once by :func:`_start_worker`).
+_WORKER_JOB: _Job | None = None
+
+
+def _start_worker(job: _Job) -> None:
+    global _WORKER_JOB
+    _WORKER_JOB = job
+    gc.set_threshold(50_000, 20, 10)  # plans are many small acyclic dicts (see pipelines.cli)
+
+
+def _worker_chunk(records: list[Json], decisions: Mapping[str, str]) -> _Chunk:
+    if _WORKER_JOB is None:
+        raise RuntimeError("plan worker used before _start_worker")
+    return _plan_chunk(_WORKER_JOB, records, decisions)
+
+
+def _chunks_in_order(job: _Job, chunks: Iterator[list[Json]], decisions: Mapping[str, str],
+                     workers: int) -> Iterator[_Chunk]:
+    """Planned chunks in register order: in this process, or on ``workers`` processes.
+
+    Each worker receives the shared job once and only its chunk's decisions; at most two chunks
+    per worker are in flight, so memory holds a few chunks whatever the register's size.
+    """
+    if workers <= 1:
+        for records in chunks:
+            yield _plan_chunk(job, records, decisions)
+        return
+    ctx = multiprocessing.get_context("spawn")  # never fork a process running Prefect's threads
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_start_worker, initargs=(job,)) as pool:
+        pending: deque[Future[_Chunk]] = deque()
+        for records in chunks:
+            sids = (str(r["source_id"]) for r in records)
+            pending.append(pool.submit(_worker_chunk, records, {s: decisions.get(s, "") for s in sids}))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def plan_workers(records_path: str | Path, chunk_size: int = DEFAULT_CHUNK) -> int:
+    """Worker processes worth starting: one per core (at most 4) from 4 chunks of records on
+    (starting a process costs about a second; a small register is planned in this process)."""
+    rows = pq.ParquetFile(records_path).metadata.num_rows
+    return min(4, os.cpu_count() or 1) if rows >= 4 * chunk_size else 1
 
 
 def _terms_entity(terms: tuple[TermKey, ...]) -> Json:

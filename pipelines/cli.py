@@ -57,8 +57,6 @@ PREFECT_DEFAULTS = {
     # Commands that run no flow (init, services) log without a flow run: no warning about it.
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
 }
-#: First-generation threshold of the cyclic garbage collector for every command (see _main).
-GC_THRESHOLD = 50_000
 
 
 @app.callback()
@@ -68,10 +66,9 @@ def _main(
     """Wiki Loves campaigns on Wikidata: ingest, reconcile, upload, lists, reports."""
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    # The stages build and decode millions of small dicts (plans, entities) that hold no cycles:
-    # with CPython's default first-generation threshold (700) the cyclic collector ran about once
-    # per plan and took half of the plan stage's time (20,000 records: 40 s -> 24 s).
-    gc.set_threshold(GC_THRESHOLD, 20, 10)
+    # Stages make millions of small acyclic dicts: at the default threshold (700) the cyclic GC
+    # took half of the plan stage's time (20,000 records: 40 s -> 24 s).
+    gc.set_threshold(50_000, 20, 10)
     if "PREFECT_API_URL" not in os.environ and (url := running_api_url(Path(".wlkit"))):
         os.environ["PREFECT_API_URL"] = url  # the long-running server of `services up` (issue 11 §5)
 
@@ -391,8 +388,6 @@ def demo(
 
 
 cli_contest.register(app, _friendly, _print_summary)  # wlkit contest, wlkit writeback (issue 13)
-
-
 cli_setup.register(app, _friendly, _print_summary)  # wlkit init, wlkit staging prepare (issue 15)
 
 

@@ -40,7 +40,7 @@ from modeling.ledger import Ledger
 from modeling.lookups import admin_unit_table
 from modeling.plan_lookups import lookup, read_lookups
 from modeling.plan_store import export_jsonl
-from modeling.planning import plan_to_store
+from modeling.planning import plan_to_store, plan_workers
 from pipelines._options import API_READ_TASK, LOCAL_TASK, STAGE_FLOW, publish_summary
 from pipelines.preflight import preflight_task
 from sparql.client import run as sparql_run
@@ -83,11 +83,13 @@ def lookups(out: str, campaign: Campaign, target: Target) -> dict[str, Any]:
 @task(**API_READ_TASK)
 def build(out: str, campaign: Campaign, target: Target, units: dict[str, str], inputs: str,
           chunk_size: int) -> dict[str, Any]:
-    """Plans chunk by chunk into ``03_plan/plans.parquet``; ``summary.json``; returns the summary."""
+    """Plans chunk by chunk into ``03_plan/plans.parquet`` (a large register on one process per
+    core); ``summary.json``; returns the summary."""
     existing, collisions = read_lookups(Path(out) / PLAN_LOOKUPS)
     summary = plan_to_store(Path(out) / RECORDS, _decisions(out, campaign), campaign, Path(out) / PLANS,
                             admin_units=units, fetch_live=partial(fetch_entities, target),
-                            existing_ids=existing, collisions=collisions, chunk_size=chunk_size)
+                            existing_ids=existing, collisions=collisions, chunk_size=chunk_size,
+                            workers=plan_workers(Path(out) / RECORDS, chunk_size))
     return write_summary(out, PLAN_SUMMARY, {**summary, "inputs": inputs})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import geopandas as gpd
 import pyarrow.parquet as pq
 from _upload_fixtures import ADMIN, TODAY, bbr, bbr_record, live_from
@@ -90,3 +92,30 @@ def test_jsonl_export_and_reading_it_back(tmp_path):
         p.to_json() for p in read_plans(store)]
     write_plans(read_plans(store), tmp_path / "again.jsonl")
     assert (tmp_path / "again.jsonl").read_text() == (tmp_path / "plans.jsonl").read_text()
+
+
+def _fetch_from(live, qids):
+    return {q: live[q] for q in qids}
+
+
+def test_worker_processes_write_the_same_store_in_register_order(tmp_path):
+    """Chunks planned on two spawned processes: same rows, order, summary and batch-wide holds."""
+    records = _register(17)
+    records[15] = {**records[15], "source_id": "21300000019999", "name": records[2]["name"],
+                   "municipality_code": records[2]["municipality_code"],
+                   "municipality": records[2]["municipality"]}  # a label twin two chunks apart
+    existing, _, _ = build_entity(records[7], bbr(), admin_units=ADMIN, today=TODAY)
+    live = {"Q500": live_from(existing, "Q500")}
+    decisions = {r["source_id"]: "new" for r in records} | {records[7]["source_id"]: "Q500"}
+    path = _records(tmp_path, records)
+    summaries, rows = [], []
+    for workers in (1, 2):
+        store = tmp_path / f"plans-{workers}.parquet"
+        summaries.append(plan_to_store(path, decisions, bbr(), store, admin_units=ADMIN,
+                                       fetch_live=partial(_fetch_from, live), today=TODAY,
+                                       chunk_size=3, workers=workers))
+        rows.append([r for batch in iter_rows(store) for r in batch])
+    assert rows[1] == rows[0] and summaries[1] == summaries[0]
+    assert [r["source_id"] for r in rows[1]] == [r["source_id"] for r in records]
+    assert summaries[1]["actions"] == {"create": 14, "held": 2, "unchanged": 1}
+    assert summaries[1]["failed_checks"] == {"label_description_unique": 2}
