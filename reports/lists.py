@@ -34,7 +34,7 @@ from reports.lists_fold import (
     slug,
     upload_link,
 )
-from reports.lists_map import render_map
+from reports.lists_map import render_map, write_maps
 from reports.lists_render import (
     CANVAS_FROM,
     COLOURS,
@@ -52,7 +52,6 @@ from reports.lists_render import (
     write_wikitext,
 )
 from reports.lists_stats import coverage, plot_stats, render_stats, stats_frame
-from reports.outlines import outlines_for
 
 __all__ = [
     "CANVAS_FROM", "COLOURS", "CSV_COLUMNS", "MAP_ASSETS", "MAX_PAGE_BYTES", "NO_REGION",
@@ -102,10 +101,7 @@ def write_lists(campaign: Campaign, table: pd.DataFrame, names: pd.DataFrame, ou
     split.update({"all": len(files) - 1} if len(files) > 1 else {})
     (dest / "all.csv").write_text(csv_text(rows_all, langs), encoding="utf-8")
     _dump(dest / "all.geojson", geojson(rows_all))
-    outlines = outlines_for([(r["lon"], r["lat"]) for r in rows_all if r["lat"] is not None])
-    (dest / "map.html").write_text(render_map(campaign, rows_all, secs, generated_at, links, outlines),
-                                   encoding="utf-8")
-    copy_map_assets(dest)
+    write_maps(campaign, rows_all, secs, dest, generated_at, links)
     rows, total = coverage(rows_all, secs, langs)
     stats_frame(rows, total, langs).to_csv(dest / "stats.csv", index=False, lineterminator="\n")
     (dest / "stats.wiki").write_text(render_stats(campaign, rows, total, generated_at, links), encoding="utf-8")

@@ -1,0 +1,137 @@
+"""The multi-page map of a large campaign in headless Chromium, from file:// and offline: the
+national overview draws its cells, a large region's overview its cells and parts, a region page
+its markers, all without a console error; a cell's popup links to the pages holding its markers.
+
+Small data with a low page limit (the same code path as 10⁶ monuments; bench/bench_lists.py
+measures that size). Needs Debian's ``chromium`` (``make browser``); a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from modeling.campaign import load_campaign
+from reports import lists
+from reports.lists_map import write_maps
+from reports.lists_map_pages import plan_regions
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+
+from map_monuments import WHEN, monuments, page_cells, page_points  # noqa: E402
+
+pytestmark = pytest.mark.browser
+LIMIT = 150
+
+
+@pytest.fixture
+def pages(tmp_path: Path) -> Path:
+    campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
+    rows, names = monuments(900, n_regions=5)
+    rows[0]["label"] = "</script><b>x</b>"
+    write_maps(campaign, rows, lists.sections(rows, names), tmp_path, WHEN, max_points=LIMIT)
+    return tmp_path
+
+
+def _open(page: Path, profile: Path, *flags: str) -> tuple[str, list[str]]:
+    """The DOM of ``page`` after it has run, and the console messages / uncaught errors it logged."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is not installed: run `make browser`"
+    run = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+         "--enable-logging=stderr", "--v=0", *flags, "--dump-dom", "--virtual-time-budget=8000", page.as_uri()],
+        capture_output=True, text=True, timeout=180, check=False,
+    )
+    assert "leaflet-container" in run.stdout, run.stderr[-2000:]
+    return run.stdout, [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+
+
+def _paths(dom: str, css_class: str) -> list[str]:
+    return re.findall(rf"<path[^>]*class=\"[^\"]*{css_class}[^\"]*\"[^>]*>", dom)
+
+
+def test_national_page_draws_counts_per_cell_and_links_every_region(pages: Path, tmp_path: Path):
+    page = pages / "map.html"
+    text = page.read_text(encoding="utf-8")
+    assets = re.findall(r"""<(?:script|link)[^>]+(?:src|href)="([^"]+)""", text)
+    assert assets == ["leaflet.css", "leaflet.js", "wlk-map.js", "map/shapes.js"]  # files next to it, no fetch
+    dom, console = _open(page, tmp_path / "profile")
+    assert console == []
+    cells = _paths(dom, "wlk-cell")
+    assert len(cells) == len(page_cells(page)["cells"]) > 100
+    assert not _paths(dom, "wlk-marker")  # counts, not markers
+    assert len(_paths(dom, "wlk-region")) == 21 and _paths(dom, "wlk-country")  # Sweden's län from shapes.js
+    assert dom.index("wlk-country") < dom.index("wlk-cell")
+    links = re.findall(r'class="wlk-page" href="([^"]+)"', dom)
+    rows, names = monuments(900, n_regions=5)
+    mapped = [s for s in lists.sections(rows, names) if any(r["lat"] is not None for r in s.rows)]
+    assert len(mapped) == 5  # the 6th region's one monument has no coordinates: no page
+    assert links == [f"map/{s.slug}.html" for s in mapped] and all((pages / href).is_file() for href in links)
+
+
+def test_region_pages_draw_markers_and_parts(pages: Path, tmp_path: Path):
+    rows, names = monuments(900, n_regions=5)
+    regions = plan_regions(lists.sections(rows, names), LIMIT)
+    big = next(r for r in regions if len(r.parts) > 1)
+    dom, console = _open(pages / "map" / big.file, tmp_path / "p1")
+    assert console == []
+    assert len(_paths(dom, "wlk-tile")) == len(big.parts) > 1
+    assert len(_paths(dom, "wlk-cell")) == len(page_cells(pages / "map" / big.file)["cells"])
+    assert '<a class="wlk-up" href="../map.html">' in dom
+    part = pages / "map" / big.parts[0].file
+    dom, console = _open(part, tmp_path / "p2")
+    assert console == []
+    markers = _paths(dom, "wlk-marker")
+    assert len(markers) == len(page_points(part)) == len(big.parts[0].rows)
+    with_photo = sum(r["image"] is not None for r in big.parts[0].rows)
+    assert len([m for m in markers if "wlk-with-photo" in m]) == with_photo
+    assert f'<a class="wlk-up" href="{big.file}">' in dom
+    assert "<b>x</b>" not in dom
+
+
+CLICK_HARNESS = """
+    var cells = doc.querySelectorAll("path.wlk-cell"), seen = [];
+    for (var i = 0; i < cells.length && seen.length < 5; i += 7) {
+      cells[i].dispatchEvent(new MouseEvent("click", { bubbles: true, view: doc.defaultView }));
+      var box = doc.querySelector(".wlk-cell-popup");
+      if (!box) { seen.push(null); continue; }
+      seen.push([box.firstChild.textContent, Array.prototype.map.call(box.querySelectorAll("a"), function (a) {
+        return [a.getAttribute("href"), a.textContent];
+      })]);
+    }
+    document.getElementById("out").textContent = JSON.stringify(seen);"""
+
+
+def test_clicking_a_cell_links_to_the_pages_holding_its_markers(pages: Path, tmp_path: Path):
+    harness = pages / "harness.html"
+    harness.write_text(
+        '<!DOCTYPE html><html><body><pre id="out">waiting</pre>\n'
+        '<iframe id="f" src="map.html" style="width:1000px;height:800px"></iframe>\n<script>\n'
+        'document.getElementById("f").addEventListener("load", function () {\n  setTimeout(function () {\n'
+        '    var doc = document.getElementById("f").contentDocument;\n'
+        f"{CLICK_HARNESS}\n  }}, 500);\n}});\n</script></body></html>", encoding="utf-8")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium
+    run = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--allow-file-access-from-files",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", "--virtual-time-budget=8000", harness.as_uri()],
+        capture_output=True, text=True, timeout=180, check=False)
+    found = re.search(r'<pre id="out">(.*?)</pre>', run.stdout, re.S)
+    assert found and found.group(1).startswith("["), run.stderr[-2000:]
+    seen = json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+                      .replace("&amp;", "&"))
+    assert len(seen) == 5 and all(seen)
+    for text, links in seen:
+        total = int(text.split(" monuments")[0])
+        assert links and sum(int(label.rsplit("(", 1)[1].rstrip(")")) for _, label in links) >= total
+        for href, _ in links:
+            assert href.startswith("map/") and (pages / href).is_file()
+            assert 0 < len(page_points(pages / href)) <= LIMIT
