@@ -114,11 +114,17 @@ class ReconcileSummary(_Summary):
 
 #: Parts of a plan stored as one JSON text column each.
 PLAN_JSON_PARTS = ("data", "checks", "warnings", "desired", "changes", "held")
+#: What the preflight reads of each plan (:mod:`modeling.plan_index`): ``refs``, the entities
+#: the plan refers to (``P31:wikibase-item`` a property with its snak datatype, ``Q34`` a value;
+#: sorted, space-separated), ``unit`` the P131 value, ``lat``/``lon`` the P625 value (null when
+#: absent). A store without them (an older version's) is read by decoding the plans instead.
+PLAN_INDEX_COLUMNS = ("refs", "unit", "lat", "lon")
 #: ``03_plan/plans.parquet``: scalar columns first (filterable without decoding JSON).
 PLAN_SCHEMA = pa.schema([
     ("source_id", pa.string()), ("qid", pa.string()), ("action", pa.string()),
     ("identifier", pa.string()), ("base_revid", pa.int64()), ("fingerprint", pa.string()),
     ("failed", pa.int32()), ("labelled", pa.string()),
+    ("refs", pa.string()), ("unit", pa.string()), ("lat", pa.float64()), ("lon", pa.float64()),
     *[(part, pa.string()) for part in PLAN_JSON_PARTS],
 ])
 PLAN_COLUMNS = tuple(PLAN_SCHEMA.names)

@@ -1,7 +1,8 @@
 """The plan store: ``03_plan/plans.parquet``, written and read in chunks.
 
 One row per plan. Scalar columns (``source_id``, ``qid``, ``action``, ``identifier``,
-``base_revid``, ``fingerprint``, ``failed``, ``labelled``) can be filtered and counted without
+``base_revid``, ``fingerprint``, ``failed``, ``labelled``, and what the preflight reads: ``refs``,
+``unit``, ``lat``, ``lon`` from :mod:`modeling.plan_index`) can be filtered and counted without
 decoding anything; each nested part of a plan (``data``, ``checks``, ``warnings``, ``desired``,
 ``changes``, ``held``) is one JSON text column. A new item's ``data`` is its whole ``desired``
 entity, so ``data`` is null then and readers take ``desired`` (stored and decoded once).
@@ -24,8 +25,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from core.contracts import PLAN_JSON_PARTS, PLAN_SCHEMA
+from core.contracts import PLAN_INDEX_COLUMNS, PLAN_JSON_PARTS, PLAN_SCHEMA
 from core.errors import InputError
+from modeling.plan_index import index_columns
 
 Json = dict[str, Any]
 
@@ -35,12 +37,14 @@ DEFAULT_CHUNK = 5_000
 
 def store_row(plan: Json, *, fingerprint: str, labelled: list[str]) -> Json:
     """One store row of a plan dict (``Plan.to_json()``): scalars as they are, nested parts as
-    JSON text, plus its fingerprint and the languages it will have a label in."""
+    JSON text, plus its fingerprint, the languages it will have a label in, and the preflight's
+    columns (:func:`modeling.plan_index.index_columns`)."""
     row: Json = {
         "source_id": plan["source_id"], "qid": plan.get("qid"), "action": plan["action"],
         "identifier": plan.get("identifier"), "base_revid": plan.get("base_revid"),
         "fingerprint": fingerprint, "labelled": ",".join(sorted(labelled)),
         "failed": sum(1 for c in plan.get("checks") or [] if not c.get("ok")),
+        **index_columns(plan),
     }
     same = plan.get("data") is plan.get("desired")
     for part in PLAN_JSON_PARTS:
@@ -111,6 +115,30 @@ def iter_rows(path: str | Path, columns: list[str] | None = None,
     """Store rows in batches (only ``columns`` when given: a cheap scan, no JSON decoding)."""
     for batch in _open(Path(path)).iter_batches(batch_size=batch_size, columns=columns):
         yield batch.to_pylist()
+
+
+def has_index(path: str | Path) -> bool:
+    """Whether ``path`` is a store with the preflight's columns filled on every row
+    (:data:`core.contracts.PLAN_INDEX_COLUMNS`); False for a JSON Lines file or a store an older
+    version wrote, which are read by decoding the plans."""
+    path = Path(path)
+    if path.suffix == ".jsonl":
+        return False
+    store = _open(path)
+    if not set(PLAN_INDEX_COLUMNS) <= set(store.schema_arrow.names):
+        return False
+    refs = store.schema_arrow.get_field_index("refs")
+    for i in range(store.metadata.num_row_groups):
+        stats = store.metadata.row_group(i).column(refs).statistics
+        if stats is None or not stats.has_null_count or stats.null_count:
+            return False
+    return True
+
+
+def iter_batches(path: str | Path, columns: list[str],
+                 batch_size: int = 50_000) -> Iterator[pa.RecordBatch]:
+    """Arrow batches of some scalar columns of a store (for vectorised readers; nothing decoded)."""
+    yield from _open(Path(path)).iter_batches(batch_size=batch_size, columns=columns)
 
 
 def iter_plan_dicts(path: str | Path, batch_size: int = DEFAULT_CHUNK,

@@ -23,13 +23,20 @@ from core.errors import UploadError
 from core.layout import PLANS, PREFLIGHT
 from core.settings import Target, load_target
 from modeling.campaign import load_campaign
-from modeling.plausibility import far_from_units, record_units
+from modeling.plan_store import has_index, iter_batches
+from modeling.plausibility import (
+    LOCATION_COLUMNS,
+    far_from_located,
+    far_from_units,
+    located_units,
+    record_units,
+)
 from modeling.preflight import (
     blocking_message,
     campaign_refs,
     check_refs,
-    plan_refs,
     read_plan_lines,
+    store_refs,
 )
 from pipelines._options import LOCAL_TASK
 
@@ -49,7 +56,7 @@ def run_preflight(campaign: str, out: str, target: str | Target) -> dict[str, An
     plans = Path(out) / PLANS
     far: list[dict[str, Any]] = []
     if plans.exists():
-        refs = plan_refs(read_plan_lines(plans), refs)
+        refs = store_refs(plans, refs)
         far = _far_from_units(camp, plans, tgt)
     result = {"target": tgt.name, "data_version": data_version(tgt),
               **check_refs(refs, partial(entity_info, tgt)), "far_from_unit": far,
@@ -62,13 +69,19 @@ def run_preflight(campaign: str, out: str, target: str | Target) -> dict[str, An
 
 
 def _far_from_units(camp: Any, plans: Path, target: Target) -> list[dict[str, Any]]:
-    """Records farther than ``located_in.max_distance_km`` from their P131 unit (for review)."""
+    """Records farther than ``located_in.max_distance_km`` from their P131 unit (for review):
+    from the store's ``unit``/``lat``/``lon`` columns, or the decoded plans of an older store."""
     located = camp.mapping.located_in if camp.mapping else None
     if located is None:
         return []
-    pairs = list(record_units(read_plan_lines(plans)))
-    points = entity_coordinates(target, sorted({unit for _, unit, _, _ in pairs}))
-    far = far_from_units(pairs, points, located.max_distance_km)
+    if has_index(plans):
+        units = located_units(iter_batches(plans, LOCATION_COLUMNS))
+        points = entity_coordinates(target, sorted(units))
+        far = far_from_located(iter_batches(plans, LOCATION_COLUMNS), points, located.max_distance_km)
+    else:
+        pairs = list(record_units(read_plan_lines(plans)))
+        points = entity_coordinates(target, sorted({unit for _, unit, _, _ in pairs}))
+        far = far_from_units(pairs, points, located.max_distance_km)
     if far:
         log.warning("preflight: %d records lie more than %g km from their admin unit (review "
                     "far_from_unit in 03_plan/preflight.json)", len(far), located.max_distance_km)
