@@ -33,6 +33,8 @@ from reports.region_outlines import regions_for
 
 #: Above this many markers nearby markers are clustered (vendored Leaflet.markercluster).
 CLUSTER_FROM = 1_000
+#: Above this many cells an overview draws on a canvas (one SVG element per cell is slower to open).
+CELLS_CANVAS_FROM = 2_000
 #: Folder (next to ``map.html``) of the region pages of a multi-page map.
 MAP_DIR = "map"
 #: The country and region outlines shared by the pages of a multi-page map (in :data:`MAP_DIR`).
@@ -194,5 +196,5 @@ def _render_overview(campaign: Campaign, title: str, table: Sequence[dict[str, A
         "html/map_overview.html.j2", title=title, lang=campaign.languages[0], colours=COLOURS,
         counts={"with_image": with_image, "without_image": with_coords - with_image,
                 "without_coords": len(table) - with_coords, "items": len({r["item"] for r in table})},
-        cells=cells, entries=entries, prefer_canvas=len(cells["cells"]) > CANVAS_FROM,
+        cells=cells, entries=entries, prefer_canvas=len(cells["cells"]) > CELLS_CANVAS_FROM,
         generated_at=generated_at, **page)
