@@ -167,3 +167,46 @@ def test_wikibase_client_does_not_retry_a_refused_connection() -> None:
     with pytest.raises(NothingListeningError, match=r"nothing is listening on .*`wlkit services up`"):
         client.get_entities(["Q1"])
     assert waits == [] and time.monotonic() - started < 2  # before: 5 retries with backoff
+
+
+def _bbr_record(i: int, code: str, lat: float, lon: float) -> dict:
+    return {"source_id": f"2130000002{i:04d}", "name": f"Kv. Ärlan {i}", "municipality_code": code,
+            "municipality": "", "type": "byggnad", "designation_type": "enskilt",
+            "designation_date": "1965-04-02", "address": f"Storgatan {i}", "built": "1641",
+            "lat": lat, "lon": lon, "source_row": i + 2}
+
+
+def test_preflight_from_store_columns_equals_an_older_store(services_factory, tmp_path: Path) -> None:
+    """The same preflight.json from the store's preflight columns as from decoding the plans of
+    a store an older version wrote (issue 11)."""
+    import pyarrow.parquet as pq
+
+    from core.contracts import PLAN_INDEX_COLUMNS
+    from core.layout import PLANS
+    from modeling import datavalues as dv
+    from modeling.items import plan_items
+    from modeling.plan_store import PlanWriter, store_row
+
+    services = services_factory(seed=True)
+    units = {"0180": ("Q910000351", 46.948, 7.4474), "0380": ("Q910000261", 47.3769, 8.5417)}
+    for qid, lat, lon in units.values():
+        unit = _item(qid, f"Unit {qid}", P31="Q127448")
+        unit["claims"]["P625"] = [dv.statement(dv.snak("P625", "globe-coordinate",
+                                                       dv.globecoordinate(lat, lon, 0.0001)))]
+        _seed(services, tmp_path, unit)
+    records = [_bbr_record(i, ("0180", "0380", "1480")[i % 3], 46.95 + i * 0.1, 7.44 + i * 0.05)
+               for i in range(12)]
+    campaign = ROOT / "campaigns" / "wlm-se-bbr-sample.yaml"
+    admin = {k: v[0] for k, v in units.items()} | {"1480": "Q910009999"}  # not on the target
+    plans = plan_items(records, {r["source_id"]: "new" for r in records}, load_campaign(campaign),
+                       admin_units=admin, live_entities={})
+    new, old = tmp_path / "new", tmp_path / "old"
+    with PlanWriter(new / PLANS) as writer:
+        writer.write([store_row(p.to_json(), fingerprint="f", labelled=[]) for p in plans])
+    (old / PLANS).parent.mkdir(parents=True)
+    pq.write_table(pq.read_table(new / PLANS).drop_columns(list(PLAN_INDEX_COLUMNS)), old / PLANS)
+    got, expected = (run_preflight(str(campaign), str(out), services.target) for out in (new, old))
+    assert {**got, "at": None} == {**expected, "at": None}
+    assert got["far_from_unit"] and {f["unit"] for f in got["far_from_unit"]} <= {
+        "Q910000351", "Q910000261"}
+    assert got["missing"] == [{"id": "Q910009999", "kind": "item", "roles": ["value"], "used_by": 4}]
