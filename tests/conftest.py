@@ -40,9 +40,34 @@ for _key, _value in {
     os.environ.setdefault(_key, _value)
 
 # Every test session gets its own Prefect home (database, concurrency limits, results), so tests
-# never share state with a user's runs or with an earlier, killed session.
-if "PREFECT_HOME" not in os.environ:
+# never share state with a user's runs or with an earlier, killed session. Under pytest-xdist each
+# worker process is a session of its own: a home inherited from the controlling process (marked by
+# WLKIT_TEST_PREFECT_HOME) is replaced, so two workers never share one SQLite database.
+if "PREFECT_HOME" not in os.environ or (
+    "PYTEST_XDIST_WORKER" in os.environ
+    and os.environ["PREFECT_HOME"] == os.environ.get("WLKIT_TEST_PREFECT_HOME")
+):
     os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="wlkit-test-prefect-")
+    os.environ["WLKIT_TEST_PREFECT_HOME"] = os.environ["PREFECT_HOME"]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test`` (``-n auto --dist loadgroup``): one work unit per test module, so a module's
+    fixtures (services, built wheels) start once, not once per worker; modules marked
+    ``xdist_group(name)`` form one unit and run one after another on one worker (e.g. the two
+    demos, which both prefer the default ports). Other ``--dist`` modes are left to xdist."""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ModuleOrGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.rfind("@") > nodeid.rfind("]"):  # "@group" suffix, not "@" in a parameter
+                return nodeid.rsplit("@", 1)[-1]
+            return nodeid.split("::", 1)[0]
+
+    return ModuleOrGroupScheduling(config, log)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -201,26 +226,35 @@ def fixture_rdf_target(tmp_path_factory: pytest.TempPathFactory) -> Any:
         stop_services(data_dir)
 
 
-def load_fake_runs() -> Any:
-    """Import ``tests/fixtures/fake_runs.py`` by path (``tests/`` is not a package)."""
+def load_fixture_module(name: str) -> Any:
+    """Import ``tests/fixtures/<name>.py`` by path (``tests/`` is not a package)."""
     import importlib.util
     import sys
 
-    name = "wlkit_fake_runs"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, PROJECT_ROOT / "tests" / "fixtures" / "fake_runs.py"
-        )
+    key = f"wlkit_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, PROJECT_ROOT / "tests" / "fixtures" / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
+        sys.modules[key] = module
         spec.loader.exec_module(module)
-    return sys.modules[name]
+    return sys.modules[key]
 
 
 @pytest.fixture(scope="session")
-def fake_runs() -> Any:
-    """The fake-run builder module (``build_run(dir, RunSpec(...))``)."""
-    return load_fake_runs()
+def stage_runs(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Run folders made once per session by the real stages on the bundled samples
+    (``tests/fixtures/stage_runs.py``: ``.wlm``, ``.failed_upload``, ``.labels``,
+    ``.low_rejects``, ``.wle_partial``, ``.inputs`` …), on a seeded services pair of their own
+    that is stopped as soon as they are built. Read-only: ``stage_runs.copy(name, dest)`` first
+    to change one."""
+    module = load_fixture_module("stage_runs")
+    data_dir = tmp_path_factory.mktemp("wlkit-stage-runs-services")
+    services = _start(data_dir, seed=True)
+    try:
+        return module.build_runs(tmp_path_factory.mktemp("stage-runs"), services.target,
+                                 services.api_url, services.info.admin_secret, services.faults)
+    finally:
+        stop_services(data_dir)
 
 
 @pytest.fixture(scope="session")

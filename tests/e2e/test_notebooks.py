@@ -1,12 +1,14 @@
 """The analysts' notebooks run top to bottom on sample outputs, with no manual step.
 
 01 and 02 read a run's ``05_lists/`` and ``02_reconcile/`` outputs through ``WLKIT_NOTEBOOK_OUT``
-(here a fake run built by the fixture); 03 ingests the bundled sample register itself when the
-variable points to nothing with ``01_ingest/``. Notebooks are committed without outputs.
+(here those folders of a run made by the real stages, tests/fixtures/stage_runs.py); 03 ingests
+the bundled sample register itself when the variable points to nothing with ``01_ingest/``.
+Notebooks are committed without outputs.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -22,11 +24,10 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 @pytest.fixture(scope="module")
-def notebook_out(tmp_path_factory, fake_runs, contest_small) -> Path:
+def notebook_out(tmp_path_factory, stage_runs, contest_small) -> Path:
     out = tmp_path_factory.mktemp("notebook-out")
-    fake = fake_runs
     # lists + decisions only: notebook 03 must fall back to ingesting the bundled sample
-    fake.build_run(out / "wlm-se-bbr-sample", fake.RunSpec(stages=("reconcile", "lists")))
+    stage_runs.copy("wlm", out / "wlm-se-bbr-sample", stages=("reconcile", "lists"))
     contest_small.write_run(out / "wlm-contest-sample", contest_small.build())  # 04: a contest run
     run_contest(contest_small.campaign_stub(id_template="Monument Sweden"), out / "wlm-contest-sample")
     return out
@@ -43,8 +44,9 @@ def test_at_least_three_notebooks_without_outputs():
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # stage_runs starts the local services
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs(path, notebook_out, monkeypatch):
+def test_notebook_runs(path, notebook_out, monkeypatch, stage_runs):
     sample = ROOT / "campaigns" / "data" / "wlm-se-bbr-sample" / "bbr_sample.csv"
     if path.name.startswith("03_") and not sample.is_file():
         pytest.fail("the bundled sample register is missing")
@@ -60,7 +62,9 @@ def test_notebook_runs(path, notebook_out, monkeypatch):
     if path.name.startswith("01_"):
         assert "Stockholm" in text and "with photo" in text
     if path.name.startswith("02_"):
-        assert "review" in text and "ambiguous" in text
+        # the review count and every record the staging seed made ambiguous
+        assert re.search(rf"^review\s+{stage_runs.inputs.review}$", text, re.M)
+        assert all(sid in text for sid in stage_runs.inputs.review_ids)
     if path.name.startswith("03_"):
         assert "rows" in text and "municipality" in text and "wlkit-notebook-" in text
     if path.name.startswith("04_"):

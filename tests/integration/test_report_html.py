@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,16 +16,7 @@ from reports.documents import render_all
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = pytest.mark.browser
-
-
-def _fake_runs():
-    spec = importlib.util.spec_from_file_location("wlkit_fake_runs", ROOT / "tests" / "fixtures" / "fake_runs.py")
-    module = sys.modules.get("wlkit_fake_runs") or importlib.util.module_from_spec(spec)
-    if "wlkit_fake_runs" not in sys.modules:
-        sys.modules["wlkit_fake_runs"] = module
-        spec.loader.exec_module(module)
-    return module
+pytestmark = [pytest.mark.browser, pytest.mark.integration]  # stage_runs starts the services
 
 
 class _Refs(HTMLParser):
@@ -72,9 +61,9 @@ def _dump_dom(path: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def reports_out(tmp_path_factory) -> Path:
+def reports_out(tmp_path_factory, stage_runs) -> Path:
     out = tmp_path_factory.mktemp("reports-out")
-    _fake_runs().build_run(out / "wlm-se-bbr-sample")
+    stage_runs.copy("wlm", out / "wlm-se-bbr-sample")
     render_all(out, ROOT / "campaigns", "en")
     return out
 
@@ -90,13 +79,14 @@ def test_reports_are_self_contained(reports_out, name):
     assert "<script" not in html
 
 
-def test_checklist_renders_in_headless_chromium(reports_out, tmp_path):
+def test_checklist_renders_in_headless_chromium(reports_out, tmp_path, stage_runs):
     dom = _dump_dom(reports_out / "wlm-se-bbr-sample" / "06_reports" / "checklist.html", tmp_path)
     assert "<h1>Readiness checklist: Wiki Loves Monuments Sweden" in dom
     rows = re.findall(r'<tr class="(ticked|not_ticked|unknown)" data-step="(\w+)">', dom)
     assert [step for _s, step in rows] == list(STEPS)
     assert {step: s for s, step in rows}["ingest"] == "ticked"
-    assert "120 records, 3 rejected (2.4%)" in dom
+    inp = stage_runs.inputs
+    assert f"{inp.records} records, {inp.rejects} rejected ({stage_runs.pct(inp.rejects, inp.rows)})" in dom
     assert re.search(r'<img class="chart"[^>]*src="data:image/png;base64,', dom)
 
 

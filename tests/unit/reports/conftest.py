@@ -1,4 +1,4 @@
-"""Fixtures for the report tests: realistic fake run directories (tests/fixtures/fake_runs.py)."""
+"""Fixtures for the report tests: run folders made by the real stages (tests/fixtures/stage_runs.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,20 @@ def wle() -> Campaign:
 
 
 @pytest.fixture
-def wlm_run(tmp_path, fake_runs) -> Path:
-    """A complete fake WLM run (120 records, 3 rejects, 9 without coordinates, 5 to review …)."""
-    return fake_runs.build_run(tmp_path / "wlm-se-bbr-sample")
+def wlm_run(tmp_path, stage_runs) -> Path:
+    """A copy of the complete WLM run (stages 01–05; what it holds: ``stage_runs.inputs``)."""
+    return stage_runs.copy("wlm", tmp_path / "wlm-se-bbr-sample")
+
+
+@pytest.fixture
+def inputs(stage_runs):
+    """What the inputs of ``wlm_run`` say it holds (records, rejects, review, held …)."""
+    return stage_runs.inputs
+
+
+
+def pytest_collection_modifyitems(items):
+    """Tests on stage runs start the local services (once per session): mark them ``integration``."""
+    for item in items:
+        if {"stage_runs", "wlm_run", "inputs"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)

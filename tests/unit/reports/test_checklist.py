@@ -33,25 +33,30 @@ def test_run_stages_are_unknown_without_a_run_dir(wlm):
     assert items["identifier"].status == NOT_TICKED
 
 
-def test_full_run_ticks_with_evidence(wlm_run, wlm):
+def test_full_run_ticks_with_evidence(wlm_run, wlm, inputs):
     items = _by_key(build_checklist(collect_facts(wlm_run, wlm)))
     ingest = items["ingest"]
-    assert ingest.status == TICKED
-    assert ingest.params["records"] == 120 and ingest.params["rejects"] == 3
+    assert ingest.status == TICKED  # 3 of 70 rows rejected: below the 5 % bar
+    assert ingest.params["records"] == inputs.records and ingest.params["rejects"] == inputs.rejects
     assert ingest.evidence.file.endswith("01_ingest/rejects.csv")
     assert ingest.evidence.date == date.today()
-    assert items["reconcile"].status == NOT_TICKED  # 5 wait for review
-    assert items["reconcile"].params["review"] == 5
-    assert items["coordinates"].status == NOT_TICKED  # 111 of 121
-    assert (items["coordinates"].params["with"], items["coordinates"].params["total"]) == (111, 121)
+    assert items["reconcile"].status == NOT_TICKED  # the seed's ambiguous records wait for review
+    assert items["reconcile"].params["review"] == inputs.review > 0
+    assert items["reconcile"].params["matched"] == inputs.matched
+    # the rows rejected for their position count as records without coordinates
+    coordinates = items["coordinates"]
+    assert (coordinates.params["with"], coordinates.params["total"]) == (
+        inputs.records, inputs.records + inputs.coordinate_rejects)
+    assert coordinates.status == TICKED  # 67 of 69: above the 95 % bar
     assert items["upload"].status == TICKED
-    assert items["labels"].status == NOT_TICKED  # no English labels
-    assert items["lists"].status == TICKED and items["lists"].params["items"] == 70
+    assert items["upload"].params["held"] == inputs.held > 0
+    assert items["labels"].status == NOT_TICKED  # the campaign labels in Swedish only
+    assert items["lists"].status == TICKED and items["lists"].params["items"] == inputs.planned
     assert items["statistics"].status == NOT_TICKED  # stats exist, not published
     assert items["dry_run"].status == NOT_TICKED  # dry_run.md exists, never reviewed
 
 
-def test_adding_rejects_moves_the_tick(wlm_run, wlm):
+def test_adding_rejects_moves_the_tick(wlm_run, wlm, inputs):
     assert _by_key(build_checklist(collect_facts(wlm_run, wlm)))["ingest"].status == TICKED
     with (wlm_run / "01_ingest" / "rejects.csv").open("a", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -59,28 +64,30 @@ def test_adding_rejects_moves_the_tick(wlm_run, wlm):
             w.writerow([500 + k, "N_KOORD", "coordinate is not a number", "abc"])
     ingest = _by_key(build_checklist(collect_facts(wlm_run, wlm)))["ingest"]
     assert ingest.status == NOT_TICKED
-    assert ingest.params["rejects"] == 13
-    assert abs(ingest.params["rate"].part / ingest.params["rate"].total - 13 / 133) < 1e-9
+    assert ingest.params["rejects"] == inputs.rejects + 10
+    assert abs(ingest.params["rate"].part / ingest.params["rate"].total
+               - (inputs.rejects + 10) / (inputs.rows + 10)) < 1e-9
 
 
-def test_ledger_completion_moves_the_tick(tmp_path, fake_runs, wlm):
-    run = fake_runs.build_run(tmp_path / "r", fake_runs.RunSpec(done=100, failed=3))
-    upload = _by_key(build_checklist(collect_facts(run, wlm)))["upload"]
+def test_ledger_completion_moves_the_tick(stage_runs, wlm):
+    """The target refused FAILED_WRITES writes of the first upload; the second upload wrote them."""
+    planned, failed = stage_runs.inputs.planned, stage_runs.failed_writes
+    upload = _by_key(build_checklist(collect_facts(stage_runs.failed_upload, wlm)))["upload"]
     assert upload.status == NOT_TICKED
-    assert (upload.params["done"], upload.params["planned"], upload.params["failed"]) == (100, 113, 3)
-    with Ledger(run / "04_upload" / "ledger.sqlite") as ledger:
-        for row in ledger.rows(wlm.id):
-            if row.status != "done":
-                ledger.done(wlm.id, row.source_id, qid="Q200000999", revid=1, batch="b2",
-                            fingerprint="f", intent="create")
-    upload = _by_key(build_checklist(collect_facts(run, wlm)))["upload"]
+    assert (upload.params["done"], upload.params["planned"], upload.params["failed"]) == (
+        planned - failed, planned, failed)
+    with Ledger(stage_runs.failed_upload / "04_upload" / "ledger.sqlite") as ledger:
+        assert sum(row.status == "failed" for row in ledger.rows(wlm.id)) == failed
+    upload = _by_key(build_checklist(collect_facts(stage_runs.wlm, wlm)))["upload"]
     assert upload.status == TICKED
-    assert upload.params["done"] == upload.params["planned"] == 113
+    assert upload.params["done"] == upload.params["planned"] == planned
+    assert upload.params["failed"] == 0
 
 
 def test_missing_stage_file_makes_the_fact_unknown(wlm_run, wlm):
     shutil.rmtree(wlm_run / "02_reconcile")
-    (wlm_run / "04_upload" / "dry_run.md").unlink()
+    for name in ("dry_run.md", "dry_run.html"):  # the dry run writes both
+        (wlm_run / "04_upload" / name).unlink()
     items = _by_key(build_checklist(collect_facts(wlm_run, wlm)))
     assert items["reconcile"].status == UNKNOWN
     assert items["dry_run"].status == UNKNOWN
@@ -105,12 +112,16 @@ def test_identifier_needs_verification_and_existence(wlm):
     assert item.status == NOT_TICKED and "127.0.0.1" in item.params["target"]
 
 
-def test_labels_tick_when_every_language_is_covered(tmp_path, fake_runs, wlm):
-    run = fake_runs.build_run(tmp_path / "r", fake_runs.RunSpec(en_labels=120))
-    assert _by_key(build_checklist(collect_facts(run, wlm)))["labels"].status == TICKED
+def test_labels_tick_when_every_language_is_covered(stage_runs, wlm):
+    # the same records planned with mapping.labels.en as well
+    assert set(stage_runs.labels_inputs.labelled) == set(wlm.languages)
+    labels = _by_key(build_checklist(collect_facts(stage_runs.labels, wlm)))["labels"]
+    assert labels.status == TICKED
+    assert {s.lang: s.part for s in labels.params["shares"]} == dict.fromkeys(
+        wlm.languages, stage_runs.labels_inputs.records)
 
 
-def test_wikitext_checklist_parses_into_one_table(wlm_run, wlm):
+def test_wikitext_checklist_parses_into_one_table(wlm_run, wlm, stage_runs):
     items = build_checklist(collect_facts(wlm_run, wlm))
     text = render_checklist(items, wlm, "wiki", "en")
     code = mwparserfromhell.parse(text)
@@ -122,7 +133,8 @@ def test_wikitext_checklist_parses_into_one_table(wlm_run, wlm):
         cells = [c for c in row.contents.filter_tags(recursive=False) if c.tag == "td"]
         assert len(cells) == 3, str(row)[:200]
     assert not code.filter_templates()  # nothing in the data became a template call
-    assert "120 records, 3 rejected (2.4%)" in text
+    inp = stage_runs.inputs
+    assert f"{inp.records} records, {inp.rejects} rejected ({stage_runs.pct(inp.rejects, inp.rows)})" in text
 
 
 def test_markdown_checklist_lists_every_step_and_status(wlm_run, wlm):

@@ -49,12 +49,14 @@ def test_placeholders_survive_translation():
             assert set(re.findall(r"\{\w+\}|%\(\w+\)s", m.id)) == set(re.findall(r"\{\w+\}|%\(\w+\)s", m.string)), m.id
 
 
-def test_swedish_checklist_differs_and_is_translated(wlm_run, wlm):
+def test_swedish_checklist_differs_and_is_translated(wlm_run, wlm, stage_runs):
     items = build_checklist(collect_facts(wlm_run, wlm))
     en = render_checklist(items, wlm, "html", "en")
     sv = render_checklist(items, wlm, "html", "sv")
     assert en != sv
-    assert "Checklista inför kampanjen" in sv and "120 poster, 3 avvisade (2,4%)" in sv
+    inp = stage_runs.inputs
+    share = stage_runs.pct(inp.rejects, inp.rows, decimal=",")
+    assert "Checklista inför kampanjen" in sv and f"{inp.records} poster, {inp.rejects} avvisade ({share})" in sv
     for english in ("Readiness checklist", "Data source found", "not ticked", "records, "):
         assert english not in sv
     assert '<html lang="sv">' in sv

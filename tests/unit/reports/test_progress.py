@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[3]
 CAMPAIGNS = ROOT / "campaigns"
 
 
-def test_find_runs_pairs_campaigns_with_run_dirs(tmp_path, fake_runs):
-    fake_runs.build_run(tmp_path / "wlm-se-bbr-sample")
+def test_find_runs_pairs_campaigns_with_run_dirs(tmp_path, stage_runs):
+    stage_runs.copy("wlm", tmp_path / "wlm-se-bbr-sample")
     runs = {r.campaign.id: r for r in find_runs(CAMPAIGNS, tmp_path)}
     assert {"wlm-se-bbr-sample", "wle-se-reserves-sample"} <= set(runs)
     assert runs["wlm-se-bbr-sample"].run_dir == tmp_path / "wlm-se-bbr-sample"
@@ -33,22 +33,21 @@ def test_find_runs_without_campaigns_fails_clearly(tmp_path):
         find_runs(tmp_path, tmp_path)
 
 
-def test_stage_reached_and_counts(tmp_path, fake_runs, wlm, wle):
-    full = fake_runs.build_run(tmp_path / "a")
-    partial = fake_runs.build_run(tmp_path / "b", fake_runs.RunSpec(
-        campaign_id=wle.id, stages=("ingest", "reconcile")))
-    rows = build_progress([(wlm, collect_facts(full, wlm)), (wle, collect_facts(partial, wle)),
+def test_stage_reached_and_counts(stage_runs, wlm, wle):
+    rows = build_progress([(wlm, collect_facts(stage_runs.wlm, wlm)),
+                           (wle, collect_facts(stage_runs.wle_partial, wle)),
                            (wlm, collect_facts(None, wlm))])
     assert (rows[0].stage, rows[0].stages_done) == ("lists", 5)
-    assert rows[0].counts["records"] == 120 and rows[0].counts["uploaded"] == 113
+    assert rows[0].counts["records"] == stage_runs.inputs.records
+    assert rows[0].counts["uploaded"] == stage_runs.inputs.planned
     assert rows[0].last_run == date.today()
-    assert (rows[1].stage, rows[1].stages_done) == ("reconcile", 2)
+    assert (rows[1].stage, rows[1].stages_done) == ("reconcile", 2)  # the WLE run: ingest + reconcile
     assert rows[1].counts["uploaded"] is None
     assert rows[2].stage is None and rows[2].stage_title == "not started"
 
 
-def test_progress_page_over_all_campaigns(tmp_path, fake_runs):
-    fake_runs.build_run(tmp_path / "wlm-se-bbr-sample")
+def test_progress_page_over_all_campaigns(tmp_path, stage_runs):
+    stage_runs.copy("wlm", tmp_path / "wlm-se-bbr-sample")
     results, paths = render_all(tmp_path, CAMPAIGNS, "en")
     assert [r.campaign_id for r in results] == ["wlm-se-bbr-sample"]
     assert sorted(p.name for p in paths) == ["progress.html", "progress.wiki"]
@@ -62,9 +61,8 @@ def test_progress_page_over_all_campaigns(tmp_path, fake_runs):
     assert 'data-campaign="wle-se-reserves-sample"' in html and "data:image/png;base64," in html
 
 
-def test_progress_in_swedish(tmp_path, fake_runs, wlm):
-    run = fake_runs.build_run(tmp_path / "a")
-    rows = build_progress([(wlm, collect_facts(run, wlm))])
+def test_progress_in_swedish(stage_runs, wlm):
+    rows = build_progress([(wlm, collect_facts(stage_runs.wlm, wlm))])
     sv = render_progress(rows, "wiki", "sv")
     assert "Kampanjernas framsteg" in sv and "listor (5/5)" in sv
     assert "Campaign progress" not in sv

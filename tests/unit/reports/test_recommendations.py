@@ -32,13 +32,21 @@ def test_coordinates_gap_states_the_numbers(wlm):
     assert sv.startswith("312 av 4\u00a0120 kulturminnen (7,6%) saknar koordinater")
 
 
-def test_run_gaps_use_measured_counts(wlm_run, wlm):
+def test_run_gaps_use_measured_counts(wlm_run, wlm, stage_runs):
+    inp, pct = stage_runs.inputs, stage_runs.pct
     recs = {r.id: r for r in build_recommendations(collect_facts(wlm_run, wlm), wlm)}
-    assert "5 of 120 records (4.2%) wait for a human decision" in recs["review-queue"].text()
-    assert "3 of 123 register rows (2.4%) were rejected" in recs["rejects"].text()
-    assert "120 of 120 items (100%) have no label in English" in recs["labels-en"].text()
+    assert (f"{inp.review} of {inp.records} records ({pct(inp.review, inp.records)}) "
+            "wait for a human decision") in recs["review-queue"].text()
+    assert (f"{inp.rejects} of {inp.rows} register rows ({pct(inp.rejects, inp.rows)}) "
+            "were rejected") in recs["rejects"].text()
+    no_en = inp.records - inp.with_label("en")  # only the matched items' own English labels
+    assert (f"{no_en} of {inp.records} items ({pct(no_en, inp.records)}) "
+            "have no label in English") in recs["labels-en"].text()
     assert "labels-sv" not in recs  # every plan has a Swedish label
-    assert "46 of 70 monuments on Wikidata (65.7%) have no image" in recs["images"].text()
+    assert (f"{inp.held} of {inp.records} item plans ({pct(inp.held, inp.records)}) "
+            "are held") in recs["held-plans"].text()
+    # the staging seed has no P18: no listed monument has an image
+    assert f"{inp.planned} of {inp.planned} monuments on Wikidata (100%) have no image" in recs["images"].text()
     assert "P1260" in recs["identifier-unverified"].text()
     assert "upload-failed" not in recs and "licence" not in recs
 
@@ -51,12 +59,14 @@ def test_gaps_come_before_modelling_and_by_priority(wlm_run, wlm):
     assert gaps == sorted(gaps)
 
 
-def test_thresholds_hold_small_gaps_back(tmp_path, fake_runs, wlm):
-    # 1 reject of 121 rows = 0.8 %, below the rule's min_ratio of 1 %
-    run = fake_runs.build_run(tmp_path / "r", fake_runs.RunSpec(rejects=1))
-    assert "rejects" not in _ids(build_recommendations(collect_facts(run, wlm), wlm))
-    run2 = fake_runs.build_run(tmp_path / "r2", fake_runs.RunSpec(rejects=4))
-    assert "rejects" in _ids(build_recommendations(collect_facts(run2, wlm), wlm))
+def test_thresholds_hold_small_gaps_back(stage_runs, wlm):
+    # the whole register without its bad lines but one: 1 of 330 rows, below min_ratio 1 %
+    low = stage_runs.low_rejects_inputs
+    assert low.rejects == 1 and low.rejects / low.rows < 0.01
+    assert "rejects" not in _ids(build_recommendations(collect_facts(stage_runs.low_rejects, wlm), wlm))
+    # the base cut: 3 of 70 rows, above it
+    assert stage_runs.inputs.rejects / stage_runs.inputs.rows > 0.01
+    assert "rejects" in _ids(build_recommendations(collect_facts(stage_runs.wlm, wlm), wlm))
 
 
 def test_modelling_follows_the_heritage_type(wlm, wle):
@@ -94,14 +104,17 @@ def test_rule_file_errors_name_the_file(tmp_path):
         load_rules(bad)
 
 
-def test_rendered_recommendations(wlm_run, wlm):
+def test_rendered_recommendations(wlm_run, wlm, stage_runs):
+    inp = stage_runs.inputs
+    total = inp.records + inp.coordinate_rejects  # the rows rejected for their position count
+    gap = f"{inp.coordinate_rejects} of {total} monuments ({stage_runs.pct(inp.coordinate_rejects, total)})"
     facts = collect_facts(wlm_run, wlm)
     recs = build_recommendations(facts, wlm)
     wiki = render_recommendations(recs, wlm, "wiki", "en")
     code = mwparserfromhell.parse(wiki)
     assert not code.filter_templates()
     assert [h.title.strip() for h in code.filter_headings()][1:] == ["Gaps found", "Modelling"]
-    assert "10 of 121 monuments (8.3%) have no coordinates" in wiki
+    assert f"{gap} have no coordinates" in wiki
     html = render_recommendations(recs, wlm, "html", "en", gap_metrics(facts))
     assert 'src="data:image/png;base64,' in html
-    assert "10 of 121 monuments (8.3%)" in html
+    assert gap in html
