@@ -1,11 +1,17 @@
 """Dry-run data: per item, what the upload would write — streamed to disk, never held whole.
 
-:class:`DryRunWriter` takes plans one at a time (from the plan store's chunks) and appends one
-JSON line per item to ``04_upload/dry_run/items-<action>.jsonl`` (create, update, held,
-unchanged — the order the report shows them in), keeping only counts and the set of entity ids
-the report must label. ``meta.json`` beside them records the campaign, target, batch and counts.
-:mod:`reports.dry_run` renders these files (labels fetched by the flow); nothing here talks to
-a wiki or renders anything.
+:class:`DryRunWriter` takes plans one at a time and appends one JSON line per item to
+``04_upload/dry_run/items-<action>.jsonl`` (create, update, held, unchanged — the order the report
+shows them in), keeping only counts and the set of entity ids the report must label.
+``meta.json`` beside them records the campaign, target, batch and counts. :mod:`reports.dry_run`
+renders these files (labels fetched by the flow); nothing here talks to a wiki or renders anything.
+
+:func:`write_dry_run_store` reads the plan store row by row and decodes only what an entry shows:
+the entity whose statements are listed (``desired`` for a new item, ``data`` for a changed one),
+the changes, held statements and warnings, the checks only of a row whose ``failed`` column says
+one failed, and for every other item just the label out of ``desired`` — never a whole chunk of
+decoded plans at once (at 10⁶ items the decoded objects, not the decoding, cost most: the
+cyclic GC walks every one that lives long).
 """
 
 from __future__ import annotations
@@ -16,12 +22,15 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import IO, Any
+
+import orjson
 
 from core.settings import Target
 from modeling.campaign import Campaign
 from modeling.datavalues import format_snak
 from modeling.plan_model import Plan
+from modeling.plan_store import iter_plan_dicts, iter_rows
 
 Json = dict[str, Any]
 #: Report order: what will be written first, then what a reviewer must look at, then the rest.
@@ -33,6 +42,14 @@ DRY_RUN_DIR = "dry_run"
 REVIEW = "review"
 META = "meta.json"
 _ENTITY_ID = re.compile(r"^[QPL][1-9]\d*$")
+_WRITES = ("create", "update")
+#: Plan-store columns an entry needs (never ``fingerprint``, ``base_revid`` or the index).
+_COLUMNS = ["source_id", "qid", "action", "identifier", "failed",
+            "data", "checks", "warnings", "desired", "changes", "held"]
+#: Store rows per read batch (text only: nothing the cyclic GC tracks).
+_ROWS = 2_000
+_LABELS_KEY = '"labels":'
+_DECODER = json.JSONDecoder()
 
 
 def items_file(action: str) -> str:
@@ -40,11 +57,25 @@ def items_file(action: str) -> str:
     return f"items-{action}.jsonl"
 
 
-def _label(plan: Plan) -> str:
-    for src in (plan.desired, plan.data):
-        for term in (src.get("labels") or {}).values():
-            return str(term["value"])
-    return plan.source_id
+def _first_label(entity: Json | None) -> str | None:
+    for term in ((entity or {}).get("labels") or {}).values():
+        return str(term["value"])
+    return None
+
+
+def _label_of_text(text: str | None) -> str | None:
+    """The first label of an entity stored as compact JSON, decoding only its ``labels`` object.
+
+    ``"labels":`` cannot occur inside a JSON string (a quote there is escaped), and only the
+    entity itself has a ``labels`` key, so the first occurrence is the entity's.
+    """
+    if not text:
+        return None
+    at = text.find(_LABELS_KEY)
+    if at < 0:
+        return None
+    labels, _ = _DECODER.raw_decode(text, at + len(_LABELS_KEY))
+    return _first_label({"labels": labels})
 
 
 def _snaks(groups: Json | None, order: list[str] | None = None) -> list[Json]:
@@ -57,7 +88,8 @@ def statements(entity: Json) -> tuple[list[Json], list[list[Json]]]:
     """Each statement of ``entity`` (``wbeditentity`` JSON) with its qualifiers and references.
 
     An item's statements usually share one reference block, so references are listed once per
-    item and each statement points at them by number.
+    item and each statement points at them by number (a block seen before is recognised before
+    it is formatted).
 
     Returns:
         ``(statements, references)``: ``{"property", "value", "qualifiers": [{"property",
@@ -66,17 +98,45 @@ def statements(entity: Json) -> tuple[list[Json], list[list[Json]]]:
     """
     out: list[Json] = []
     refs: list[list[Json]] = []
+    seen: list[Json] = []  # raw reference blocks met so far, and their numbers
+    seen_numbers: list[int] = []
     for prop, sts in (entity.get("claims") or {}).items():
         for st in sts:
             numbers = []
-            for ref in st.get("references", []):
+            for ref in st.get("references") or ():
+                if ref in seen:
+                    numbers.append(seen_numbers[seen.index(ref)])
+                    continue
                 snaks = _snaks(ref.get("snaks"), ref.get("snaks-order"))
                 if snaks not in refs:
                     refs.append(snaks)
-                numbers.append(refs.index(snaks) + 1)
+                seen.append(ref)
+                seen_numbers.append(refs.index(snaks) + 1)
+                numbers.append(seen_numbers[-1])
+            quals = st.get("qualifiers")
             out.append({"property": prop, "value": format_snak(st["mainsnak"]),
-                        "qualifiers": _snaks(st.get("qualifiers"), st.get("qualifiers-order")), "refs": numbers})
+                        "qualifiers": _snaks(quals, st.get("qualifiers-order")) if quals else [],
+                        "refs": numbers})
     return out, refs
+
+
+def _entry(head: Json, entity: Json | None, changes: list[Json], held: list[Json],
+           checks: list[Json], warnings: list[str]) -> Json:
+    """An entry from a plan's parts (``head``: source_id, qid, action, label, identifier)."""
+    sts, refs = statements(entity) if entity is not None else ([], [])
+    return {
+        **head,
+        "changes": [
+            {"what": c.get("property") or f"{c['kind']} {c.get('language', '')}".strip(),
+             "kind": c["kind"], "qualifier": c.get("qualifier"), "before": c.get("before"), "after": c.get("after")}
+            for c in changes
+        ] if entity is not None else [],
+        "statements": sts,
+        "references": refs,
+        "held": list(held),
+        "failed_checks": [{"check": c["check"], "message": c["message"]} for c in checks if not c["ok"]],
+        "warnings": list(warnings),
+    }
 
 
 def entry(plan: Plan) -> Json:
@@ -91,46 +151,63 @@ def entry(plan: Plan) -> Json:
         ``references`` (the item's distinct reference blocks), ``held``,
         ``failed_checks`` and ``warnings``.
     """
-    writes = plan.action in ("create", "update")
-    sts, refs = statements(plan.data) if writes else ([], [])
-    return {
-        "source_id": plan.source_id,
-        "qid": plan.qid,
-        "action": plan.action,
-        "label": _label(plan),
-        "identifier": plan.identifier,
-        "changes": [
-            {"what": c.get("property") or f"{c['kind']} {c.get('language', '')}".strip(),
-             "kind": c["kind"], "qualifier": c.get("qualifier"), "before": c.get("before"), "after": c.get("after")}
-            for c in plan.changes
-        ] if writes else [],
-        "statements": sts,
-        "references": refs,
-        "held": list(plan.held),
-        "failed_checks": [{"check": c["check"], "message": c["message"]} for c in plan.failed_checks],
-        "warnings": list(plan.warnings),
-    }
+    label = _first_label(plan.desired) or _first_label(plan.data) or plan.source_id
+    head = {"source_id": plan.source_id, "qid": plan.qid, "action": plan.action, "label": label,
+            "identifier": plan.identifier}
+    entity = plan.data if plan.action in _WRITES else None
+    return _entry(head, entity, plan.changes, plan.held, plan.checks, plan.warnings)
 
 
-def entity_ids(item: Json) -> set[str]:
-    """Every property and item id an entry shows (statement values, qualifiers, references, held)."""
-    ids: set[str] = set()
+def _list(text: str | None) -> list[Any]:
+    if text is None or text == "[]":
+        return []
+    value = orjson.loads(text)
+    return value if isinstance(value, list) else []
 
-    def add(*values: Any) -> None:
-        ids.update(v for v in values if isinstance(v, str) and _ENTITY_ID.match(v))
 
+def row_entry(row: Json) -> Json:
+    """The entry (as :func:`entry`) of one plan-store row, decoding only what the entry shows."""
+    action, desired = row["action"], row["desired"]
+    entity = orjson.loads(row["data"] or desired) if action in _WRITES else None
+    if entity is not None and row["data"] is None:
+        label = _first_label(entity)  # a new item: its data is the desired entity, decoded already
+    else:
+        label = _label_of_text(desired) or _label_of_text(row["data"])
+    head = {"source_id": row["source_id"], "qid": row["qid"], "action": action,
+            "label": label or row["source_id"], "identifier": row["identifier"]}
+    checks = _list(row["checks"]) if row["failed"] else []
+    changes = _list(row["changes"]) if entity is not None else []
+    return _entry(head, entity, changes, _list(row["held"]), checks, _list(row["warnings"]))
+
+
+def _shown_values(item: Json) -> list[Any]:
+    """Every value an entry shows that may be an entity id."""
+    values: list[Any] = []
     for st in item["statements"]:
-        add(st["property"], st["value"])
+        values += (st["property"], st["value"])
         for snak in st["qualifiers"]:
-            add(snak["property"], *snak["values"])
+            values.append(snak["property"])
+            values += snak["values"]
     for ref in item["references"]:
         for snak in ref:
-            add(snak["property"], *snak["values"])
+            values.append(snak["property"])
+            values += snak["values"]
     for c in item["changes"]:
-        add(c["what"], c.get("qualifier"), c.get("before"), c.get("after"))
+        values += (c["what"], c["qualifier"], c["before"], c["after"])
     for h in item["held"]:
-        add(h.get("property"), h.get("register"), *(h.get("live") or []))
-    return ids
+        values += (h.get("property"), h.get("register"), *(h.get("live") or []))
+    return values
+
+
+def entity_ids(item: Json, known: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """Every property and item id an entry shows (statement values, qualifiers, references, held)
+    that is not in ``known`` (the writer's ids so far: most values repeat from item to item)."""
+    values = _shown_values(item)
+    try:
+        new = set(values) - known
+    except TypeError:  # a value that is not a string (a change's before/after can be anything)
+        new = {v for v in values if isinstance(v, str)} - known
+    return {v for v in new if isinstance(v, str) and _ENTITY_ID.match(v)}
 
 
 class DryRunWriter:
@@ -153,18 +230,22 @@ class DryRunWriter:
         self.counts = dict.fromkeys(ACTIONS, 0)
         self.ids: set[str] = set()
         self._meta: Json | None = None
-        self._files: dict[str, TextIO] = {
-            a: (self.dir / items_file(a)).open("w", encoding="utf-8") for a in (*ACTIONS, REVIEW)}
+        self._files: dict[str, IO[bytes]] = {
+            a: (self.dir / items_file(a)).open("wb") for a in (*ACTIONS, REVIEW)}
         self.review = 0
 
     def add(self, plan: Plan) -> None:
         """Write one plan's entry."""
-        item = entry(plan)
-        self.counts[plan.action] += 1
-        self.ids |= entity_ids(item)
-        line = json.dumps(item, ensure_ascii=False) + "\n"
-        self._files[plan.action].write(line)
-        if plan.action == "held" or item["held"] or item["failed_checks"]:
+        self.add_entry(entry(plan))
+
+    def add_entry(self, item: Json) -> None:
+        """Write one entry (:func:`entry` or :func:`row_entry`)."""
+        action = item["action"]
+        self.counts[action] += 1
+        self.ids |= entity_ids(item, self.ids)
+        line = orjson.dumps(item) + b"\n"
+        self._files[action].write(line)
+        if action == "held" or item["held"] or item["failed_checks"]:
             self.review += 1
             self._files[REVIEW].write(line)
 
@@ -209,6 +290,40 @@ def write_dry_run(plans: Iterable[Plan], campaign: Campaign, target: Target, bat
     return writer.close()
 
 
+def _store_entries(store: Path, source_ids: set[str] | None) -> Iterator[Json]:
+    if store.suffix == ".jsonl":  # the export: whole plans, one line each
+        for chunk in iter_plan_dicts(store, _ROWS, source_ids):
+            yield from (entry(Plan.from_json(d)) for d in chunk)
+        return
+    for rows in iter_rows(store, _COLUMNS, batch_size=_ROWS):
+        yield from (row_entry(r) for r in rows if source_ids is None or r["source_id"] in source_ids)
+
+
+def write_dry_run_store(store: str | Path, campaign: Campaign, target: Target, batch: str,
+                        dest: str | Path, source_ids: set[str] | None = None) -> Json:
+    """:func:`write_dry_run` of the plans in a plan store (or its JSON Lines export), read row by
+    row with only what each entry shows decoded (see the module docstring).
+
+    Args:
+        store: ``03_plan/plans.parquet`` (or ``plans.jsonl``).
+        campaign: The campaign.
+        target: The target the upload would write to (name and API URL only).
+        batch: The batch id the real run would use.
+        dest: ``04_upload/``.
+        source_ids: Only these records (an upload shard); None = all.
+
+    Returns:
+        The meta, as :func:`write_dry_run`.
+
+    Raises:
+        InputError: a missing store, or one that is not a plan store.
+    """
+    with DryRunWriter(dest, campaign, target, batch) as writer:
+        for item in _store_entries(Path(store), source_ids):
+            writer.add_entry(item)
+    return writer.close()
+
+
 def read_meta(dest: str | Path) -> Json:
     """The meta of a dry run written under ``<dest>/dry_run/``."""
     meta: Json = json.loads((Path(dest) / DRY_RUN_DIR / META).read_text(encoding="utf-8"))
@@ -220,7 +335,7 @@ def iter_entries(dest: str | Path, action: str) -> Iterator[Json]:
     path = Path(dest) / DRY_RUN_DIR / items_file(action)
     if not path.is_file():
         return
-    with path.open(encoding="utf-8") as fh:
+    with path.open("rb") as fh:
         for line in fh:
             if line.strip():
-                yield json.loads(line)
+                yield orjson.loads(line)

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from markupsafe import Markup
 
 from core.layout import DRY_RUN_HTML, DRY_RUN_MD, PREFLIGHT
 from modeling.dryrun import ACTIONS, DRY_RUN_DIR, REVIEW, iter_entries, read_meta
+from reports.dry_run_items import ItemHtml
 from reports.entity_links import EntityLinks
 from reports.environment import get_environment
 
@@ -38,7 +37,7 @@ HELD_ON_FRONT = 500
 #: Items whose detail ``dry_run.md`` shows.
 MD_DETAIL = 1_000
 LABELS_FILE = "labels.json"
-_ENTITY = re.compile(r"^[QPL][1-9]\d*$")
+_UNCHANGED_HEAD = '<table class="unchanged-list">\n<tr><th>source id</th><th>label</th><th>item</th></tr>\n'
 
 
 def read_blockers(run_dir: str | Path) -> list[Json]:
@@ -69,45 +68,25 @@ def _blocker(raw: Mapping[str, Any], problem: str) -> Json:
             "message": message + (f" ({detail})" if detail else "")}
 
 
-def _environment(labels: Mapping[str, str], page_base: str) -> Environment:
-    """An overlay of the project environment with the id renderers the dry-run templates use.
+def _environment(items: ItemHtml, labels: Mapping[str, str]) -> Environment:
+    """An overlay of the project environment with the renderers the dry-run templates use.
 
-    ``ent_html(value)`` gives "label <a>Q42</a>" (escaped, cached per id: at 10⁶ items Jinja macro
-    calls per value would cost more than the rest of the page), ``snaks_html(groups)`` a snak
-    list, ``name(value)`` "label (Q42)" for Markdown.
+    ``item_html(entry)`` gives one item's section (:class:`reports.dry_run_items.ItemHtml`),
+    ``ent_html(value)`` "label <a>Q42</a>", ``name(value)`` "label (Q42)" for Markdown.
     """
     def name(value: Any) -> str:
         if isinstance(value, str) and value in labels:
             return f"{labels[value]} ({value})"
         return "" if value is None else str(value)
 
-    @lru_cache(maxsize=100_000)
     def ent_html(value: Any) -> Markup:
-        if value is None:
-            return Markup("—")
-        if isinstance(value, str) and _ENTITY.match(value):
-            link = Markup('<a class="id" href="{}{}">{}</a>').format(page_base, value, value)
-            return Markup("{} {}").format(labels[value], link) if value in labels else link
-        return Markup("{}").format(value)
-
-    def snaks_html(groups: list[Json]) -> Markup:
-        return Markup("; ").join(
-            Markup("{}: {}").format(ent_html(g["property"]), Markup(", ").join(ent_html(v) for v in g["values"]))
-            for g in groups)
+        return Markup(items.ent(value))
 
     env = get_environment().overlay()
     env.filters, env.globals = dict(env.filters), dict(env.globals)  # never leak into the base
     env.filters["name"] = name
-    env.globals.update(name=name, ent_html=ent_html, snaks_html=snaks_html, shown_changes=_shown_changes)
+    env.globals.update(name=name, ent_html=ent_html, item_html=items.markup)
     return env
-
-
-def _shown_changes(changes: list[Json]) -> list[Json]:
-    """The "before → after" rows: terms, then statements beside a live value, then added
-    qualifiers/references (new statements are in the statements table already)."""
-    terms = [c for c in changes if c["kind"] not in ("statement", "qualifier", "reference")]
-    replaced = [c for c in changes if c["kind"] == "statement" and c.get("before")]
-    return terms + replaced + [c for c in changes if c["kind"] in ("qualifier", "reference")]
 
 
 def _pages(dest: Path, page_size: int) -> Iterator[tuple[str, list[Json]]]:
@@ -117,7 +96,15 @@ def _pages(dest: Path, page_size: int) -> Iterator[tuple[str, list[Json]]]:
             yield action, chunk
 
 
-def _write_pages(env: Environment, dest: Path, meta: Json, context: Json, page_size: int) -> list[Json]:
+def _body(items: ItemHtml, action: str, chunk: list[Json]) -> Markup:
+    """The items of one page: a table of unchanged items, or one section per item."""
+    if action == "unchanged":
+        rows = "".join(items.unchanged_row(it) for it in chunk)
+        return Markup(_UNCHANGED_HEAD + rows + "</table>\n")
+    return Markup("".join(items(it) for it in chunk))
+
+
+def _write_pages(env: Environment, items: ItemHtml, dest: Path, meta: Json, page_size: int) -> list[Json]:
     """Write ``dry_run/page-NNNN.html`` streaming (one page of entries in memory at a time)."""
     counts = meta["counts"]
     total = sum((counts[a] + page_size - 1) // page_size for a in ACTIONS)
@@ -126,9 +113,9 @@ def _write_pages(env: Environment, dest: Path, meta: Json, context: Json, page_s
     for number, (action, chunk) in enumerate(_pages(dest, page_size), start=1):
         href = f"page-{number:04d}.html"
         html = template.render(
-            meta=meta, number=number, total=total, action=action, items=chunk,
+            meta=meta, number=number, total=total, action=action, body=_body(items, action, chunk),
             prev=f"page-{number - 1:04d}.html" if number > 1 else None,
-            next=f"page-{number + 1:04d}.html" if number < total else None, **context)
+            next=f"page-{number + 1:04d}.html" if number < total else None)
         (dest / DRY_RUN_DIR / href).write_text(html, encoding="utf-8")
         pages.append({"href": f"{DRY_RUN_DIR}/{href}", "action": action, "count": len(chunk),
                       "first": chunk[0]["source_id"], "last": chunk[-1]["source_id"]})
@@ -162,12 +149,11 @@ def render_dry_run(
         labels = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     blockers = read_blockers(dest.parent) if blockers is None else blockers
     blockers = [{**b, "message": b["message"].replace("{target}", meta["target"]["name"])} for b in blockers]
-    page_base = (links or EntityLinks()).page_base
-    env = _environment(labels, page_base)
-    context = {"labels": dict(labels), "page_base": page_base}
+    items = ItemHtml(labels, (links or EntityLinks()).page_base)
+    env = _environment(items, labels)
     for old in (dest / DRY_RUN_DIR).glob("page-*.html"):
         old.unlink()
-    pages = _write_pages(env, dest, meta, context, page_size)
+    pages = _write_pages(env, items, dest, meta, page_size)
     first_page: dict[str, str] = {}
     for p in pages:
         first_page.setdefault(p["action"], p["href"])
@@ -175,7 +161,7 @@ def render_dry_run(
     head = {"meta": meta, "blockers": blockers, "held": held,
             "held_more": meta["review"] - len(held), "pages": pages, "first_page": first_page}
     front = dest / Path(DRY_RUN_HTML).name
-    front.write_text(env.get_template("html/dry_run.html.j2").render(**head, **context), encoding="utf-8")
+    front.write_text(env.get_template("html/dry_run.html.j2").render(**head), encoding="utf-8")
     detail = [e for a in ("create", "update") for e in islice(iter_entries(dest, a), MD_DETAIL)][:MD_DETAIL]
     md = dest / Path(DRY_RUN_MD).name
     md.write_text(env.get_template("markdown/dry_run.md.j2").render(
