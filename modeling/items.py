@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
+from core.contracts import PLAN_JSON_PARTS
 from core.errors import InputError
 from modeling.campaign import Campaign
 from modeling.checks import run_checks
@@ -167,14 +168,21 @@ def write_plans(plans: list[Plan], path: str | Path) -> None:
             fh.write(json.dumps(p.to_json(), ensure_ascii=False, sort_keys=True) + "\n")
 
 
-def iter_plans(path: str | Path, batch_size: int = 5_000,
-               source_ids: set[str] | None = None) -> Iterator[list[Plan]]:
+def iter_plans(path: str | Path, batch_size: int = 5_000, source_ids: set[str] | None = None,
+               parts: tuple[str, ...] = PLAN_JSON_PARTS) -> Iterator[list[Plan]]:
     """Plans of a store (``plans.parquet``) or a JSON Lines export, in batches.
+
+    Args:
+        path: The store or export.
+        batch_size: Plans per batch (a batch is decoded at once: keep it small for a long stream).
+        source_ids: Only these records; None = all.
+        parts: The nested parts to decode from a store (the others keep their empty default),
+            e.g. the upload's ``("data", "checks", "desired")``.
 
     Raises:
         InputError: a missing file, or a line/row that is not a plan (names the file and line).
     """
-    for n, chunk in enumerate(iter_plan_dicts(path, batch_size, source_ids)):
+    for n, chunk in enumerate(iter_plan_dicts(path, batch_size, source_ids, parts)):
         try:
             yield [Plan.from_json(d) for d in chunk]
         except TypeError as exc:
@@ -182,7 +190,8 @@ def iter_plans(path: str | Path, batch_size: int = 5_000,
 
 
 def read_plans(path: str | Path, source_ids: set[str] | None = None) -> list[Plan]:
-    """Every plan of a store or a JSON Lines file as one list (small runs, one shard).
+    """Every plan of a store or a JSON Lines file as one list (small runs and tests; a long run
+    streams :func:`iter_plans` instead).
 
     Raises:
         InputError: a missing file, or a line/row that is not a plan (names the file and line).

@@ -26,7 +26,7 @@ import logging
 import secrets
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,10 +41,8 @@ from core.errors import (
     RetryableError,
     UploadError,
 )
-from core.settings import Target
 from modeling.campaign import Campaign
 from modeling.diff import diff_entity
-from modeling.dryrun import write_dry_run
 from modeling.ledger import Ledger, LedgerRow
 from modeling.licence import licence_gate
 from modeling.plan_model import SINGLE_VALUE, Plan
@@ -56,6 +54,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
+#: The parts of a plan the upload reads (warnings, changes and held statements are the report's).
+UPLOAD_PARTS = ("data", "checks", "desired")
 
 
 @dataclass
@@ -130,7 +130,7 @@ class _Rate(TextColumn):
 
 
 @contextmanager
-def _progress(total: int, show: bool | None) -> Iterator[Callable[[], None]]:
+def _progress(total: int | None, show: bool | None) -> Iterator[Callable[[], None]]:
     if show is None:
         show = sys.stderr.isatty()
     if not show:
@@ -306,6 +306,20 @@ class _Run:
             read = self.evidence.refresh(unresolved)
             log.info("%d unresolved creates in the ledger; %d own edits read", len(unresolved), read)
 
+    def each(self, plans: Iterable[Plan], tick: Callable[[], None], count: bool) -> None:
+        """Every plan in turn, until ``should_stop`` (``count``: add them to ``plans`` as they come)."""
+        for plan in plans:
+            if self.opts.should_stop():
+                self.summary.stopped = True
+                return
+            self.summary.plans += count
+            if plan.action == "unchanged":
+                self.summary.unchanged += 1
+                self.settle_unchanged(plan)
+            else:
+                self.one(plan)
+            tick()
+
     def finish_deferred(self) -> None:
         """Resolve the creates set aside: wait out ``commit_grace``, re-read, then decide."""
         for _ in range(self.opts.max_retries + 1):
@@ -327,7 +341,7 @@ class _Run:
 
 
 def upload(
-    plans: list[Plan],
+    plans: Iterable[Plan],
     campaign: Campaign,
     client: WikibaseClient,
     *,
@@ -335,11 +349,13 @@ def upload(
     batch: str | None = None,
     options: UploadOptions | None = None,
     progress: bool | None = None,
+    total: int | None = None,
 ) -> UploadSummary:
     """Write the plans to the client's target: one ``wbeditentity`` per new or changed item.
 
     Args:
-        plans: Item plans (``03_plan/plans.jsonl``).
+        plans: Item plans, a list or a stream (taken one at a time: only the creates set aside
+            for later are kept).
         campaign: The campaign (licence gate, identifier property, summaries).
         client: The Wikibase client (:class:`clients.wikibase.WikibaseClient`).
         ledger_path: ``04_upload/ledger.sqlite``.
@@ -347,6 +363,8 @@ def upload(
         options: Retries, sleep, ``commit_grace``, the ``on_write`` callback and ``should_stop``
             (checked between records: the run then stops with the ledger consistent).
         progress: Show a rich progress bar (default: only on a terminal).
+        total: How many plans ``plans`` yields (progress bar and ``plans``); default: its length
+            when it has one, else counted as they come.
 
     Returns:
         The :class:`UploadSummary` (``stopped`` when ``should_stop`` ended it early).
@@ -357,22 +375,14 @@ def upload(
     """
     opts = options or UploadOptions()
     batch = batch or new_batch_id()
-    summary = UploadSummary(campaign=campaign.id, batch=batch, dry_run=False, plans=len(plans))
+    total = len(plans) if total is None and isinstance(plans, Sized) else total
+    summary = UploadSummary(campaign=campaign.id, batch=batch, dry_run=False, plans=total or 0)
     started = time.monotonic()
     licence_gate(campaign)
-    with Ledger(ledger_path) as ledger, _progress(len(plans), progress) as tick:
+    with Ledger(ledger_path) as ledger, _progress(total, progress) as tick:
         run = _Run(campaign, client, ledger, summary, opts)
         run.start()
-        for plan in plans:
-            if opts.should_stop():
-                summary.stopped = True
-                break
-            if plan.action == "unchanged":
-                summary.unchanged += 1
-                run.settle_unchanged(plan)
-            else:
-                run.one(plan)
-            tick()
+        run.each(plans, tick, count=total is None)
         run.finish_deferred()
         summary.stopped = summary.stopped or opts.should_stop()
         summary.ledger = ledger.counts(campaign.id)
@@ -382,16 +392,4 @@ def upload(
     summary.items_per_s = round(written / summary.elapsed_s, 2) if written and summary.elapsed_s else None
     log.info("upload %s: %d created, %d updated, %d unchanged, %d held, %d failed", batch,
              summary.created, summary.updated, summary.unchanged, summary.held, summary.failed)
-    return summary
-
-
-def dry_run(plans: list[Plan], campaign: Campaign, target: Target, *, report_dir: str | Path,
-            batch: str | None = None) -> UploadSummary:
-    """Write the dry-run data into ``report_dir/dry_run/`` (rendered by the flow: ``reports.dry_run``);
-    change nothing (no login, no ledger)."""
-    batch = batch or new_batch_id()
-    summary = UploadSummary(campaign=campaign.id, batch=batch, dry_run=True, plans=len(plans))
-    counts = write_dry_run(plans, campaign, target, batch, Path(report_dir))["counts"]
-    summary.created, summary.updated = counts["create"], counts["update"]
-    summary.unchanged, summary.held = counts["unchanged"], counts["held"]
     return summary

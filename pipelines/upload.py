@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +21,29 @@ from clients.wikibase import WikibaseClient
 from core.layout import LEDGER, PLANS, UPLOAD_SUMMARY, stage_dir
 from core.settings import Target, load_target
 from modeling.campaign import Campaign, load_campaign
-from modeling.dryrun import write_dry_run
-from modeling.items import iter_plans, read_plans
+from modeling.dryrun import write_dry_run_store
+from modeling.items import iter_plans
 from modeling.plan_model import Plan
+from modeling.plan_store import iter_rows
 from modeling.rerun import nothing_to_upload
-from modeling.upload import UploadOptions, UploadSummary, new_batch_id, upload
+from modeling.upload import UPLOAD_PARTS, UploadOptions, UploadSummary, new_batch_id, upload
 from pipelines import stopping
 from pipelines._options import STAGE_FLOW, WRITE_TASK, publish_summary, upload_slot
 from pipelines.dryrun import report_dry_run
 from pipelines.preflight import require_clear_preflight
 
+#: Plans decoded at once while uploading (the upload waits on the wiki, not on decoding).
+STREAM_CHUNK = 500
 
-def upload_plans(plans: list[Plan], campaign: Campaign, target: Target, *, ledger_path: str | Path,
+
+def upload_plans(plans: Iterable[Plan], campaign: Campaign, target: Target, *, ledger_path: str | Path,
                  batch: str | None = None, options: UploadOptions | None = None,
-                 backoff: float = 5.0, is_bot: bool = False, progress: bool | None = None) -> UploadSummary:
+                 backoff: float = 5.0, is_bot: bool = False, progress: bool | None = None,
+                 total: int | None = None) -> UploadSummary:
     """Upload ``plans`` to ``target`` with a client built from it (see :func:`modeling.upload.upload`).
 
     Args:
-        plans: Item plans.
+        plans: Item plans (a list, or a stream: see :func:`store_plans`).
         campaign: The campaign.
         target: Where to write (account from WLKIT_USER / WLKIT_PASSWORD).
         ledger_path: ``04_upload/ledger.sqlite``.
@@ -46,12 +52,24 @@ def upload_plans(plans: list[Plan], campaign: Campaign, target: Target, *, ledge
         backoff: First backoff (s) when the server gives no Retry-After.
         is_bot: Flag edits as bot edits (the account needs the bot flag).
         progress: Show a progress bar (default: only on a terminal).
+        total: How many plans a stream yields (default: counted as they come).
     """
     opts = options or UploadOptions(should_stop=stopping.requested)
     client = WikibaseClient(target, sleep=opts.sleep, max_retries=opts.max_retries, backoff=backoff,
                             is_bot=is_bot)
     return upload(plans, campaign, client, ledger_path=ledger_path, batch=batch, options=opts,
-                  progress=progress)
+                  progress=progress, total=total)
+
+
+def store_plans(path: Path, source_ids: set[str] | None) -> tuple[int | None, Iterator[Plan]]:
+    """The plans to upload as a stream: their number (from the store's ``source_id`` column
+    alone; None for a JSON Lines export), then the plans, decoded a few hundred at a time and
+    only the parts the upload reads."""
+    total = None if path.suffix == ".jsonl" else sum(
+        1 for rows in iter_rows(path, ["source_id"]) for r in rows
+        if source_ids is None or r["source_id"] in source_ids)
+    chunks = iter_plans(path, STREAM_CHUNK, source_ids, parts=UPLOAD_PARTS)
+    return total, (plan for chunk in chunks for plan in chunk)
 
 
 @task(**WRITE_TASK)
@@ -60,13 +78,13 @@ def write(out: str, campaign: Campaign, target: Target, dry_run: bool,
     """Upload (or dry-run) the plans of ``out`` (only ``source_ids`` for a shard); returns the summary.
 
     The single call site of the write slot. Plans are read here, from the plan store, so the task
-    passes a path and a summary, never the plans themselves.
+    passes a path and a summary, never the plans themselves; they are streamed, never all in
+    memory (the dry run reads the store row by row, :func:`modeling.dryrun.write_dry_run_store`).
     """
     path, ledger = Path(out) / PLANS, Path(out) / LEDGER
     wanted = set(source_ids) if source_ids is not None else None
     if dry_run:
-        plans = (p for chunk in iter_plans(path, source_ids=wanted) for p in chunk)
-        meta = write_dry_run(plans, campaign, target, new_batch_id(), ledger.parent)
+        meta = write_dry_run_store(path, campaign, target, new_batch_id(), ledger.parent, wanted)
         counts = meta["counts"]
         return UploadSummary(campaign=campaign.id, batch=meta["batch"], dry_run=True,
                              plans=sum(counts.values()), created=counts["create"],
@@ -75,7 +93,8 @@ def write(out: str, campaign: Campaign, target: Target, dry_run: bool,
     if wanted is None and (noop := nothing_to_upload(path, ledger, campaign.id)) is not None:
         return noop.to_json()  # every plan held or done with its fingerprint: no request (issue 11 §4)
     with upload_slot(target.name):
-        summary = upload_plans(read_plans(path, wanted), campaign, target, ledger_path=ledger)
+        total, plans = store_plans(path, wanted)
+        summary = upload_plans(plans, campaign, target, ledger_path=ledger, total=total)
         if summary.stopped:  # exit now: the slot dies with the process (Prefect's API may be gone)
             stopping.finished()
     return summary.to_json()
