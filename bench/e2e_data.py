@@ -10,10 +10,13 @@ diffs them against live entities.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import orjson
+import pyarrow.parquet as pq
 import yaml
 from pyproj import Transformer
 
@@ -128,3 +131,72 @@ def generate_run(folder: Path, n: int, *, existing_share: float = 0.1) -> Genera
     campaign = folder / f"wlm-se-bench-{n}.yaml"
     campaign.write_text(yaml.safe_dump(camp, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return GeneratedRun(register, campaign, seed, n, existing)
+
+
+WD = "http://www.wikidata.org/"
+#: The base seed of the local services (admin units, classes, properties).
+BASE_SEED = PROJECT / "sandbox" / "seed" / "base.jsonl"
+
+
+def _lit(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _value_term(value: dict) -> str | None:
+    """WDQS's RDF term of a datavalue (the types the generated plans use)."""
+    kind, v = value["type"], value["value"]
+    if kind == "wikibase-entityid":
+        return f"<{WD}entity/{v['id']}>"
+    if kind == "string":
+        return _lit(v)
+    if kind == "globecoordinate":
+        return f'"Point({v["longitude"]} {v["latitude"]})"^^<http://www.opengis.net/ont/geosparql#wktLiteral>'
+    if kind == "time":
+        return f'"{v["time"].lstrip("+")}"^^<http://www.w3.org/2001/XMLSchema#dateTime>'
+    if kind == "monolingualtext":
+        return f"{_lit(v['text'])}@{v['language']}"
+    return None
+
+
+def entity_ntriples(entity: dict) -> Iterator[str]:
+    """N-Triples of an entity in WDQS's form, as far as lists and reports query it: labels,
+    ``wdt:`` truthy values, ``p:``/``ps:``/``pq:`` statements with qualifiers."""
+    item = f"<{WD}entity/{entity['id']}>"
+    for lang, term in (entity.get("labels") or {}).items():
+        yield f"{item} <http://www.w3.org/2000/01/rdf-schema#label> {_lit(term['value'])}@{lang} ."
+    for prop, statements in (entity.get("claims") or {}).items():
+        for n, st in enumerate(statements):
+            snak = st["mainsnak"]
+            term = _value_term(snak["datavalue"]) if snak.get("snaktype") == "value" else None
+            if term is None:
+                continue
+            node = f"<{WD}entity/statement/{entity['id']}-{prop}-{n}>"
+            yield f"{item} <{WD}prop/direct/{prop}> {term} ."
+            yield f"{item} <{WD}prop/{prop}> {node} ."
+            yield f"{node} <{WD}prop/statement/{prop}> {term} ."
+            for qprop, qsnaks in (st.get("qualifiers") or {}).items():
+                for q in qsnaks:
+                    qterm = _value_term(q["datavalue"]) if q.get("snaktype") == "value" else None
+                    if qterm:
+                        yield f"{node} <{WD}prop/qualifier/{qprop}> {qterm} ."
+
+
+def write_target_ntriples(store: Path, first_qid: int, dest: Path) -> int:
+    """N-Triples of every item on the target once the plans are uploaded (existing items as
+    planned, new ones with fresh QIDs from ``first_qid`` up) plus the base seed; returns the
+    number of items."""
+    n = 0
+    with dest.open("w", encoding="utf-8") as fh:
+        for line in BASE_SEED.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                fh.write("\n".join(entity_ntriples(json.loads(line))) + "\n")
+        qid = first_qid
+        for batch in pq.ParquetFile(store).iter_batches(columns=["qid", "action", "desired"]):
+            for row in batch.to_pylist():
+                if row["action"] == "held":
+                    continue
+                if not row["qid"]:
+                    row["qid"], qid = f"Q{qid}", qid + 1
+                fh.write("\n".join(entity_ntriples({**orjson.loads(row["desired"]), "id": row["qid"]})) + "\n")
+                n += 1
+    return n
