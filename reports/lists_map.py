@@ -46,12 +46,14 @@ def map_points(campaign: Campaign, table: Sequence[dict[str, Any]], region_index
     (+ the upload id when it is not the register id); coordinates rounded to 6 decimals (~0.1 m).
     The page rebuilds each upload link from :func:`reports.lists_fold.upload_templates`."""
     out = []
+    plain_id = campaign.lists.upload.id_template == "{id}"  # the upload id is the register id
     for r in table:
         if r["lat"] is None:
             continue
+        regions = [region_index[q] for q in r["regions"] if q in region_index] if region_index else []
         row = [r["item"], r["id"], r["label"], round(r["lat"], 6), round(r["lon"], 6), int(r["image"] is not None),
-               [region_index[q] for q in r["regions"] if q in region_index]]
-        uid = upload_id(campaign, r)
+               regions]
+        uid = (r["id"] or "") if plain_id else upload_id(campaign, r)
         if uid != r["id"]:
             row.append(uid)
         out.append(row)
