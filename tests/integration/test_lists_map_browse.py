@@ -86,12 +86,14 @@ def test_region_pages_draw_markers_and_parts(pages: Path, tmp_path: Path):
     assert len(_paths(dom, "wlk-tile")) == len(big.parts) > 1
     assert len(_paths(dom, "wlk-cell")) == len(page_cells(pages / "map" / big.file)["cells"])
     assert '<a class="wlk-up" href="../map.html">' in dom
-    part = pages / "map" / big.parts[0].file
+    held = next(p for p in big.parts if any(r["item"] == rows[0]["item"] for r in p.rows))  # the hostile label
+    part = pages / "map" / held.file
+    assert "\\u003c/script\\u003e" in part.read_text(encoding="utf-8")
     dom, console = _open(part, tmp_path / "p2")
     assert console == []
     markers = _paths(dom, "wlk-marker")
-    assert len(markers) == len(page_points(part)) == len(big.parts[0].rows)
-    with_photo = sum(r["image"] is not None for r in big.parts[0].rows)
+    assert len(markers) == len(page_points(part)) == len(held.rows)
+    with_photo = sum(r["image"] is not None for r in held.rows)
     assert len([m for m in markers if "wlk-with-photo" in m]) == with_photo
     assert f'<a class="wlk-up" href="{big.file}">' in dom
     assert "<b>x</b>" not in dom
