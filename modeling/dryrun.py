@@ -6,12 +6,13 @@ shows them in), keeping only counts and the set of entity ids the report must la
 ``meta.json`` beside them records the campaign, target, batch and counts. :mod:`reports.dry_run`
 renders these files (labels fetched by the flow); nothing here talks to a wiki or renders anything.
 
-:func:`write_dry_run_store` reads the plan store row by row and decodes only what an entry shows:
-the entity whose statements are listed (``desired`` for a new item, ``data`` for a changed one),
-the changes, held statements and warnings, the checks only of a row whose ``failed`` column says
-one failed, and for every other item just the label out of ``desired`` — never a whole chunk of
-decoded plans at once (at 10⁶ items the decoded objects, not the decoding, cost most: the
-cyclic GC walks every one that lives long).
+:func:`row_entry` makes an entry from a plan-store row decoding only what the entry shows: the
+entity whose statements are listed (``desired`` for a new item, ``data`` for a changed one), the
+changes, held statements and warnings, the checks only of a row whose ``failed`` column says one
+failed, and for every other item just the label out of ``desired``. Entries are made one row at a
+time, never from a chunk of decoded plans (at 10⁶ items the decoded objects, not the decoding,
+cost most: the cyclic GC walks every one that lives long). :mod:`modeling.dryrun_store` drives it
+over a store, on worker processes for a large one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -30,7 +32,6 @@ from core.settings import Target
 from modeling.campaign import Campaign
 from modeling.datavalues import format_snak
 from modeling.plan_model import Plan
-from modeling.plan_store import iter_plan_dicts, iter_rows
 
 Json = dict[str, Any]
 #: Report order: what will be written first, then what a reviewer must look at, then the rest.
@@ -43,11 +44,6 @@ REVIEW = "review"
 META = "meta.json"
 _ENTITY_ID = re.compile(r"^[QPL][1-9]\d*$")
 _WRITES = ("create", "update")
-#: Plan-store columns an entry needs (never ``fingerprint``, ``base_revid`` or the index).
-_COLUMNS = ["source_id", "qid", "action", "identifier", "failed",
-            "data", "checks", "warnings", "desired", "changes", "held"]
-#: Store rows per read batch (text only: nothing the cyclic GC tracks).
-_ROWS = 2_000
 _LABELS_KEY = '"labels":'
 _DECODER = json.JSONDecoder()
 
@@ -98,21 +94,19 @@ def statements(entity: Json) -> tuple[list[Json], list[list[Json]]]:
     """
     out: list[Json] = []
     refs: list[list[Json]] = []
-    seen: list[Json] = []  # raw reference blocks met so far, and their numbers
-    seen_numbers: list[int] = []
+    seen: dict[bytes, int] = {}  # reference blocks met so far (as JSON) → their numbers
     for prop, sts in (entity.get("claims") or {}).items():
         for st in sts:
             numbers = []
             for ref in st.get("references") or ():
-                if ref in seen:
-                    numbers.append(seen_numbers[seen.index(ref)])
-                    continue
-                snaks = _snaks(ref.get("snaks"), ref.get("snaks-order"))
-                if snaks not in refs:
-                    refs.append(snaks)
-                seen.append(ref)
-                seen_numbers.append(refs.index(snaks) + 1)
-                numbers.append(seen_numbers[-1])
+                key = orjson.dumps(ref)
+                number = seen.get(key)
+                if number is None:
+                    snaks = _snaks(ref.get("snaks"), ref.get("snaks-order"))
+                    if snaks not in refs:
+                        refs.append(snaks)
+                    number = seen[key] = refs.index(snaks) + 1
+                numbers.append(number)
             quals = st.get("qualifiers")
             out.append({"property": prop, "value": format_snak(st["mainsnak"]),
                         "qualifiers": _snaks(quals, st.get("qualifiers-order")) if quals else [],
@@ -210,6 +204,23 @@ def entity_ids(item: Json, known: set[str] | frozenset[str] = frozenset()) -> se
     return {v for v in new if isinstance(v, str) and _ENTITY_ID.match(v)}
 
 
+@dataclass
+class EntryLines:
+    """Entries of a batch of plans as JSON lines per action (plus the review copies) and the
+    entity ids they show: what a worker process hands back to the writer."""
+
+    lines: dict[str, list[bytes]] = field(default_factory=lambda: {a: [] for a in (*ACTIONS, REVIEW)})
+    ids: set[str] = field(default_factory=set)
+
+    def add(self, item: Json) -> None:
+        """Add one entry (:func:`entry` or :func:`row_entry`)."""
+        self.ids |= entity_ids(item, self.ids)
+        line = orjson.dumps(item) + b"\n"
+        self.lines[item["action"]].append(line)
+        if item["action"] == "held" or item["held"] or item["failed_checks"]:
+            self.lines[REVIEW].append(line)
+
+
 class DryRunWriter:
     """Append dry-run entries per action to ``<dest>/dry_run/`` (use as a context manager).
 
@@ -240,14 +251,20 @@ class DryRunWriter:
 
     def add_entry(self, item: Json) -> None:
         """Write one entry (:func:`entry` or :func:`row_entry`)."""
-        action = item["action"]
-        self.counts[action] += 1
-        self.ids |= entity_ids(item, self.ids)
-        line = orjson.dumps(item) + b"\n"
-        self._files[action].write(line)
-        if action == "held" or item["held"] or item["failed_checks"]:
-            self.review += 1
-            self._files[REVIEW].write(line)
+        part = EntryLines()
+        part.add(item)
+        self.add_lines(part)
+
+    def add_lines(self, part: EntryLines) -> None:
+        """Write a batch of entries, already serialized (:class:`EntryLines`)."""
+        for action, lines in part.lines.items():
+            if lines:
+                self._files[action].write(b"".join(lines))
+            if action == REVIEW:
+                self.review += len(lines)
+            else:
+                self.counts[action] += len(lines)
+        self.ids |= part.ids
 
     def close(self) -> Json:
         """Close the files and write ``meta.json``; returns the meta (with counts and ids)."""
@@ -290,52 +307,21 @@ def write_dry_run(plans: Iterable[Plan], campaign: Campaign, target: Target, bat
     return writer.close()
 
 
-def _store_entries(store: Path, source_ids: set[str] | None) -> Iterator[Json]:
-    if store.suffix == ".jsonl":  # the export: whole plans, one line each
-        for chunk in iter_plan_dicts(store, _ROWS, source_ids):
-            yield from (entry(Plan.from_json(d)) for d in chunk)
-        return
-    for rows in iter_rows(store, _COLUMNS, batch_size=_ROWS):
-        yield from (row_entry(r) for r in rows if source_ids is None or r["source_id"] in source_ids)
-
-
-def write_dry_run_store(store: str | Path, campaign: Campaign, target: Target, batch: str,
-                        dest: str | Path, source_ids: set[str] | None = None) -> Json:
-    """:func:`write_dry_run` of the plans in a plan store (or its JSON Lines export), read row by
-    row with only what each entry shows decoded (see the module docstring).
-
-    Args:
-        store: ``03_plan/plans.parquet`` (or ``plans.jsonl``).
-        campaign: The campaign.
-        target: The target the upload would write to (name and API URL only).
-        batch: The batch id the real run would use.
-        dest: ``04_upload/``.
-        source_ids: Only these records (an upload shard); None = all.
-
-    Returns:
-        The meta, as :func:`write_dry_run`.
-
-    Raises:
-        InputError: a missing store, or one that is not a plan store.
-    """
-    with DryRunWriter(dest, campaign, target, batch) as writer:
-        for item in _store_entries(Path(store), source_ids):
-            writer.add_entry(item)
-    return writer.close()
-
-
 def read_meta(dest: str | Path) -> Json:
     """The meta of a dry run written under ``<dest>/dry_run/``."""
     meta: Json = json.loads((Path(dest) / DRY_RUN_DIR / META).read_text(encoding="utf-8"))
     return meta
 
 
-def iter_entries(dest: str | Path, action: str) -> Iterator[Json]:
-    """The entries of one action, one at a time, in the order they were planned."""
+def iter_lines(dest: str | Path, action: str) -> Iterator[bytes]:
+    """The entries of one action as JSON lines (undecoded), in the order they were planned."""
     path = Path(dest) / DRY_RUN_DIR / items_file(action)
     if not path.is_file():
         return
     with path.open("rb") as fh:
-        for line in fh:
-            if line.strip():
-                yield orjson.loads(line)
+        yield from (line for line in fh if line.strip())
+
+
+def iter_entries(dest: str | Path, action: str) -> Iterator[Json]:
+    """The entries of one action, one at a time, in the order they were planned."""
+    return (orjson.loads(line) for line in iter_lines(dest, action))

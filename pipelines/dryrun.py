@@ -20,6 +20,7 @@ from modeling.campaign import Campaign
 from modeling.dryrun import DRY_RUN_DIR, read_meta
 from pipelines._options import LOCAL_TASK
 from reports.dry_run import LABELS_FILE, render_dry_run
+from reports.dry_run_pages import page_workers
 from reports.entity_links import EntityLinks
 from sparql.entity_labels import entity_labels
 
@@ -45,7 +46,8 @@ def fetch_dry_run_labels(out: str, campaign: Campaign, target: Target) -> int:
 @task(**LOCAL_TASK)
 def render_dry_run_report(out: str, target: Target) -> list[str]:
     """Render the dry-run front page, its detail pages and ``dry_run.md``; returns the paths."""
-    paths = render_dry_run(stage_dir(out, "upload"), links=EntityLinks.for_target(target))
+    dest = stage_dir(out, "upload")
+    paths = render_dry_run(dest, links=EntityLinks.for_target(target), workers=page_workers(read_meta(dest)))
     return [str(p) for p in paths[:2]]
 
 

@@ -21,7 +21,7 @@ from clients.wikibase import WikibaseClient
 from core.layout import LEDGER, PLANS, UPLOAD_SUMMARY, stage_dir
 from core.settings import Target, load_target
 from modeling.campaign import Campaign, load_campaign
-from modeling.dryrun import write_dry_run_store
+from modeling.dryrun_store import dry_run_workers, write_dry_run_store
 from modeling.items import iter_plans
 from modeling.plan_model import Plan
 from modeling.plan_store import iter_rows
@@ -79,12 +79,13 @@ def write(out: str, campaign: Campaign, target: Target, dry_run: bool,
 
     The single call site of the write slot. Plans are read here, from the plan store, so the task
     passes a path and a summary, never the plans themselves; they are streamed, never all in
-    memory (the dry run reads the store row by row, :func:`modeling.dryrun.write_dry_run_store`).
+    memory (the dry run reads the store row by row, :func:`modeling.dryrun_store.write_dry_run_store`).
     """
     path, ledger = Path(out) / PLANS, Path(out) / LEDGER
     wanted = set(source_ids) if source_ids is not None else None
     if dry_run:
-        meta = write_dry_run_store(path, campaign, target, new_batch_id(), ledger.parent, wanted)
+        meta = write_dry_run_store(path, campaign, target, new_batch_id(), ledger.parent, wanted,
+                                   workers=dry_run_workers(path))
         counts = meta["counts"]
         return UploadSummary(campaign=campaign.id, batch=meta["batch"], dry_run=True,
                              plans=sum(counts.values()), created=counts["create"],

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -22,22 +22,20 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from core.layout import DRY_RUN_HTML, DRY_RUN_MD, PREFLIGHT
-from modeling.dryrun import ACTIONS, DRY_RUN_DIR, REVIEW, iter_entries, read_meta
+from modeling.dryrun import DRY_RUN_DIR, REVIEW, iter_entries, read_meta
 from reports.dry_run_items import ItemHtml
+from reports.dry_run_pages import PAGE_SIZE, write_pages
 from reports.entity_links import EntityLinks
 from reports.environment import get_environment
 
 log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
-#: Items per detail page.
-PAGE_SIZE = 500
 #: Held items shown on the front page (the rest are on the held pages).
 HELD_ON_FRONT = 500
 #: Items whose detail ``dry_run.md`` shows.
 MD_DETAIL = 1_000
 LABELS_FILE = "labels.json"
-_UNCHANGED_HEAD = '<table class="unchanged-list">\n<tr><th>source id</th><th>label</th><th>item</th></tr>\n'
 
 
 def read_blockers(run_dir: str | Path) -> list[Json]:
@@ -89,39 +87,6 @@ def _environment(items: ItemHtml, labels: Mapping[str, str]) -> Environment:
     return env
 
 
-def _pages(dest: Path, page_size: int) -> Iterator[tuple[str, list[Json]]]:
-    for action in ACTIONS:
-        entries = iter_entries(dest, action)
-        while chunk := list(islice(entries, page_size)):
-            yield action, chunk
-
-
-def _body(items: ItemHtml, action: str, chunk: list[Json]) -> Markup:
-    """The items of one page: a table of unchanged items, or one section per item."""
-    if action == "unchanged":
-        rows = "".join(items.unchanged_row(it) for it in chunk)
-        return Markup(_UNCHANGED_HEAD + rows + "</table>\n")
-    return Markup("".join(items(it) for it in chunk))
-
-
-def _write_pages(env: Environment, items: ItemHtml, dest: Path, meta: Json, page_size: int) -> list[Json]:
-    """Write ``dry_run/page-NNNN.html`` streaming (one page of entries in memory at a time)."""
-    counts = meta["counts"]
-    total = sum((counts[a] + page_size - 1) // page_size for a in ACTIONS)
-    template = env.get_template("html/dry_run/page.html.j2")
-    pages = []
-    for number, (action, chunk) in enumerate(_pages(dest, page_size), start=1):
-        href = f"page-{number:04d}.html"
-        html = template.render(
-            meta=meta, number=number, total=total, action=action, body=_body(items, action, chunk),
-            prev=f"page-{number - 1:04d}.html" if number > 1 else None,
-            next=f"page-{number + 1:04d}.html" if number < total else None)
-        (dest / DRY_RUN_DIR / href).write_text(html, encoding="utf-8")
-        pages.append({"href": f"{DRY_RUN_DIR}/{href}", "action": action, "count": len(chunk),
-                      "first": chunk[0]["source_id"], "last": chunk[-1]["source_id"]})
-    return pages
-
-
 def render_dry_run(
     upload_dir: str | Path,
     labels: Mapping[str, str] | None = None,
@@ -129,6 +94,7 @@ def render_dry_run(
     blockers: list[Json] | None = None,
     links: EntityLinks | None = None,
     page_size: int = PAGE_SIZE,
+    workers: int = 1,
 ) -> list[Path]:
     """Write ``dry_run.html`` (front page), ``dry_run/page-NNNN.html`` and ``dry_run.md``.
 
@@ -138,6 +104,7 @@ def render_dry_run(
         blockers: Preflight findings (default: :func:`read_blockers` of the run directory).
         links: Entity links of the target wiki (default: Wikidata).
         page_size: Items per detail page.
+        workers: Processes rendering the detail pages (see :func:`reports.dry_run_pages.page_workers`).
 
     Returns:
         The paths written, front page first.
@@ -149,11 +116,9 @@ def render_dry_run(
         labels = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     blockers = read_blockers(dest.parent) if blockers is None else blockers
     blockers = [{**b, "message": b["message"].replace("{target}", meta["target"]["name"])} for b in blockers]
-    items = ItemHtml(labels, (links or EntityLinks()).page_base)
-    env = _environment(items, labels)
-    for old in (dest / DRY_RUN_DIR).glob("page-*.html"):
-        old.unlink()
-    pages = _write_pages(env, items, dest, meta, page_size)
+    page_base = (links or EntityLinks()).page_base
+    pages = write_pages(dest, meta, labels, page_base, page_size, workers)
+    env = _environment(ItemHtml(labels, page_base), labels)
     first_page: dict[str, str] = {}
     for p in pages:
         first_page.setdefault(p["action"], p["href"])

@@ -55,7 +55,10 @@ class ItemHtml:
 
     def ent(self, value: Any) -> str:
         """An entity id as "label <a>Q42</a>", any other value escaped, None as a dash."""
-        done = self._ids.get(value) if isinstance(value, str) or value is None else None
+        try:
+            done = self._ids.get(value)
+        except TypeError:  # not hashable: not an id
+            return esc(value)
         if done is not None:
             return done
         if not isinstance(value, str) or not _ENTITY.match(value):
@@ -68,8 +71,9 @@ class ItemHtml:
 
     def snaks(self, groups: Iterable[Json]) -> str:
         """A snak list: "property: value, value; property: value"."""
-        ent = self.ent
-        return "; ".join(f"{ent(g['property'])}: {', '.join(ent(v) for v in g['values'])}" for g in groups)
+        known, ent = self._ids.get, self.ent
+        return "; ".join(f"{known(g['property']) or ent(g['property'])}: "
+                         f"{', '.join([known(v) or ent(v) for v in g['values']])}" for g in groups)
 
     def __call__(self, it: Json) -> str:
         """One item as a ``<section>`` (heading, statements, references, changes, notes)."""
@@ -100,13 +104,14 @@ class ItemHtml:
         return f'<tr id="item-{sid}"><td>{sid}</td><td>{esc(it["label"])}</td><td>{link}</td></tr>\n'
 
     def _statements(self, it: Json, sid: str) -> str:
-        ent, snaks = self.ent, self.snaks
+        known, ent, snaks = self._ids.get, self.ent, self.snaks
         rows = [_STATEMENTS_HEAD]
         for st in it["statements"]:
-            refs = "".join(f'<a href="#ref-{sid}-{n}">[{n}]</a>' for n in st["refs"])
+            prop, value = st["property"], st["value"]
+            refs = "".join([f'<a href="#ref-{sid}-{n}">[{n}]</a>' for n in st["refs"]])
             quals = snaks(st["qualifiers"]) if st["qualifiers"] else ""
-            rows.append(f'<tr><td>{ent(st["property"])}</td><td class="after">{ent(st["value"])}</td>'
-                        f"<td>{quals}</td><td>{refs}</td></tr>\n")
+            rows.append(f'<tr><td>{known(prop) or ent(prop)}</td><td class="after">{known(value) or ent(value)}'
+                        f"</td><td>{quals}</td><td>{refs}</td></tr>\n")
         rows.append("</table>\n")
         if it["references"]:
             rows.append('<ol class="refs">')

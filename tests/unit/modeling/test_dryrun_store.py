@@ -1,6 +1,6 @@
 """The dry run read straight from the plan store writes exactly what it writes from whole plans.
 
-:func:`modeling.dryrun.write_dry_run_store` decodes only what an entry shows (the label alone out of
+:func:`modeling.dryrun_store.write_dry_run_store` decodes only what an entry shows (the label alone out of
 an unchanged item's entity, the checks only of a row with a failed one); these tests hold it to
 the entries :func:`modeling.dryrun.write_dry_run` makes from fully decoded plans, for every action,
 held statements, failed checks, warnings, awkward labels, a shard and the JSON Lines export.
@@ -17,14 +17,8 @@ import pytest
 
 from core.settings import Target
 from modeling.campaign import load_campaign
-from modeling.dryrun import (
-    ACTIONS,
-    REVIEW,
-    iter_entries,
-    read_meta,
-    write_dry_run,
-    write_dry_run_store,
-)
+from modeling.dryrun import ACTIONS, REVIEW, iter_entries, read_meta, write_dry_run
+from modeling.dryrun_store import write_dry_run_store
 from modeling.items import plan_items, read_plans, write_plans
 from modeling.plan_store import PlanWriter, store_row
 
@@ -127,3 +121,14 @@ def test_entry_lines_are_json_objects_one_per_line(campaign, plans, tmp_path):
     write_dry_run_store(store, campaign, TARGET, "b1", tmp_path)
     lines = (tmp_path / "dry_run" / "items-create.jsonl").read_text(encoding="utf-8").splitlines()
     assert lines and all(json.loads(line)["action"] == "create" for line in lines)  # any JSON reader
+
+
+def test_worker_processes_write_the_same_files(campaign, plans, tmp_path):
+    store = _store(plans, tmp_path / "plans.parquet")  # four row groups
+    one = write_dry_run_store(store, campaign, TARGET, "b1", tmp_path / "one")
+    two = write_dry_run_store(store, campaign, TARGET, "b1", tmp_path / "two", workers=2)
+    for action in (*ACTIONS, REVIEW):
+        name = f"dry_run/items-{action}.jsonl"
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+    keys = ("counts", "review", "entity_ids")
+    assert {k: two[k] for k in keys} == {k: one[k] for k in keys}

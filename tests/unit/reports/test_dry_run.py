@@ -122,3 +122,18 @@ def test_detail_is_paged_and_the_front_page_does_not_grow(campaign, tmp_path):
     assert 'rel="prev"' in last and 'rel="next"' not in last and "page 30 of 30" in last
     items = [m for p in pages for m in re.findall(r'id="item-(\d+)"', p.read_text(encoding="utf-8"))]
     assert len(items) == len(set(items)) == 300
+
+
+def test_pages_from_worker_processes_are_the_same(campaign, tmp_path):
+    labels = {"P1435": "kulturarvsstatus", "Q990180": "Stockholms kommun"}
+    one, _ = _write(campaign, tmp_path / "one", 40, held=3, labels=labels, page_size=8)
+    two = tmp_path / "two" / "04_upload"
+    write_dry_run(iter(_plans(campaign, 40, 3)), campaign, TARGET, "b1", two)
+    render_dry_run(two, labels=labels, page_size=8, workers=2)
+    pages = sorted(p.name for p in (one / "dry_run").glob("page-*.html"))
+    assert len(pages) == 6 and pages == sorted(p.name for p in (two / "dry_run").glob("page-*.html"))
+    for name in pages:
+        assert (two / "dry_run" / name).read_bytes() == (one / "dry_run" / name).read_bytes()
+    front = (two / "dry_run.html").read_text(encoding="utf-8")
+    index = re.findall(r'<a href="(dry_run/page-\d+\.html)">', front[front.index('id="pages"'):])
+    assert index == [f"dry_run/{name}" for name in pages]
