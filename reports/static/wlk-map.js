@@ -93,13 +93,13 @@
   // [[page, count]], more_pages]]} (reports.lists_map_pages.Grid.doc). One rectangle per cell,
   // from red (no photo) to green (all photographed), more opaque where there are more monuments;
   // its popup links to the pages holding its markers. Returns the cells' layer.
-  function drawCells(L, map, doc, colours, renderer) {
+  function drawCells(L, map, doc, colours) {
     var layer = L.featureGroup(), top = 1;
     doc.cells.forEach(function (c) { top = Math.max(top, c[2]); });
     doc.cells.forEach(function (c) {
       var s = doc.step, colour = mix(colours["without"], colours["with"], c[3] / c[2]);
       var cell = L.rectangle([[c[0] * s, c[1] * s], [(c[0] + 1) * s, (c[1] + 1) * s]], {
-        renderer: renderer, color: colour, weight: 0.5, fillColor: colour,
+        color: colour, weight: 0.5, fillColor: colour,
         fillOpacity: 0.35 + 0.5 * Math.log(1 + c[2]) / Math.log(1 + top), className: "wlk-cell"
       });
       cell.bindTooltip(c[2] + " monuments, " + c[3] + " with a photo");

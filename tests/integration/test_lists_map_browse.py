@@ -54,6 +54,28 @@ def _open(page: Path, profile: Path, *flags: str) -> tuple[str, list[str]]:
     return run.stdout, [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
 
 
+def _harness(page_dir: Path, script: str, profile: Path) -> object:
+    """Open ``map.html`` of ``page_dir`` in a frame, run ``script`` (its ``doc``) once it is drawn;
+    the JSON the script writes into ``#out``."""
+    harness = page_dir / "harness.html"
+    harness.write_text(
+        '<!DOCTYPE html><html><body><pre id="out">waiting</pre>\n'
+        '<iframe id="f" src="map.html" style="width:1000px;height:800px"></iframe>\n<script>\n'
+        'document.getElementById("f").addEventListener("load", function () {\n  setTimeout(function () {\n'
+        '    var doc = document.getElementById("f").contentDocument;\n'
+        f"{script}\n  }}, 500);\n}});\n</script></body></html>", encoding="utf-8")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is not installed: run `make browser`"
+    run = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--allow-file-access-from-files",
+         f"--user-data-dir={profile}", "--dump-dom", "--virtual-time-budget=8000", harness.as_uri()],
+        capture_output=True, text=True, timeout=180, check=False)
+    found = re.search(r'<pre id="out">(.*?)</pre>', run.stdout, re.S)
+    assert found and found.group(1).startswith("["), run.stderr[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+                      .replace("&amp;", "&"))
+
+
 def _paths(dom: str, css_class: str) -> list[str]:
     return re.findall(rf"<path[^>]*class=\"[^\"]*{css_class}[^\"]*\"[^>]*>", dom)
 
@@ -113,23 +135,7 @@ CLICK_HARNESS = """
 
 
 def test_clicking_a_cell_links_to_the_pages_holding_its_markers(pages: Path, tmp_path: Path):
-    harness = pages / "harness.html"
-    harness.write_text(
-        '<!DOCTYPE html><html><body><pre id="out">waiting</pre>\n'
-        '<iframe id="f" src="map.html" style="width:1000px;height:800px"></iframe>\n<script>\n'
-        'document.getElementById("f").addEventListener("load", function () {\n  setTimeout(function () {\n'
-        '    var doc = document.getElementById("f").contentDocument;\n'
-        f"{CLICK_HARNESS}\n  }}, 500);\n}});\n</script></body></html>", encoding="utf-8")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium
-    run = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--allow-file-access-from-files",
-         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", "--virtual-time-budget=8000", harness.as_uri()],
-        capture_output=True, text=True, timeout=180, check=False)
-    found = re.search(r'<pre id="out">(.*?)</pre>', run.stdout, re.S)
-    assert found and found.group(1).startswith("["), run.stderr[-2000:]
-    seen = json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
-                      .replace("&amp;", "&"))
+    seen = _harness(pages, CLICK_HARNESS, tmp_path / "profile")
     assert len(seen) == 5 and all(seen)
     for text, links in seen:
         total = int(text.split(" monuments")[0])
@@ -137,3 +143,27 @@ def test_clicking_a_cell_links_to_the_pages_holding_its_markers(pages: Path, tmp
         for href, _ in links:
             assert href.startswith("map/") and (pages / href).is_file()
             assert 0 < len(page_points(pages / href)) <= LIMIT
+
+
+CANVAS_CLICK_HARNESS = """
+    var win = document.getElementById("f").contentWindow, canvas = doc.querySelector("canvas");
+    var box = canvas.getBoundingClientRect(), x = box.x + box.width / 2, y = box.y + box.height / 2;
+    ["mousemove", "click"].forEach(function (type) {
+      canvas.dispatchEvent(new win.MouseEvent(type, { bubbles: true, clientX: x, clientY: y, view: win }));
+    });
+    var popup = doc.querySelector(".wlk-cell-popup");
+    document.getElementById("out").textContent = JSON.stringify([doc.querySelectorAll("canvas").length,
+      popup ? Array.prototype.map.call(popup.querySelectorAll("a"), function (a) { return a.getAttribute("href"); })
+            : null]);"""
+
+
+def test_a_large_overview_draws_on_one_canvas_whose_cells_take_the_clicks(tmp_path: Path):
+    campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
+    rows, names = monuments(9_000)
+    write_maps(campaign, rows, lists.sections(rows, names), tmp_path, WHEN, max_points=1_000)
+    assert len(page_cells(tmp_path / "map.html")["cells"]) > 2_000  # above CELLS_CANVAS_FROM
+    dom, console = _open(tmp_path / "map.html", tmp_path / "p1")
+    assert console == [] and not _paths(dom, "wlk-cell")  # drawn on the canvas, not as SVG
+    canvases, links = _harness(tmp_path, CANVAS_CLICK_HARNESS, tmp_path / "p2")
+    assert canvases == 1  # outlines and cells share it: a second canvas would swallow the clicks
+    assert links and all((tmp_path / href).is_file() for href in links)
