@@ -1,0 +1,80 @@
+"""A full dry-run detail page (500 items built as strings, not by a template) opens in headless
+Chromium with every item, its labelled ids and its reference anchors, and loads nothing."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from core.settings import Target
+from modeling.campaign import load_campaign
+from modeling.dryrun import write_dry_run
+from modeling.items import plan_items
+from reports.dry_run import render_dry_run
+from reports.entity_links import EntityLinks
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+TARGET = Target(name="local", api_url="http://127.0.0.1:8181/w/api.php", sparql_url="http://127.0.0.1:7878/query")
+
+pytestmark = pytest.mark.browser
+
+
+class _Loads(HTMLParser):
+    """Every attribute that makes a browser load something, and every element id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads: list[str] = []
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if (tag, name) in {("img", "src"), ("script", "src"), ("link", "href"), ("iframe", "src")}:
+                self.loads.append(value)
+            if name == "id":
+                self.ids.append(value)
+
+
+def _dump_dom(path: Path, tmp_path: Path) -> str:
+    assert CHROMIUM, "chromium is not installed (make browser)"
+    proc = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'chromium-profile'}", "--dump-dom", path.as_uri()],
+        capture_output=True, text=True, timeout=90, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def test_a_full_detail_page_opens_in_chromium(tmp_path):
+    campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
+    recs = [{"source_id": f"2130000{i:07d}", "name": f"Kvarn <{i}> & co", "municipality_code": "0180",
+             "municipality": "Stockholm", "type": "väderkvarn", "designation_type": "enskilt",
+             "designation_date": "1990-05-01", "address": f"Kvarnbacken {i}", "built": "1780",
+             "lat": 59.3, "lon": 18.0, "source_row": i + 2} for i in range(520)]
+    plans = plan_items(recs, {r["source_id"]: "new" for r in recs}, campaign,
+                       admin_units={"0180": "Q990001", "Stockholm": "Q990001"}, live_entities={},
+                       today=date(2026, 10, 1))
+    dest = tmp_path / "04_upload"
+    write_dry_run(iter(plans), campaign, TARGET, "b1", dest)
+    render_dry_run(dest, labels={"Q990001": "Testkommun A", "P248": "känd från"},
+                   links=EntityLinks.for_target(TARGET))
+    page = dest / "dry_run" / "page-0001.html"
+    parsed = _Loads()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    assert parsed.loads == []
+    dom = _dump_dom(page, tmp_path)
+    items = re.findall(r'<section class="create" id="item-(\d+)">', dom)
+    assert items == [r["source_id"] for r in recs[:500]]
+    assert "create: Kvarn &lt;499&gt; &amp; co" in dom
+    assert 'Testkommun A <a class="id" href="http://127.0.0.1:8181/wiki/Special:EntityPage/Q990001">' in dom
+    assert f'<li id="ref-{recs[499]["source_id"]}-1">känd från <a' in dom
+    assert 'href="page-0002.html" rel="next"' in dom
