@@ -74,6 +74,7 @@ def make_data(n: int, seed: int = 7) -> tuple[gpd.GeoDataFrame, bytes]:
     p = lambda kind, pid: f"<{WD}prop/{kind}{pid}>"  # noqa: E731
     wb = "http://wikiba.se/ontology#"
     dbl = "^^<http://www.w3.org/2001/XMLSchema#double>"
+    wkt = "^^<http://www.opengis.net/ont/geosparql#wktLiteral>"
     for i in range(n):
         lat, lon = rng.uniform(55.4, 68.5), rng.uniform(11.5, 23.5)
         sid = f"213{i:011d}"
@@ -91,6 +92,7 @@ def make_data(n: int, seed: int = 7) -> tuple[gpd.GeoDataFrame, bytes]:
         st, v = f"<{ENTITY}statement/{q}-c>", f"<{WD}value/{q}c>"
         nt.append(f"{iri(q)} {p('', 'P625')} {st} .")
         nt.append(f"{st} {p('statement/value/', 'P625')} {v} .")
+        nt.append(f'{st} {p("statement/", "P625")} "Point({lon} {ilat})"{wkt} .')
         nt.append(f'{v} <{wb}geoLatitude> "{ilat}"{dbl} .')
         nt.append(f'{v} <{wb}geoLongitude> "{lon}"{dbl} .')
         if kind == "id":
@@ -134,7 +136,16 @@ def load_ntriples(admin_url: str, data: bytes, chunk_bytes: int = LOAD_CHUNK_BYT
 
 
 def store_runner(store: ox.Store) -> QueryRunner:
-    """Query runner over an in-process store: same rendering as ``sparql.client.run``."""
+    """Query runner over an in-process store: same rendering as ``sparql.client.run``.
+
+    WDQS's services in the text (``wikibase:around``) run as on the local endpoint: rewritten
+    by :mod:`sandbox.wdqs_services` and answered from a spatial index of the store.
+    """
+    from sandbox.spatial_index import SpatialIndex
+    from sandbox.wdqs_functions import custom_functions
+    from sandbox.wdqs_services import rewrite_query
+
+    index, functions = SpatialIndex(store), custom_functions(store)
 
     def value(term: object) -> object:
         if isinstance(term, ox.NamedNode):
@@ -144,7 +155,9 @@ def store_runner(store: ox.Store) -> QueryRunner:
         return None if term is None else str(term)
 
     def run(name: str, target: Target, *, cache_dir: Path | None = None, **params: object):
-        result = store.query(render(name, entity_base=target.entity_base, **params))
+        text = rewrite_query(render(name, entity_base=target.entity_base, **params), {},
+                             spatial=index)
+        result = store.query(text, custom_functions=functions)
         names = [v.value for v in result.variables]
         return pd.DataFrame([[value(sol[n]) for n in names] for sol in result], columns=names)
 

@@ -5,10 +5,11 @@ Two passes (FIELD-NOTES §1.4, §4.3 item 4), one module per seam:
 1. **Identifier match**, batched (:mod:`modeling.reconcile_ids`): the campaign's identifier
    values are looked up ``reconcile.batch_size`` at a time with one ``VALUES`` query; an id on
    two items, or one item carrying the ids of two records, goes to ``review``.
-2. **Geo + name** for the rest: the candidate items of the campaign's classes are fetched once
-   per area (:mod:`modeling.reconcile_candidates`), each record is scored against every
-   candidate within ``reconcile.distance_m`` (:mod:`modeling.reconcile_scoring`) and the scores
-   become a QID, ``review`` or ``new`` (:mod:`modeling.reconcile_decide`).
+2. **Geo + name** for the rest: the candidate items of the campaign's classes near the
+   records are fetched in batches of record centers (:mod:`modeling.reconcile_candidates`),
+   each record is scored against every candidate within ``reconcile.distance_m``
+   (:mod:`modeling.reconcile_scoring`) and the scores become a QID, ``review`` or ``new``
+   (:mod:`modeling.reconcile_decide`).
 
 Modeling does no I/O of its own: the queries go through the runner the caller passes in
 (``(name, target, *, cache_dir, **params) -> DataFrame``; the flow hands it
@@ -30,11 +31,10 @@ from core.settings import Target
 from modeling.campaign import Campaign
 from modeling.decisions import DECISION_COLUMNS, merge_human_decisions
 from modeling.reconcile_candidates import (
-    MAX_AREAS,
     P31_BLACKLIST,
-    TILE_DEG,
     aggregate_candidates,
-    candidate_areas,
+    candidate_batches,
+    candidate_centers,
     fetch_candidates,
 )
 from modeling.reconcile_decide import CLOSE_CALL_MARGIN, MAX_LISTED, decide, resolve_shared_qids
@@ -55,9 +55,10 @@ from modeling.reconcile_scoring import (
 )
 
 __all__ = [
-    "CLASS_MISMATCH_FACTOR", "CLOSE_CALL_MARGIN", "MAX_AREAS", "MAX_LISTED", "P31_BLACKLIST",
-    "TILE_DEG", "W_DIST", "W_NAME", "QueryRunner", "ReconcileResult", "aggregate_candidates",
-    "candidate_areas", "decide", "expected_class", "fetch_candidates", "fetch_identifier_hits",
+    "CLASS_MISMATCH_FACTOR", "CLOSE_CALL_MARGIN", "MAX_LISTED", "P31_BLACKLIST",
+    "W_DIST", "W_NAME", "QueryRunner", "ReconcileResult", "aggregate_candidates",
+    "candidate_batches", "candidate_centers", "decide", "expected_class", "fetch_candidates",
+    "fetch_identifier_hits",
     "identifier_values", "match_identifiers", "name_similarity", "normalise_name", "reconcile",
     "reconcile_detailed", "score_pairs",
 ]

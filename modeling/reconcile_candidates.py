@@ -1,62 +1,83 @@
 """Reconciliation, pass 2 input: the candidate items around the records.
 
-The items of the campaign's classes (``reconcile.classes``) inside the records' bounding box are
-fetched once per area (tiles of :data:`TILE_DEG` degrees when the records are spread out), never
-per record (``sparql/reconcile_candidates.rq``), through a query runner the caller passes in,
-and aggregated to one row per item.
+The items of the campaign's classes (``reconcile.classes``) with a coordinate within
+``reconcile.distance_m`` of a record are fetched in batches of record centers
+(``reconcile.batch_size`` centers per request, ``sparql/reconcile_candidates.rq``), never per
+record, through a query runner the caller passes in, and aggregated to one row per item. Each
+center is one ``wikibase:around`` lookup that starts from the geography, so a request costs
+what the few items near its centers cost, whatever the size of the class or of the country.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from core.settings import Target
 from modeling.campaign import Campaign
 from modeling.reconcile_ids import QueryRunner, count_request
 
-#: Candidate areas are split into tiles of this many degrees when the records are spread out.
-TILE_DEG = 1.0
-#: At most this many candidate areas (requests) per run; tiles grow until they fit.
-MAX_AREAS = 8
+#: The search radius is ``distance_m`` times this, plus :data:`RADIUS_PAD_M`: the pairing
+#: measures in the records' UTM zone, whose scale differs from great-circle distance by well
+#: under 2 % across a country, so every candidate the pairing can accept is fetched.
+RADIUS_MARGIN = 1.02
+#: Metres added to every radius (centers are rounded to micro-degrees, about 0.1 m).
+RADIUS_PAD_M = 2.0
 #: Items that are never candidates: Wikimedia disambiguation page, Wikimedia list article.
 P31_BLACKLIST = ("Q4167410", "Q13406463")
+_EARTH_KM = 6371.0088
 
 
-def candidate_areas(records: gpd.GeoDataFrame, distance_m: float, tile_deg: float = TILE_DEG,
-                    max_areas: int = MAX_AREAS) -> list[tuple[float, float, float, float]]:
-    """Bounding boxes (min_lon, min_lat, max_lon, max_lat) to fetch candidates for.
+def candidate_centers(records: gpd.GeoDataFrame, distance_m: float) -> pd.DataFrame:
+    """One search circle per distinct record center: ``lon``, ``lat`` (degrees), ``radius_km``.
 
-    One box around all records (grown by ``distance_m``) when they fit in ``tile_deg``; else one
-    tight box per occupied tile, the tile size doubling until at most ``max_areas`` remain. Tiles
-    skip the empty land between towns (fewer useless rows); the cap keeps requests few, since a
-    box FILTER (no ``wikibase:box`` on Oxigraph/QLever) scans the class once per request.
+    A record's center is the middle of its bounds (the point itself for points); its radius is
+    ``distance_m`` (with :data:`RADIUS_MARGIN` and :data:`RADIUS_PAD_M`) plus the distance from
+    the center to the farthest corner of its bounds, so a polygon's circle covers every point
+    within ``distance_m`` of its outline. Records at the same place share one circle (the
+    largest); rows are sorted by radius, then latitude and longitude.
     """
     if len(records) == 0:
-        return []
+        return pd.DataFrame({"lon": [], "lat": [], "radius_km": []})
     b = records.geometry.bounds
-    pad_lat = distance_m / 111_320.0
+    lon = ((b["minx"] + b["maxx"]) / 2).round(6)
+    lat = ((b["miny"] + b["maxy"]) / 2).round(6)
+    extent = np.maximum(_km(lon, lat, b["minx"], b["miny"]), _km(lon, lat, b["maxx"], b["maxy"]))
+    radius = (distance_m * RADIUS_MARGIN + RADIUS_PAD_M) / 1000.0 + extent
+    metres = np.ceil(np.round(radius * 1000, 6))  # whole metres, rounded up
+    frame = pd.DataFrame({"lon": lon, "lat": lat, "radius_km": metres / 1000})
+    frame = frame.dropna().groupby(["lon", "lat"], as_index=False)["radius_km"].max()
+    return frame.sort_values(["radius_km", "lat", "lon"], ignore_index=True)
 
-    def box(part: pd.DataFrame) -> tuple[float, float, float, float]:
-        lat = max(abs(part["miny"].min()), abs(part["maxy"].max()))
-        pad_lon = distance_m / (111_320.0 * max(math.cos(math.radians(min(lat, 89.0))), 0.01))
-        return (round(part["minx"].min() - pad_lon, 6), round(part["miny"].min() - pad_lat, 6),
-                round(part["maxx"].max() + pad_lon, 6), round(part["maxy"].max() + pad_lat, 6))
 
-    mx, my = (b["minx"] + b["maxx"]) / 2, (b["miny"] + b["maxy"]) / 2
-    while True:
-        if mx.max() - mx.min() <= tile_deg and my.max() - my.min() <= tile_deg:
-            return [box(b)]
-        keys = [(mx // tile_deg).astype(int), (my // tile_deg).astype(int)]
-        groups = [part for _, part in b.groupby(keys, sort=True)]
-        if len(groups) <= max_areas:
-            return [box(part) for part in groups]
-        tile_deg *= 2
+def candidate_batches(records: gpd.GeoDataFrame, distance_m: float, batch_size: int
+                      ) -> list[tuple[list[tuple[float, float]], float]]:
+    """The candidate requests: (centers as (lon, lat), radius in km) per batch of centers.
+
+    At most ``batch_size`` centers per request, so ``n`` records cost at most
+    ``ceil(n / batch_size)`` requests; a batch's radius is the largest of its centers (all
+    equal for point records).
+    """
+    centers = candidate_centers(records, distance_m)
+    out = []
+    for start in range(0, len(centers), batch_size):
+        part = centers.iloc[start:start + batch_size]
+        out.append((list(zip(part["lon"].tolist(), part["lat"].tolist(), strict=True)),
+                    float(part["radius_km"].max())))
+    return out
+
+
+def _km(lon: pd.Series, lat: pd.Series, lon2: pd.Series, lat2: pd.Series) -> np.ndarray:
+    """Great-circle kilometres between two series of points (degrees)."""
+    p1, p2 = np.radians(lat), np.radians(lat2)
+    h = (np.sin((p2 - p1) / 2) ** 2
+         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon) / 2) ** 2)
+    return np.asarray(2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
 
 
 def aggregate_candidates(rows: pd.DataFrame, languages: Sequence[str]) -> gpd.GeoDataFrame:
@@ -109,33 +130,29 @@ def aggregate_candidates(rows: pd.DataFrame, languages: Sequence[str]) -> gpd.Ge
                             crs="EPSG:4326")[cols]
 
 
-
 def fetch_candidates(records: gpd.GeoDataFrame, campaign: Campaign, target: Target,
                      run: QueryRunner, *, cache_dir: Path | None = None,
-                     counter: dict[str, int] | None = None,
-                     tile_deg: float = TILE_DEG) -> gpd.GeoDataFrame:
-    """Candidate items of the campaign's classes around the records: one query per area."""
+                     counter: dict[str, int] | None = None) -> gpd.GeoDataFrame:
+    """Candidate items of the campaign's classes near the records: one query per batch."""
     rc = campaign.reconcile
     if not rc.classes or len(records) == 0:
         return aggregate_candidates(pd.DataFrame(), campaign.languages)
     frames = []
-    for bbox in candidate_areas(records, rc.distance_m, tile_deg):
+    for centers, radius_km in candidate_batches(records, rc.distance_m, rc.batch_size):
         frames.append(run("reconcile_candidates", target, cache_dir=cache_dir,
-                          **_candidate_params(campaign, bbox)))
+                          **_candidate_params(campaign, centers, radius_km)))
         count_request(counter, "reconcile_candidates")
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return aggregate_candidates(rows, campaign.languages)
 
 
-
-def _candidate_params(campaign: Campaign, bbox: tuple[float, float, float, float]) -> dict[str, Any]:
-    # The box goes in micro-degrees: render.py's typed helpers have integers, not decimals.
-    e6 = [round(v * 1_000_000) for v in bbox]
+def _candidate_params(campaign: Campaign, centers: list[tuple[float, float]], radius_km: float
+                      ) -> dict[str, Any]:
     return {
+        "centers": centers,
+        "radius": f"{radius_km:.3f}",
         "classes": list(campaign.reconcile.classes),
         "blacklist": list(P31_BLACKLIST),
         "langs": list(campaign.languages),
         "idprop": campaign.register_mapping.identifier.property,
-        "min_lon": e6[0], "min_lat": e6[1], "max_lon": e6[2], "max_lat": e6[3],
     }
-

@@ -9,7 +9,10 @@ the WDQS redirect form ``wd:Qold owl:sameAs wd:Qnew`` in its graph. Data loaded 
 
 An entity's graph is swapped in one SPARQL update (one transaction): a query sees the old or
 the new version of an item, never none. With a query lag armed (:class:`sandbox.faults.Lags`)
-each swap is applied only ``query_s`` seconds after the save, like WDQS's updater.
+each swap is applied only ``query_s`` seconds after the save, like WDQS's updater. The
+coordinates' spatial index (:class:`sandbox.spatial_index.SpatialIndex`, behind
+``wikibase:around``/``box``) is updated with each swap as it is applied, and invalidated by
+anything else that changes the store.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,7 @@ from pyoxigraph import NamedNode, Quad, Store, Triple
 from sandbox.faults import Lags
 from sandbox.rdf import Vocabulary, entity_triples, is_shared_subject, redirect_triples
 from sandbox.rdf_vocab import OWL
+from sandbox.spatial_index import SpatialIndex, has_coordinates
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +53,9 @@ class EntityGraph:
         self.vocab = vocab
         self.lags = lags or Lags()
         self._site_roots: set[str] = set()
-        self._queue: list[tuple[float, str]] = []  # (monotonic due time, SPARQL update)
+        #: (monotonic due time, SPARQL update, spatial index change applied with it)
+        self._queue: list[tuple[float, str, Callable[[], None]]] = []
+        self.spatial = SpatialIndex(self.store)
         self._queue_lock = threading.Lock()
 
     def split(self, entity: dict[str, Any], property_type: Any
@@ -83,7 +90,13 @@ class EntityGraph:
         if shared:
             data.append(f"GRAPH {SHARED_GRAPH} {{ {_triples(shared)} }}")
         parts.append(f"INSERT DATA {{ {' '.join(data)} }}")
-        self._submit(" ;\n".join(parts))
+
+        def index() -> None:
+            self.spatial.set_graph(graph.value, own)
+            if has_coordinates(new_shared) or (dropped and self.spatial.holds(SHARED_GRAPH.value)):
+                self.spatial.invalidate()  # coordinates in references: rare, rebuilt lazily
+
+        self._submit(" ;\n".join(parts), index)
 
     def redirect(self, source: str, target: str) -> None:
         """Replace ``source``'s triples by the WDQS redirect form ``wd:source owl:sameAs wd:target``.
@@ -92,23 +105,30 @@ class EntityGraph:
         """
         graph = entity_graph(source)
         triples = _triples(redirect_triples(source, target, self.vocab))
-        self._submit(f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{ {triples} }} }}")
+        self._submit(f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{ {triples} }} }}",
+                     lambda: self.spatial.set_graph(graph.value, []))
 
-    def _submit(self, update: str) -> None:
+    def _submit(self, update: str, index: Callable[[], None]) -> None:
         """Apply a SPARQL update now, or queue it behind the query lag / earlier queued ones."""
         with self._queue_lock:
             if self.lags.query_s or self._queue:
-                self._queue.append((time.monotonic() + self.lags.query_s, update))
+                self._queue.append((time.monotonic() + self.lags.query_s, update, index))
                 return
+            self._apply(update, index)
+
+    def _apply(self, update: str, index: Callable[[], None]) -> None:
+        """Apply ``update`` and its spatial index change together (under the index lock)."""
+        with self.spatial.lock:
             self.store.update(update)
+            index()
 
     def apply_due(self) -> None:
         """Apply the queued swaps whose lag has passed (all of them when the lag is off)."""
         with self._queue_lock:
             now = time.monotonic()
             while self._queue and (not self.lags.query_s or self._queue[0][0] <= now):
-                _, update = self._queue.pop(0)
-                self.store.update(update)
+                _, update, index = self._queue.pop(0)
+                self._apply(update, index)
 
     def versions(self) -> dict[str, int]:
         """Entity id → schema:version currently in the store."""
@@ -169,6 +189,7 @@ class EntityGraph:
         if quads:
             self.store.bulk_extend(quads)
         self.store.flush()
+        self.spatial.invalidate()
         return counts
 
     def query(self, sparql: str, prefixes: dict[str, str] | None = None, **kwargs: Any) -> Any:

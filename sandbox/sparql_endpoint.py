@@ -52,6 +52,10 @@ def load_rdf(repo: Repository, body: bytes, content_type: str, graph: str | None
         repo.graph.store.load(body, format=fmt)
     else:
         repo.graph.store.load(body, format=fmt, to_graph=target)
+    if fmt in (RdfFormat.N_QUADS, RdfFormat.TRIG):
+        repo.graph.spatial.invalidate()  # any graphs: rebuilt at the next geographic lookup
+    else:
+        repo.graph.spatial.refresh_graph(target.value)  # the coordinates just loaded
     after = sum(1 for _ in repo.graph.store.quads_for_pattern(None, None, None, target))
     return {"loaded": after - before, "graph": target.value}
 
@@ -122,6 +126,7 @@ class SparqlHandler(BaseHandler):
             node = NamedNode(graph or LOADED_GRAPH.value)
             if store.contains_named_graph(node):
                 store.remove_graph(node)
+                self.state.repo.graph.spatial.invalidate()
             self._json({"unloaded": node.value})
         else:
             self._json({"error": f"unknown admin endpoint {self.command} /admin/{name}"},

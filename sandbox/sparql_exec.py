@@ -129,7 +129,8 @@ class QueryRunner:
         """
         if not _LANG.fullmatch(uselang):
             raise QueryRefused(f"uselang should be a language code, got {uselang!r}")
-        rewritten = rewrite_query(query, self.prefixes, uselang)
+        self.repo.graph.apply_due()  # the spatial index answers as of the swaps applied now
+        rewritten = rewrite_query(query, self.prefixes, uselang, spatial=self.repo.graph.spatial)
         if self.overrunning >= self.max_overrunning:
             raise EndpointBusy(f"{self.overrunning} queries that ran past the time limit are "
                                "still finishing; try again later")

@@ -17,6 +17,7 @@ from sandbox.wdqs_services import FN, RDFS_LABEL, WIKIBASE
 
 GEOF_DISTANCE = "http://www.opengis.net/def/function/geosparql/distance"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+GEO_WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 EARTH_RADIUS_KM = 6371.0088
 _POINT = re.compile(r"^\s*(?:<([^>]*)>\s*)?Point\(\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\)\s*$",
                     re.IGNORECASE)
@@ -42,13 +43,18 @@ def _values(store: Store, subject: Any, predicate: NamedNode) -> list[Any]:
     return [q.object for q in store.quads_for_pattern(subject, predicate, None, None)]
 
 
+def wkt_point(text: str) -> tuple[float, float] | None:
+    """(lon, lat) of a WKT ``Point(lon lat)`` text on Earth (no globe IRI, or Q2), else None."""
+    m = _POINT.match(text)
+    if not m or not _on_earth(m.group(1)):
+        return None
+    return float(m.group(2)), float(m.group(3))
+
+
 def point_of(store: Store, term: Any) -> tuple[float, float] | None:
     """(lon, lat) of a WKT literal or a ``psv:P625`` value node on Earth, else None."""
     if isinstance(term, Literal):
-        m = _POINT.match(term.value)
-        if not m or not _on_earth(m.group(1)):
-            return None
-        return float(m.group(2)), float(m.group(3))
+        return wkt_point(term.value)
     if isinstance(term, NamedNode):
         lat, lon = _values(store, term, _LAT), _values(store, term, _LON)
         globes = _values(store, term, _GLOBE)
@@ -106,14 +112,14 @@ def custom_functions(store: Store) -> dict[NamedNode, Callable[..., Any]]:
         p, pa, pb = point_of(store, loc), point_of(store, a), point_of(store, b)
         if p is None or pa is None or pb is None:
             return None
-        return Literal(_in_box(p, pa, pb, getattr(mode, "value", "sw-ne")))
+        return Literal(in_box(p, pa, pb, getattr(mode, "value", "sw-ne")))
 
     return {NamedNode(FN + "label"): label, NamedNode(FN + "description"): description,
             NamedNode(FN + "altLabel"): alt_label, NamedNode(FN + "distance"): distance,
             NamedNode(GEOF_DISTANCE): distance, NamedNode(FN + "inbox"): inbox}
 
 
-def _in_box(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float],
+def in_box(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float],
             mode: str) -> bool:
     """Whether ``p`` lies in the box of corners ``a``/``b`` (SW/NE, or west/east)."""
     lon, lat = p

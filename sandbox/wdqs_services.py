@@ -30,6 +30,7 @@ from sandbox.sparql_lexer import (
     match_brackets,
     tokenize,
 )
+from sandbox.wdqs_geo import GeoLookup, GeoRewrite
 
 WIKIBASE = "http://wikiba.se/ontology#"
 BD = "http://www.bigdata.com/rdf#"
@@ -89,13 +90,17 @@ class _Rewrite:
         return out
 
 
-def rewrite_query(query: str, prefixes: dict[str, str], uselang: str = "en") -> str:
+def rewrite_query(query: str, prefixes: dict[str, str], uselang: str = "en",
+                  spatial: GeoLookup | None = None) -> str:
     """``query`` with WDQS's services and hints turned into plain, local SPARQL.
 
     Args:
         query: The query as the user wrote it for WDQS.
         prefixes: Predeclared prefixes (the query's own ``PREFIX`` lines take precedence).
         uselang: What ``[AUTO_LANGUAGE]`` stands for.
+        spatial: The store's spatial index: around/box services it can answer become
+            ``VALUES`` rows (:mod:`sandbox.wdqs_geo`); without it, or when it cannot, a
+            ``FILTER`` over every coordinate gives the same rows.
 
     Raises:
         QueryRefused: too deeply nested, unbalanced, or a ``SERVICE`` that cannot run locally.
@@ -110,11 +115,13 @@ def rewrite_query(query: str, prefixes: dict[str, str], uselang: str = "en") -> 
     services = _find_services(tokens, pairs, px)
     _drop_hints(tokens, px, edits)
     labels = [s for s in services if s.iri == WIKIBASE + "label"]
+    geo = None if spatial is None else GeoRewrite(
+        query, tokens, pairs, px, spatial, lambda first, last: edits.replace(first, last, " "))
     for svc in services:
-        if svc.iri == WIKIBASE + "label":
-            continue
-        {WIKIBASE + "around": _around, WIKIBASE + "box": _box,
-         BD + "sample": _sample}[svc.iri](svc, px, edits)
+        if svc.iri == BD + "sample":
+            _sample(svc, px, edits)
+        elif svc.iri != WIKIBASE + "label":
+            (_around if svc.iri == WIKIBASE + "around" else _box)(svc, px, edits, geo)
     if labels:
         _labels(labels, tokens, px, uselang, edits)
     return edits.apply()
@@ -212,17 +219,23 @@ def _pattern(svc: _Service, others: list[list[Token]], edits: _Rewrite) -> str:
     return others[0][-1].text
 
 
-def _around(svc: _Service, px: dict[str, str], edits: _Rewrite) -> None:
+def _around(svc: _Service, px: dict[str, str], edits: _Rewrite, geo: GeoRewrite | None) -> None:
     params, others = _params(svc, px, edits)
     center, radius = _one(params, "center", svc), _one(params, "radius", svc)
+    asked = params["distance"][0] if params.get("distance") else None
+    if geo is not None and len(others) == 1:
+        text = geo.around((svc.group_open, svc.group_close), others[0], center, radius, asked)
+        if text is not None:
+            edits.replace(svc.first, svc.close, text)
+            return
     location = _pattern(svc, others, edits)
-    dist = (params.get("distance") or [f"?__wlkit_dist{svc.first}"])[0]
+    dist = asked or f"?__wlkit_dist{svc.first}"
     edits.before(svc.group_close,
                  f"BIND(<{FN}distance>({location}, {center}) AS {dist}) "
                  f"FILTER({dist} <= {XSD_DOUBLE}({radius}))")
 
 
-def _box(svc: _Service, px: dict[str, str], edits: _Rewrite) -> None:
+def _box(svc: _Service, px: dict[str, str], edits: _Rewrite, geo: GeoRewrite | None) -> None:
     params, others = _params(svc, px, edits)
     if "cornerSouthWest" in params or "cornerNorthEast" in params:
         a, b = _one(params, "cornerSouthWest", svc), _one(params, "cornerNorthEast", svc)
@@ -230,6 +243,11 @@ def _box(svc: _Service, px: dict[str, str], edits: _Rewrite) -> None:
     else:
         a, b = _one(params, "cornerWest", svc), _one(params, "cornerEast", svc)
         mode = "w-e"
+    if geo is not None and len(others) == 1:
+        text = geo.box((svc.group_open, svc.group_close), others[0], a, b, mode)
+        if text is not None:
+            edits.replace(svc.first, svc.close, text)
+            return
     location = _pattern(svc, others, edits)
     edits.before(svc.group_close, f'FILTER(<{FN}inbox>({location}, {a}, {b}, "{mode}"))')
 
@@ -248,7 +266,9 @@ def _drop_hints(tokens: list[Token], px: dict[str, str], edits: _Rewrite) -> Non
     i = 0
     while i + 2 < len(tokens):
         subj, pred = tokens[i], tokens[i + 1]
-        if (subj.kind == "word" and (expand(subj.text, px) or "").startswith(HINT)
+        if i and tokens[i - 1].text.upper() == "PREFIX":  # "PREFIX hint: <…#>" is no hint
+            i += 1
+        elif (subj.kind == "word" and (expand(subj.text, px) or "").startswith(HINT)
                 and (expand(pred.text, px) or "").startswith(HINT)):
             last = i + 2
             if last + 1 < len(tokens) and tokens[last + 1].text == ".":

@@ -12,13 +12,13 @@ Parameters appear in the body in three ways, and nowhere else:
 * inline ``$name`` (a SPARQL variable token, so the raw file still parses): replaced by the typed
   term — ``qid`` → ``wd:Q34``, ``pid`` → ``P1260`` (bare, to follow a prefix: ``wdt:$idprop``),
   ``literal`` → ``"escaped"`` (or ``"x"@sv`` for a :func:`literal` term with a language),
-  ``integer`` → ``42``, ``iri`` → ``<http://…>``;
+  ``integer`` → ``42``, ``iri`` → ``<http://…>``, ``point`` → ``"Point(lon lat)"^^geo:wktLiteral``;
 * a line ``#VALUES ?var $name`` (list types): replaced by ``VALUES ?var { … }``;
 * ``#IF $name`` … ``#ELSE`` … ``#END`` line blocks: kept when the parameter is given and
   non-empty (an optional parameter may then be left out).
 
 Values go through the typed helpers :func:`qid`, :func:`pid`, :func:`literal`, :func:`integer`,
-:func:`iri` (strings passed to :func:`render` are converted by the declared type, so the same
+:func:`iri`, :func:`point` (strings passed to :func:`render` are converted by the declared type, so the same
 checks apply). Unknown, missing or ill-typed parameters raise :class:`QueryError`; nothing is
 ever pasted with ``str.format``. PREFIX lines for the WDQS prefixes a query uses are added, built
 from the target's entity base, so the text runs on WDQS, QLever and Oxigraph alike.
@@ -26,6 +26,7 @@ from the target's entity base, so the text runs on WDQS, QLever and Oxigraph ali
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ _VALUES_LINE = re.compile(r"^(\s*)#VALUES\s+((?:\?\w+\s*)+?)\s*\$(\w+)\s*$")
 _IF_LINE = re.compile(r"^\s*#IF\s+\$(\w+)\s*$")
 _ELSE_LINE = re.compile(r"^\s*#ELSE\s*$")
 _END_LINE = re.compile(r"^\s*#END\s*$")
-_TYPES = ("qid", "pid", "literal", "integer", "iri")
+_TYPES = ("qid", "pid", "literal", "integer", "iri", "point")
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,23 @@ def iri(value: str) -> Term:
     return Term("iri", f"<{value}>")
 
 
+def point(value: tuple[float, float]) -> Term:
+    """A WGS84 point ``(lon, lat)`` in degrees as a WKT literal (WDQS's coordinate form).
+
+    >>> str(point((18.0686, 59.3293)))
+    '"Point(18.0686 59.3293)"^^geo:wktLiteral'
+    """
+    try:
+        lon, lat = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise QueryError(f"point should be a (lon, lat) pair of numbers, got {value!r}") from None
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise QueryError(f"point should be lon in [-180, 180] and lat in [-90, 90], got {value!r}")
+    return Term("point", f'"Point({lon!r} {lat!r})"^^geo:wktLiteral')
+
+
 _HELPERS: dict[str, Callable[[Any], Term]] = {
-    "qid": qid, "pid": pid, "literal": literal, "integer": integer, "iri": iri,
+    "qid": qid, "pid": pid, "literal": literal, "integer": integer, "iri": iri, "point": point,
 }
 
 

@@ -25,7 +25,8 @@ from modeling.decisions import (
 )
 from modeling.reconcile import (
     aggregate_candidates,
-    candidate_areas,
+    candidate_batches,
+    candidate_centers,
     decide,
     identifier_values,
     match_identifiers,
@@ -35,6 +36,9 @@ from modeling.reconcile import (
     reconcile_detailed,
     score_pairs,
 )
+from sandbox.spatial_index import SpatialIndex
+from sandbox.wdqs_functions import custom_functions
+from sandbox.wdqs_services import rewrite_query
 from sparql.render import render
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -182,13 +186,27 @@ def test_polygon_records_measure_distance_to_the_outline() -> None:
     assert pairs["distance_m"].iloc[0] == 0.0
 
 
-def test_candidate_areas_one_box_or_tiles() -> None:
-    near = records(("1", "a", 0, 0, "kyrka"), ("2", "b", 1000, 0, "kyrka"))
-    (box,) = candidate_areas(near, 150)
-    assert box[1] < near["lat"].min() and box[3] > near["lat"].max()
-    spread = records(("1", "a", 0, 0, "kyrka"), ("2", "b", 300_000, 0, "kyrka"),
-                     ("3", "c", 300_500, 0, "kyrka"))
-    assert len(candidate_areas(spread, 150)) == 2
+def test_candidate_centers_one_circle_per_place_covering_distance() -> None:
+    recs = records(("1", "a", 0, 0, "kyrka"), ("2", "b", 300_000, 0, "kyrka"),
+                   ("3", "c", 0, 0, "kyrka"))  # 3 is where 1 is: one circle
+    centers = candidate_centers(recs, 150)
+    assert len(centers) == 2
+    assert (centers["radius_km"] >= 0.150 * 1.02).all() and (centers["radius_km"] < 0.16).all()
+    square = Point(LON0, LAT0).buffer(0.01)  # a polygon ~1.1 km across: its circle covers it
+    poly = gpd.GeoDataFrame([{"source_id": "4", "name": "d", "type": "kyrka", "geometry": square}],
+                            geometry="geometry", crs="EPSG:4326")
+    (row,) = candidate_centers(poly, 150).itertuples()
+    corner_km = math.dist((0, 0), (0.01 * 111.32 * math.cos(math.radians(LAT0)), 0.01 * 111.32))
+    assert row.radius_km >= corner_km + 0.150
+
+
+def test_candidate_batches_bounded_requests_per_records() -> None:
+    recs = records(*[(str(i), "a", 1000 * i, 0, "kyrka") for i in range(450)])
+    batches = candidate_batches(recs, 150, 200)
+    assert [len(centers) for centers, _ in batches] == [200, 200, 50]
+    (radius,) = {radius for _, radius in batches}  # points: one radius, distance_m + margin
+    assert 0.153 <= radius < 0.16
+    assert candidate_batches(recs.iloc[:0], 150, 200) == []
 
 
 # --- decisions.csv -----------------------------------------------------------------------------
@@ -261,6 +279,7 @@ def test_human_decisions_win_across_runs() -> None:
 # --- the whole pass on an in-process store (real .rq files) ------------------------------------
 
 WD = "http://www.wikidata.org/"
+GEO_WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 NORMAL, DEPRECATED = "NormalRank", "DeprecatedRank"
 
 
@@ -280,6 +299,7 @@ def _turtle(items: list[dict]) -> str:
         if "at" in it:
             lat, lon = _at(*it["at"])
             lines.append(f'wd:{q} p:P625 wds:{q}-c . wds:{q}-c psv:P625 wdv:{q}c . '
+                         f'wds:{q}-c ps:P625 "Point({lon} {lat})"^^<{GEO_WKT}> . '
                          f'wdv:{q}c wikibase:geoLatitude "{lat}"^^xsd:double ; '
                          f'wikibase:geoLongitude "{lon}"^^xsd:double .')
         for n, (value, rank) in enumerate(it.get("ids", [])):
@@ -302,9 +322,14 @@ def store_runner(store: ox.Store, calls: list[tuple[str, dict]]):
             return term.value
         return None if term is None else str(term)
 
+    index, functions = SpatialIndex(store), custom_functions(store)
+
     def run(name: str, target: Target, *, cache_dir: Path | None = None, **params: object):
         calls.append((name, params))
-        result = store.query(render(name, entity_base=target.entity_base, **params))
+        # WDQS's services (wikibase:around) run as on the local endpoint: sandbox rewrite + index.
+        text = rewrite_query(render(name, entity_base=target.entity_base, **params), {},
+                             spatial=index)
+        result = store.query(text, custom_functions=functions)
         names = [v.value for v in result.variables]
         return pd.DataFrame([{n: value(sol[n]) for n in names} for sol in result], columns=names)
 
@@ -351,8 +376,9 @@ def test_whole_pass_batches_identifiers_and_matches_geo() -> None:
     assert dec.loc["21300000900002", "qid"] == "review"
     assert dec.loc["21300000900003", "qid"] == "new"  # other class, blacklisted, other id
     assert "Q2005 carries P1260" in dec.loc["21300000900003", "reason"]
-    # Candidates: one query per area (records spread → tiles), never per record.
-    assert result.requests["reconcile_candidates"] <= len(candidate_areas(recs, 150))
+    # Candidates: one query per batch of record centers, never per record.
+    rest = recs[~recs["source_id"].isin(matched.index)]
+    assert result.requests["reconcile_candidates"] == math.ceil(len(rest) / 100)
     assert result.requests["reconcile_candidates"] < len(recs) / 10
     assert set(result.candidates.index) >= {"Q2001", "Q2002", "Q2003", "Q2005"}
     assert "Q2004" not in result.candidates.index and "Q2006" not in result.candidates.index
