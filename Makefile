@@ -43,8 +43,11 @@ $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 demo: $(STAMP)
 	$(BIN)/wlkit demo --out $(OUT)
 
+# In parallel (pytest-xdist, one worker per core; TEST_WORKERS=0 runs in one process): a test
+# module is one unit of work, so its fixtures start once (tests/conftest.py, the scheduler hook).
+TEST_WORKERS ?= auto
 test: $(STAMP) browser node-clients
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

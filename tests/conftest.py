@@ -36,6 +36,9 @@ for _key, _value in {
     "DO_NOT_TRACK": "1",
     "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
     "PREFECT_UI_ENABLED": "false",
+    # A temporary Prefect server (a CLI subprocess's, a flow's outside tests/flows) may take longer
+    # than Prefect's 20 s to start when the suite runs in parallel on a busy 2-core machine.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }.items():
     os.environ.setdefault(_key, _value)
 
@@ -51,23 +54,32 @@ if "PREFECT_HOME" not in os.environ or (
     os.environ["WLKIT_TEST_PREFECT_HOME"] = os.environ["PREFECT_HOME"]
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``make test`` (``-n auto --dist loadgroup``): one work unit per test module, so a module's
-    fixtures (services, built wheels) start once, not once per worker; modules marked
-    ``xdist_group(name)`` form one unit and run one after another on one worker (e.g. the two
-    demos, which both prefer the default ports). Other ``--dist`` modes are left to xdist."""
-    if config.getoption("dist") != "loadgroup":
-        return None
-    from xdist.scheduler import LoadGroupScheduling
+#: Under ``make test`` (pytest-xdist) a test module is one unit of work; the modules (or folders)
+#: named here share one unit and so run one after another on one worker. Both demos prefer the
+#: default ports (8181, 7878, 8282), and two at once could pick the same one; the flow tests share
+#: one session-wide Prefect test harness (tests/flows/conftest.py), started once, not per worker.
+SAME_WORKER = {"tests/e2e/test_demo.py": "wlkit demo", "tests/e2e/test_packaging.py": "wlkit demo",
+               "tests/flows/": "flow tests"}
 
-    class ModuleOrGroupScheduling(LoadGroupScheduling):
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test`` (``-n auto --dist loadscope``): one work unit per test module (so a module's
+    fixtures, services or built wheels, start once, not once per worker), or per group of
+    :data:`SAME_WORKER`. (xdist's ``xdist_group`` mark would say the same in the test file, but
+    under pytest 9.2 its renamed node ids are ignored.) Other ``--dist`` modes are left to xdist."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleOrGroupScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if nodeid.rfind("@") > nodeid.rfind("]"):  # "@group" suffix, not "@" in a parameter
-                return nodeid.rsplit("@", 1)[-1]
-            return nodeid.split("::", 1)[0]
+            module = nodeid.split("::", 1)[0]
+            folder = module.rsplit("/", 1)[0] + "/"
+            return SAME_WORKER.get(module) or SAME_WORKER.get(folder) or module
 
     return ModuleOrGroupScheduling(config, log)
+
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"

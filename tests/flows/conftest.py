@@ -25,7 +25,7 @@ def prefect_harness():
     """Session-wide Prefect test harness (temporary database + loopback API server)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
+    with prefect_test_harness(server_startup_timeout=120):  # 2 workers on a busy 2-core machine
         yield
 
 
