@@ -32,8 +32,9 @@ COLUMNS = ["source_id", "qid", "action", "identifier", "failed",
            "data", "checks", "warnings", "desired", "changes", "held"]
 #: Store rows per read batch (text only: nothing the cyclic GC tracks).
 _ROWS = 2_000
-#: Plans from which worker processes are worth their start (about a second each).
-PARALLEL_FROM = 40_000
+#: Plans from which worker processes are worth their start (about a second of imports each;
+#: by CPU time they pay off from about 40,000 plans on 2 idle cores, not on busy ones).
+PARALLEL_FROM = 80_000
 
 
 def _open(store: Path) -> pq.ParquetFile:
