@@ -42,7 +42,7 @@ def test_full_run_ticks_with_evidence(wlm_run, wlm, inputs):
     assert ingest.evidence.date == date.today()
     assert items["reconcile"].status == NOT_TICKED  # the seed's ambiguous records wait for review
     assert items["reconcile"].params["review"] == inputs.review > 0
-    assert items["reconcile"].params["matched"] == inputs.matched
+    assert (items["reconcile"].params["matched"], items["reconcile"].params["new"]) == (inputs.matched, inputs.new)
     # the rows rejected for their position count as records without coordinates
     coordinates = items["coordinates"]
     assert (coordinates.params["with"], coordinates.params["total"]) == (
