@@ -4,8 +4,10 @@ Run ``.venv/bin/python bench/bench_reconcile.py [--records 100000] [--baseline-s
 
 Setup: a synthetic register spread over Sweden and the same number of items as WDQS-format
 N-Triples (no wbeditentity: loading 100k items through the API would measure the API, not
-reconciliation). 90 % of the records have their identifier on an item; the other 10 % have an
-item without identifier 5–40 m away under a name variant (half of them) or nothing.
+reconciliation; each coordinate statement carries its ``ps:P625`` WKT literal, as on WDQS,
+which the candidate query's ``wikibase:around`` searches). 90 % of the records have their
+identifier on an item; the other 10 % have an item without identifier 5–40 m away under a name
+variant (half of them) or nothing.
 
 Default mode — the way the pipeline really runs: the project's local services
 (``sandbox.services.start_services``, loopback, free ports, a temporary data dir) are started,
@@ -16,7 +18,8 @@ reconciliation is timed. The services are stopped at the end, whatever happens.
 
 ``--in-process``: the former mode, for comparison — the same data bulk-loaded into an
 in-process pyoxigraph store and the same ``.rq`` files rendered by ``sparql.render`` and run
-there (the algorithm + the store, without HTTP or JSON). ``--sparql-url URL`` runs against an
+there (the algorithm + the store, without HTTP or JSON; WDQS's ``wikibase:around`` rewritten and
+answered from a spatial index as on the local endpoint). ``--sparql-url URL`` runs against an
 endpoint that already holds the data (nothing is started or loaded).
 
 Baseline: one SPARQL request per identifier — what a per-record lookup (NVR bot style, the

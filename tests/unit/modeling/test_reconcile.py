@@ -4,6 +4,7 @@ and the whole pass against an in-process Oxigraph store (the real .rq files, no 
 from __future__ import annotations
 
 import math
+import random
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +29,7 @@ from modeling.reconcile import (
     candidate_batches,
     candidate_centers,
     decide,
+    fetch_candidates,
     identifier_values,
     match_identifiers,
     name_similarity,
@@ -413,3 +415,37 @@ def test_a_campaign_without_register_mapping_is_refused_before_any_query() -> No
     with pytest.raises(CampaignError, match=r"'wlm-it-sample' has no register \(no mapping"):
         reconcile(recs, scope_only, TARGET, query=lambda name, *a, **k: calls.append(name))
     assert calls == []
+
+
+def test_candidates_by_center_give_the_pairs_of_the_whole_class() -> None:
+    """Every candidate the pairing can accept is fetched: the pairs equal those against every
+    item of the classes (what the former whole-class box query fetched), polygons included."""
+    rng = random.Random(11)
+    classes = ["Q16970", "Q41176", "Q179049"]  # the last is not a campaign class
+    items = []
+    for i in range(300):  # around 40 places, up to 560 m away: the 150 m edge is crossed
+        base = (i % 40) * 3000.0
+        items.append({"qid": f"Q{5000 + i}", "class": classes[i % 3], "label": f"Hus {i % 40}",
+                      "at": (base + rng.uniform(-400, 400), rng.uniform(-400, 400))})
+    recs = records(*[(f"2130000080{k:04d}", f"Hus {k}", k * 3000.0, 0.0, "byggnad")
+                     for k in range(39)])
+    square = Point(LON0, LAT0 + 117_000 / 111_320).buffer(0.002)  # record 39: a polygon
+    recs = pd.concat([recs, gpd.GeoDataFrame(
+        [{"source_id": "21300000800039", "name": "Hus 39", "type": "byggnad", "geometry": square}],
+        geometry="geometry", crs="EPSG:4326")], ignore_index=True)
+    store = ox.Store()
+    store.load(_turtle(items).encode(), ox.RdfFormat.TURTLE)
+    run = store_runner(store, [])
+    fetched = fetch_candidates(recs, BBR, TARGET, run)
+
+    every = run("reconcile_candidates", TARGET, centers=[(LON0, LAT0)], radius="20000",
+                classes=list(BBR.reconcile.classes), langs=["sv"], idprop="P1260")
+    reference = aggregate_candidates(every, BBR.languages)
+    assert len(reference) == 200 and len(fetched) < len(reference)
+
+    def key(p: pd.DataFrame) -> list[tuple]:
+        return sorted(map(tuple, p[["source_id", "qid", "distance_m", "score"]].values.tolist()))
+
+    pairs = score_pairs(recs, fetched, BBR)
+    assert len(pairs) > 20 and pairs["distance_m"].max() > 140  # near the 150 m edge
+    assert key(pairs) == key(score_pairs(recs, reference, BBR))
