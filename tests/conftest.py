@@ -258,15 +258,29 @@ def stage_runs(tmp_path_factory: pytest.TempPathFactory) -> Any:
     (``tests/fixtures/stage_runs.py``: ``.wlm``, ``.failed_upload``, ``.labels``,
     ``.low_rejects``, ``.wle_partial``, ``.inputs`` …), on a seeded services pair of their own
     that is stopped as soon as they are built. Read-only: ``stage_runs.copy(name, dest)`` first
-    to change one."""
+    to change one. Under pytest-xdist the first worker that needs them builds them, under a file
+    lock in the session's shared temporary folder, and the others read them from there."""
+    import fcntl
+    import pickle
+
     module = load_fixture_module("stage_runs")
-    data_dir = tmp_path_factory.mktemp("wlkit-stage-runs-services")
-    services = _start(data_dir, seed=True)
-    try:
-        return module.build_runs(tmp_path_factory.mktemp("stage-runs"), services.target,
-                                 services.api_url, services.info.admin_secret, services.faults)
-    finally:
-        stop_services(data_dir)
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # basetemp is <session>/popen-gwN
+        shared = shared.parent
+    built = shared / "stage-runs.pickle"
+    with (shared / "stage-runs.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if built.is_file():
+            return pickle.loads(built.read_bytes())
+        data_dir = tmp_path_factory.mktemp("wlkit-stage-runs-services")
+        services = _start(data_dir, seed=True)
+        try:
+            runs = module.build_runs(shared / "stage-runs", services.target, services.api_url,
+                                     services.info.admin_secret, services.faults)
+        finally:
+            stop_services(data_dir)
+        built.write_bytes(pickle.dumps(runs))
+        return runs
 
 
 @pytest.fixture(scope="session")
