@@ -12,13 +12,9 @@ chunk are re-checked at the end and held, touching only those rows of the store.
 
 from __future__ import annotations
 
-import gc
 import logging
-import multiprocessing
-import os
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,6 +28,7 @@ from modeling.entity_builder import fill, warm_dates
 from modeling.items import plan_items
 from modeling.plan_model import Plan
 from modeling.plan_store import PlanWriter, plan_dict, store_row
+from modeling.process_pool import ordered_map, workers_for
 
 log = logging.getLogger(__name__)
 
@@ -223,49 +220,36 @@ def _plan_chunk(job: _Job, records: list[Json], decisions: Mapping[str, str]) ->
 
 
 #: The job of this worker process (set once by :func:`_start_worker`).
-_WORKER_JOB: _Job | None = None
+_WORKER_JOB: list[_Job] = []
+
+#: Records from which the plan stage starts worker processes (about 4 s of planning on one core).
+PARALLEL_FROM = 20_000
 
 
 def _start_worker(job: _Job) -> None:
-    global _WORKER_JOB
-    _WORKER_JOB = job
-    gc.set_threshold(50_000, 20, 10)  # plans are many small acyclic dicts (see pipelines.cli)
+    _WORKER_JOB[:] = [job]
 
 
 def _worker_chunk(records: list[Json], decisions: Mapping[str, str]) -> _Chunk:
-    if _WORKER_JOB is None:
-        raise RuntimeError("plan worker used before _start_worker")
-    return _plan_chunk(_WORKER_JOB, records, decisions)
+    return _plan_chunk(_WORKER_JOB[0], records, decisions)
 
 
 def _chunks_in_order(job: _Job, chunks: Iterator[list[Json]], decisions: Mapping[str, str],
                      workers: int) -> Iterator[_Chunk]:
-    """Planned chunks in register order: in this process, or on ``workers`` processes.
-
-    Each worker receives the shared job once and only its chunk's decisions; at most two chunks
-    per worker are in flight, so memory holds a few chunks whatever the register's size.
-    """
+    """Planned chunks in register order: in this process, or on ``workers`` processes (each
+    gets the shared job once and only its chunk's decisions)."""
     if workers <= 1:
-        for records in chunks:
-            yield _plan_chunk(job, records, decisions)
+        yield from (_plan_chunk(job, records, decisions) for records in chunks)
         return
-    ctx = multiprocessing.get_context("spawn")  # never fork a process running Prefect's threads
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_start_worker, initargs=(job,)) as pool:
-        pending: deque[Future[_Chunk]] = deque()
-        for records in chunks:
-            sids = (str(r["source_id"]) for r in records)
-            pending.append(pool.submit(_worker_chunk, records, {s: decisions.get(s, "") for s in sids}))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    jobs = ((records, {s: decisions.get(s, "") for s in (str(r["source_id"]) for r in records)})
+            for records in chunks)
+    yield from ordered_map(_worker_chunk, jobs, workers, _start_worker, (job,))
 
 
-def plan_workers(records_path: str | Path, chunk_size: int = DEFAULT_CHUNK) -> int:
-    """Worker processes worth starting: one per core (at most 4) from 4 chunks of records on
-    (starting a process costs about a second; a small register is planned in this process)."""
-    rows = pq.ParquetFile(records_path).metadata.num_rows
-    return min(4, os.cpu_count() or 1) if rows >= 4 * chunk_size else 1
+def plan_workers(records_path: str | Path) -> int:
+    """Worker processes worth starting for the records of ``records_path`` (see
+    :func:`modeling.process_pool.workers_for`)."""
+    return workers_for(pq.ParquetFile(records_path).metadata.num_rows, PARALLEL_FROM)
 
 
 def _terms_entity(terms: tuple[TermKey, ...]) -> Json:

@@ -89,7 +89,7 @@ def build(out: str, campaign: Campaign, target: Target, units: dict[str, str], i
     summary = plan_to_store(Path(out) / RECORDS, _decisions(out, campaign), campaign, Path(out) / PLANS,
                             admin_units=units, fetch_live=partial(fetch_entities, target),
                             existing_ids=existing, collisions=collisions, chunk_size=chunk_size,
-                            workers=plan_workers(Path(out) / RECORDS, chunk_size))
+                            workers=plan_workers(Path(out) / RECORDS))
     return write_summary(out, PLAN_SUMMARY, {**summary, "inputs": inputs})
 
 

@@ -1,0 +1,30 @@
+"""Worker processes: results in job order, shared state given once, the GC tuned in each."""
+
+from __future__ import annotations
+
+import gc
+import os
+
+from modeling.process_pool import GC_THRESHOLD, MAX_WORKERS, ordered_map, workers_for
+
+_STATE: list[int] = []
+
+
+def _keep(offset: int) -> None:
+    _STATE[:] = [offset]
+
+
+def _job(n: int) -> tuple[int, int, int]:
+    return n + _STATE[0], gc.get_threshold()[0], os.getpid()
+
+
+def test_results_come_in_job_order_from_spawned_workers_with_their_state():
+    results = list(ordered_map(_job, ((n,) for n in range(12)), 2, _keep, (100,)))
+    assert [r[0] for r in results] == [n + 100 for n in range(12)]
+    assert {r[1] for r in results} == {GC_THRESHOLD}
+    assert os.getpid() not in {r[2] for r in results}
+
+
+def test_workers_only_from_the_threshold_on():
+    assert workers_for(999, 1_000) == 1
+    assert workers_for(1_000, 1_000) == min(MAX_WORKERS, os.cpu_count() or 1)
