@@ -8,8 +8,11 @@ must never do that, so every ``SERVICE`` clause is handled here, from the lexer'
   ``?xDescription`` / ``?xAltLabel`` the query mentions and every explicit
   ``?x rdfs:label|schema:description|skos:altLabel ?v`` inside the service; the languages are
   tried in the order given, then ``mul`` (the multilingual code), as WDQS does;
-- ``wikibase:around`` / ``wikibase:box`` → the service's triple pattern in place, plus a
-  distance ``BIND`` + ``FILTER`` (around) or a box ``FILTER`` at the end of the group;
+- ``wikibase:around`` / ``wikibase:box`` → with the store's spatial index, when the pattern is
+  one triple and the center/corners are constants or come from a ``VALUES`` block of the group:
+  the matching triples as ``VALUES`` rows (:mod:`sandbox.wdqs_geo`); otherwise the service's
+  triple pattern in place, plus a distance ``BIND`` + ``FILTER`` (around) or a box ``FILTER``
+  at the end of the group (same rows, every coordinate tested);
 - ``bd:sample`` → a sub-select with the requested ``LIMIT``;
 - ``hint:`` statements are dropped;
 - any other ``SERVICE`` (``wikibase:mwapi``, ``<http://…>``, ``?var``) → :class:`QueryRefused`.

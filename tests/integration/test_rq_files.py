@@ -2,7 +2,8 @@
 
 Parametrised over ``sorted(Path("sparql").glob("*.rq"))``: a new query file must get an entry
 in :data:`PARAMS` (parameters + expected rows) or this test fails — nothing is skipped. The same
-rendered text runs on a pyoxigraph store in-process and on the sandbox SPARQL endpoint
+rendered text runs on a pyoxigraph store in-process (WDQS's SERVICEs rewritten as the endpoint
+does, :func:`sandbox.wdqs_services.rewrite_query`) and on the sandbox SPARQL endpoint
 (``services_factory``, its admin ``POST /admin/load``), through ``sparql.client``; both must give
 the same rows (endpoint portability, FIELD-NOTES §3 item 14).
 """
