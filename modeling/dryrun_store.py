@@ -11,8 +11,6 @@ size).
 
 from __future__ import annotations
 
-import gc
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from modeling.campaign import Campaign
 from modeling.dryrun import DryRunWriter, EntryLines, Json, row_entry
 from modeling.plan_model import Plan
 from modeling.plan_store import iter_plan_dicts
-from modeling.process_pool import ordered_map
+from modeling.process_pool import ordered_map, workers_for
 
 #: Plan-store columns an entry needs (never ``fingerprint``, ``base_revid`` or the index).
 COLUMNS = ["source_id", "qid", "action", "identifier", "failed",
@@ -61,7 +59,6 @@ _WORKER_IDS: list[set[str] | None] = []  # a worker's shard (set once by _start_
 
 def _start_worker(source_ids: set[str] | None) -> None:
     _WORKER_IDS[:] = [source_ids]
-    gc.set_threshold(50_000, 20, 10)  # entries are many small acyclic dicts (see pipelines.cli)
 
 
 def _worker_lines(store: str, group: int) -> EntryLines:
@@ -84,7 +81,7 @@ def dry_run_workers(store: str | Path) -> int:
     store = Path(store)
     if store.suffix == ".jsonl":
         return 1
-    return min(4, os.cpu_count() or 1) if _open(store).metadata.num_rows >= PARALLEL_FROM else 1
+    return workers_for(_open(store).metadata.num_rows, PARALLEL_FROM)
 
 
 def write_dry_run_store(store: str | Path, campaign: Campaign, target: Target, batch: str,

@@ -10,8 +10,6 @@ entries per job, so memory does not grow with the register.
 
 from __future__ import annotations
 
-import gc
-import os
 from collections.abc import Iterator, Mapping
 from itertools import islice
 from pathlib import Path
@@ -21,7 +19,7 @@ import orjson
 from markupsafe import Markup
 
 from modeling.dryrun import ACTIONS, DRY_RUN_DIR, iter_lines
-from modeling.process_pool import ordered_map
+from modeling.process_pool import ordered_map, workers_for
 from reports.dry_run_items import ItemHtml
 from reports.environment import get_environment
 
@@ -75,7 +73,6 @@ _WORKER: list[PageWriter] = []  # a worker's page writer (set once by _start_wor
 
 def _start_worker(*args: Any) -> None:
     _WORKER[:] = [PageWriter(*args)]
-    gc.set_threshold(50_000, 20, 10)  # entries are many small acyclic dicts (see pipelines.cli)
 
 
 def _worker_page(number: int, action: str, lines: list[bytes]) -> Json:
@@ -94,7 +91,7 @@ def _jobs(dest: Path, page_size: int) -> Iterator[tuple[int, str, list[bytes]]]:
 def page_workers(meta: Json) -> int:
     """Worker processes worth starting for a dry run: one per core (at most 4) from
     :data:`PARALLEL_FROM` items on, else 1 (this process)."""
-    return min(4, os.cpu_count() or 1) if sum(meta["counts"].values()) >= PARALLEL_FROM else 1
+    return workers_for(sum(meta["counts"].values()), PARALLEL_FROM)
 
 
 def write_pages(dest: Path, meta: Json, labels: Mapping[str, str], page_base: str,
