@@ -12,6 +12,10 @@ Prefect server started first (as ``wlkit services up`` does); the peak resident 
 whole process tree is sampled every 50 ms. ``python -m bench`` gives this module its own budget
 (``WLKIT_BENCH_E2E_BUDGET``, default 3600 s).
 
+At 1,000,000 records 1% of them exist (``WLKIT_BENCH_EXISTING`` sets the share below that size):
+the local services load existing items through their edit path, about 5 ms per item, so 10%
+would take longer to load than the whole run. ``existing`` is printed per size.
+
 The baseline, measured in the same run, is today's-before approach for the plan stage (the
 records frame and the list of plans passed through Prefect task parameters and results) at
 ``WLKIT_BENCH_BASELINE`` records (default 10,000; ``0`` skips it).
@@ -132,7 +136,8 @@ def _stage_commands(campaign: Path, out: Path) -> dict[str, list[str]]:
 
 def bench_size(n: int, work: Path, env: dict[str, str]) -> dict[str, float]:
     """Generate, serve, seed and run every stage for one register size; return its figures."""
-    gen = generate_run(work / f"register-{n}", n)
+    share = float(os.environ.get("WLKIT_BENCH_EXISTING", "0.1"))
+    gen = generate_run(work / f"register-{n}", n, existing_share=share if n < 1_000_000 else min(share, 0.01))
     data_dir = work / f"services-{n}"
     info = start_services(data_dir, wikibase_port=free_port(), sparql_port=free_port())
     figures: dict[str, float] = {}
@@ -140,6 +145,7 @@ def bench_size(n: int, work: Path, env: dict[str, str]) -> dict[str, float]:
         started = time.perf_counter()
         seed_existing(info, gen.seed, work)
         figures["seed_existing_s"] = time.perf_counter() - started
+        figures["existing"] = gen.existing
         env = dict(env, WLKIT_API_URL=info.api_url, WLKIT_SPARQL_URL=info.sparql_url)
         out, log = work / f"run-{n}", work / f"run-{n}.log"
         cli = [sys.executable, "-m", "pipelines.cli"]
