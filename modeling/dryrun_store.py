@@ -14,15 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from core.errors import InputError
 from core.settings import Target
 from modeling.campaign import Campaign
 from modeling.dryrun import DryRunWriter, EntryLines, Json, row_entry
 from modeling.plan_model import Plan
-from modeling.plan_store import iter_plan_dicts
+from modeling.plan_store import iter_plan_dicts, open_store
 from modeling.process_pool import ordered_map, workers_for
 
 #: Plan-store columns an entry needs (never ``fingerprint``, ``base_revid`` or the index).
@@ -35,19 +31,10 @@ _ROWS = 2_000
 PARALLEL_FROM = 80_000
 
 
-def _open(store: Path) -> pq.ParquetFile:
-    if not store.exists():
-        raise InputError("plans file not found: run the plan stage first", file=str(store))
-    try:
-        return pq.ParquetFile(store)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"not a plan store: {exc}", file=str(store)) from None
-
-
 def group_lines(store: str | Path, group: int, source_ids: set[str] | None = None) -> EntryLines:
     """The entries of one row group of ``store`` (only ``source_ids`` when given) as JSON lines."""
     part = EntryLines()
-    for batch in _open(Path(store)).iter_batches(_ROWS, row_groups=[group], columns=COLUMNS):
+    for batch in open_store(Path(store)).iter_batches(_ROWS, row_groups=[group], columns=COLUMNS):
         for row in batch.to_pylist():
             if source_ids is None or row["source_id"] in source_ids:
                 part.add(row_entry(row))
@@ -67,7 +54,7 @@ def _worker_lines(store: str, group: int) -> EntryLines:
 
 def _parts(store: Path, source_ids: set[str] | None, workers: int) -> Iterator[EntryLines]:
     """Every row group's lines, in the store's order: in this process or on ``workers``."""
-    groups = _open(store).metadata.num_row_groups
+    groups = open_store(store).metadata.num_row_groups
     if workers <= 1 or groups < 2:
         yield from (group_lines(store, g, source_ids) for g in range(groups))
         return
@@ -81,7 +68,7 @@ def dry_run_workers(store: str | Path) -> int:
     store = Path(store)
     if store.suffix == ".jsonl":
         return 1
-    return workers_for(_open(store).metadata.num_rows, PARALLEL_FROM)
+    return workers_for(open_store(store).metadata.num_rows, PARALLEL_FROM)
 
 
 def write_dry_run_store(store: str | Path, campaign: Campaign, target: Target, batch: str,

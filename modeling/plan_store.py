@@ -101,7 +101,12 @@ class PlanWriter:
             self._tmp.unlink(missing_ok=True)
 
 
-def _open(path: Path) -> pq.ParquetFile:
+def open_store(path: Path) -> pq.ParquetFile:
+    """The plan store as a Parquet file (its row groups and columns read lazily).
+
+    Raises:
+        InputError: no such file, or not a Parquet file (names the file).
+    """
     if not path.exists():
         raise InputError("plans file not found: run the plan stage first", file=str(path))
     try:
@@ -113,7 +118,7 @@ def _open(path: Path) -> pq.ParquetFile:
 def iter_rows(path: str | Path, columns: list[str] | None = None,
               batch_size: int = DEFAULT_CHUNK) -> Iterator[list[Json]]:
     """Store rows in batches (only ``columns`` when given: a cheap scan, no JSON decoding)."""
-    for batch in _open(Path(path)).iter_batches(batch_size=batch_size, columns=columns):
+    for batch in open_store(Path(path)).iter_batches(batch_size=batch_size, columns=columns):
         yield batch.to_pylist()
 
 
@@ -124,7 +129,7 @@ def has_index(path: str | Path) -> bool:
     path = Path(path)
     if path.suffix == ".jsonl":
         return False
-    store = _open(path)
+    store = open_store(path)
     if not set(PLAN_INDEX_COLUMNS) <= set(store.schema_arrow.names):
         return False
     refs = store.schema_arrow.get_field_index("refs")
@@ -138,7 +143,7 @@ def has_index(path: str | Path) -> bool:
 def iter_batches(path: str | Path, columns: list[str],
                  batch_size: int = 50_000) -> Iterator[pa.RecordBatch]:
     """Arrow batches of some scalar columns of a store (for vectorised readers; nothing decoded)."""
-    yield from _open(Path(path)).iter_batches(batch_size=batch_size, columns=columns)
+    yield from open_store(Path(path)).iter_batches(batch_size=batch_size, columns=columns)
 
 
 def iter_plan_dicts(path: str | Path, batch_size: int = DEFAULT_CHUNK,
