@@ -7,26 +7,15 @@ Needs Debian's ``chromium`` (``make browser`` installs it); a missing browser is
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from _browser import headless, map_dom_and_console
 
 from modeling.contest.stage import run_contest
 from reports.contest import STATUS_COLOURS, write_contest_reports
 
 pytestmark = pytest.mark.browser
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--virtual-time-budget=5000",
-]
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +36,6 @@ def dashboard(tmp_path_factory, contest_small) -> Path:
     )
 
 
-def _chromium() -> str:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "chromium is not installed: run `make browser`"
-    return chromium
-
-
 def test_dashboard_is_self_contained(dashboard: Path):
     text = dashboard.read_text(encoding="utf-8")
     assert not re.search(
@@ -63,24 +46,7 @@ def test_dashboard_is_self_contained(dashboard: Path):
 
 
 def test_dashboard_draws_charts_and_markers_without_console_errors(dashboard: Path, tmp_path: Path):
-    run = subprocess.run(
-        [
-            _chromium(),
-            *FLAGS,
-            f"--user-data-dir={tmp_path / 'p1'}",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--dump-dom",
-            dashboard.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    dom = run.stdout
-    assert "leaflet-container" in dom, run.stderr[-2000:]
-    console = [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    dom, console = map_dom_and_console(dashboard, tmp_path / "p1", budget_ms=5000, timeout=120)
     assert console == []
     markers = re.findall(r"<path[^>]*class=\"[^\"]*wlk-marker[^\"]*\"[^>]*>", dom)
     assert len(markers) == 7
@@ -93,19 +59,14 @@ def test_dashboard_draws_charts_and_markers_without_console_errors(dashboard: Pa
 
 def test_dashboard_screenshot(dashboard: Path, tmp_path: Path):
     shot = tmp_path / "dashboard.png"
-    run = subprocess.run(
-        [
-            _chromium(),
-            *FLAGS,
-            f"--user-data-dir={tmp_path / 'p2'}",
-            f"--screenshot={shot}",
-            "--window-size=1200,1800",
-            dashboard.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
+    run = headless(
+        dashboard,
+        tmp_path / "p2",
+        f"--screenshot={shot}",
+        "--window-size=1200,1800",
+        budget_ms=5000,
+        dump_dom=False,
         timeout=120,
-        check=False,
     )
     assert shot.exists(), run.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

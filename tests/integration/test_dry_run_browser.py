@@ -4,13 +4,12 @@ Chromium with every item, its labelled ids and its reference anchors, and loads 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from _browser import dump_dom
 
 from core.settings import Target
 from modeling.campaign import load_campaign
@@ -20,7 +19,6 @@ from reports.dry_run import render_dry_run
 from reports.entity_links import EntityLinks
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TARGET = Target(name="local", api_url="http://127.0.0.1:8181/w/api.php", sparql_url="http://127.0.0.1:7878/query")
 
 pytestmark = pytest.mark.browser
@@ -42,18 +40,6 @@ class _Loads(HTMLParser):
                 self.ids.append(value)
 
 
-def _dump_dom(path: Path, tmp_path: Path) -> str:
-    assert CHROMIUM, "chromium is not installed (make browser)"
-    proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'chromium-profile'}", "--dump-dom", path.as_uri()],
-        capture_output=True, text=True, timeout=90, check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc.stdout
-
-
 def test_a_full_detail_page_opens_in_chromium(tmp_path):
     campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
     recs = [{"source_id": f"2130000{i:07d}", "name": f"Kvarn <{i}> & co", "municipality_code": "0180",
@@ -71,7 +57,7 @@ def test_a_full_detail_page_opens_in_chromium(tmp_path):
     parsed = _Loads()
     parsed.feed(page.read_text(encoding="utf-8"))
     assert parsed.loads == []
-    dom = _dump_dom(page, tmp_path)
+    dom = dump_dom(page, tmp_path / "chromium-profile")
     items = re.findall(r'<section class="create" id="item-(\d+)">', dom)
     assert items == [r["source_id"] for r in recs[:500]]
     assert "create: Kvarn &lt;499&gt; &amp; co" in dom

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _browser import harness, map_dom
 
 from modeling.campaign import load_campaign
 from reports import lists
@@ -52,7 +51,7 @@ def test_map_renders_offline_with_coloured_markers(tmp_path: Path):
     assert assets == ["leaflet.css", "leaflet.js", "wlk-map.js"]
     for url in re.findall(r"https?://[^\s\"'<>\\]+", text):
         assert url.startswith(("https://commons.wikimedia.org/", "https://www.wikidata.org/")), url
-    dom = _dump_dom(page, tmp_path / "profile", budget_ms=5000)
+    dom = map_dom(page, tmp_path / "profile", budget_ms=5000).stdout
     markers = re.findall(r"<path[^>]*class=\"[^\"]*wlk-marker[^\"]*\"[^>]*>", dom)
     assert len(markers) == 3  # Q4 has no coordinates
     with_photo = [m for m in markers if "wlk-with-photo" in m]
@@ -63,47 +62,13 @@ def test_map_renders_offline_with_coloured_markers(tmp_path: Path):
     assert "<b>x</b>" not in dom  # the hostile label never became markup
 
 
-def _chromium(page: Path, profile: Path, budget_ms: int = 8000, *flags: str) -> subprocess.CompletedProcess[str]:
-    """Headless Chromium's DOM of ``page`` after ``budget_ms`` of virtual time (stdout)."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "chromium is not installed: run `make browser`"
-    return subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", *flags, f"--user-data-dir={profile}",
-         "--dump-dom", f"--virtual-time-budget={budget_ms}", page.as_uri()],
-        capture_output=True, text=True, timeout=180, check=False,
-    )
-
-
-def _dump_dom(page: Path, profile: Path, budget_ms: int = 8000) -> str:
-    out = _chromium(page, profile, budget_ms)
-    assert "leaflet-container" in out.stdout, out.stderr[-2000:]
-    return out.stdout
-
-
-def _harness(page_dir: Path, script: str, profile: Path) -> object:
-    """Open ``map.html`` in a frame, run ``script`` (its ``doc``) once it is drawn; the JSON it writes into ``#out``."""
-    harness = page_dir / "harness.html"
-    harness.write_text(
-        '<!DOCTYPE html><html><body><pre id="out">waiting</pre>\n'
-        '<iframe id="f" src="map.html" style="width:1000px;height:800px"></iframe>\n<script>\n'
-        'document.getElementById("f").addEventListener("load", function () {\n  setTimeout(function () {\n'
-        '    var doc = document.getElementById("f").contentDocument;\n'
-        f"{script}\n  }}, 500);\n}});\n</script></body></html>", encoding="utf-8")
-    out = _chromium(harness, profile, 8000, "--allow-file-access-from-files")
-    found = re.search(r'<pre id="out">(.*?)</pre>', out.stdout, re.S)
-    assert found and found.group(1).startswith("["), out.stderr[-2000:]
-    return json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
-                      .replace("&amp;", "&"))
-
-
 def test_map_draws_the_country_outline_under_the_markers(tmp_path: Path):
     campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
     table, names = _table(campaign)
     lists.write_lists(campaign, table, names, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
     page = tmp_path / "05_lists/map.html"
     assert "all regions (4 items)" in page.read_text(encoding="utf-8")  # items, not region memberships
-    dom = _dump_dom(page, tmp_path / "profile")
+    dom = map_dom(page, tmp_path / "profile").stdout
     country = re.findall(r"<path[^>]*class=\"[^\"]*wlk-country[^\"]*\"[^>]*>", dom)
     neighbours = re.findall(r"<path[^>]*class=\"[^\"]*wlk-neighbour[^\"]*\"[^>]*>", dom)
     assert len(country) == 1 and neighbours  # Sweden, and Norway/Finland… clipped around it
@@ -126,7 +91,7 @@ def test_large_lists_cluster_their_markers(tmp_path: Path):
     page = tmp_path / "05_lists/map.html"
     text = page.read_text(encoding="utf-8")
     assert re.findall(r"""<script[^>]+src="([^"]+)""", text) == ["leaflet.js", "wlk-map.js", "leaflet.markercluster.js"]
-    dom = _dump_dom(page, tmp_path / "profile", budget_ms=15000)
+    dom = map_dom(page, tmp_path / "profile", budget_ms=15000).stdout
     clusters = [int(c) for c in re.findall(r"marker-cluster[^>]*>\s*<div>\s*<span>(\d+)</span>", dom)]
     singles = len(re.findall(r"<path[^>]*class=\"[^\"]*wlk-marker", dom))
     assert clusters and sum(clusters) + singles == n  # every point is in a cluster or drawn alone
@@ -151,7 +116,7 @@ def test_map_draws_the_countrys_regions_under_the_markers(tmp_path: Path, campai
     table = lists.assemble(campaign, lists.fold_items(rows), labels, labels, names_table)
     lists.write_lists(campaign, table, names_table, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
     page = tmp_path / "05_lists/map.html"
-    dom = _dump_dom(page, tmp_path / "profile")
+    dom = map_dom(page, tmp_path / "profile").stdout
     regions = re.findall(r"<path[^>]*class=\"[^\"]*wlk-region[^\"]*\"[^>]*>", dom)
     assert len(regions) == count  # one outline per län / regione, thin lines
     assert all('stroke-width="0.8"' in r for r in regions)
@@ -181,7 +146,7 @@ def test_hovering_a_region_shows_its_name(tmp_path: Path):
     campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
     table, names = _table(campaign)
     lists.write_lists(campaign, table, names, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
-    seen = _harness(tmp_path / "05_lists", HOVER_HARNESS, tmp_path / "profile")
+    seen = harness(tmp_path / "05_lists", HOVER_HARNESS, tmp_path / "profile")
     assert sorted(name for name, _ in seen) == sorted(r["name"] for r in regions_for("SE")["regions"])  # each its own
     assert {"Stockholm", "Uppsala", "Skåne", "Norrbotten"} <= {name for name, _ in seen}
     assert {width for _, width in seen} == {"2"}  # the hovered outline is drawn bolder
@@ -213,5 +178,5 @@ def test_choosing_a_region_draws_its_outline_bolder(tmp_path: Path, campaign_fil
     names = pd.DataFrame({"item": [region], "label": [label], "lang": [campaign.languages[0]]})
     table = lists.assemble(campaign, lists.fold_items(rows), labels, labels, names)
     lists.write_lists(campaign, table, names, tmp_path, generated_at="2026-01-01T00:00:00+00:00")
-    bold = _harness(tmp_path / "05_lists", SELECT_HARNESS, tmp_path / "profile")
+    bold = harness(tmp_path / "05_lists", SELECT_HARNESS, tmp_path / "profile")
     assert bold == [["2.2", "#4d5f70"]]  # that region only

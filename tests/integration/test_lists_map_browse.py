@@ -8,14 +8,12 @@ measures that size). Needs Debian's ``chromium`` (``make browser``); a missing b
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from _browser import harness, map_dom_and_console
 
 from modeling.campaign import load_campaign
 from reports import lists
@@ -40,42 +38,6 @@ def pages(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _open(page: Path, profile: Path, *flags: str) -> tuple[str, list[str]]:
-    """The DOM of ``page`` after it has run, and the console messages / uncaught errors it logged."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "chromium is not installed: run `make browser`"
-    run = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-         "--enable-logging=stderr", "--v=0", *flags, "--dump-dom", "--virtual-time-budget=8000", page.as_uri()],
-        capture_output=True, text=True, timeout=180, check=False,
-    )
-    assert "leaflet-container" in run.stdout, run.stderr[-2000:]
-    return run.stdout, [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
-
-
-def _harness(page_dir: Path, script: str, profile: Path) -> object:
-    """Open ``map.html`` of ``page_dir`` in a frame, run ``script`` (its ``doc``) once it is drawn;
-    the JSON the script writes into ``#out``."""
-    harness = page_dir / "harness.html"
-    harness.write_text(
-        '<!DOCTYPE html><html><body><pre id="out">waiting</pre>\n'
-        '<iframe id="f" src="map.html" style="width:1000px;height:800px"></iframe>\n<script>\n'
-        'document.getElementById("f").addEventListener("load", function () {\n  setTimeout(function () {\n'
-        '    var doc = document.getElementById("f").contentDocument;\n'
-        f"{script}\n  }}, 500);\n}});\n</script></body></html>", encoding="utf-8")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "chromium is not installed: run `make browser`"
-    run = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--allow-file-access-from-files",
-         f"--user-data-dir={profile}", "--dump-dom", "--virtual-time-budget=8000", harness.as_uri()],
-        capture_output=True, text=True, timeout=180, check=False)
-    found = re.search(r'<pre id="out">(.*?)</pre>', run.stdout, re.S)
-    assert found and found.group(1).startswith("["), run.stderr[-2000:]
-    return json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
-                      .replace("&amp;", "&"))
-
-
 def _paths(dom: str, css_class: str) -> list[str]:
     return re.findall(rf"<path[^>]*class=\"[^\"]*{css_class}[^\"]*\"[^>]*>", dom)
 
@@ -85,7 +47,7 @@ def test_national_page_draws_counts_per_cell_and_links_every_region(pages: Path,
     text = page.read_text(encoding="utf-8")
     assets = re.findall(r"""<(?:script|link)[^>]+(?:src|href)="([^"]+)""", text)
     assert assets == ["leaflet.css", "leaflet.js", "wlk-map.js", "map/shapes.js"]  # files next to it, no fetch
-    dom, console = _open(page, tmp_path / "profile")
+    dom, console = map_dom_and_console(page, tmp_path / "profile")
     assert console == []
     cells = _paths(dom, "wlk-cell")
     assert len(cells) == len(page_cells(page)["cells"]) > 100
@@ -103,7 +65,7 @@ def test_region_pages_draw_markers_and_parts(pages: Path, tmp_path: Path):
     rows, names = monuments(900, n_regions=5)
     regions = plan_regions(lists.sections(rows, names), LIMIT)
     big = next(r for r in regions if len(r.parts) > 1)
-    dom, console = _open(pages / "map" / big.file, tmp_path / "p1")
+    dom, console = map_dom_and_console(pages / "map" / big.file, tmp_path / "p1")
     assert console == []
     assert len(_paths(dom, "wlk-tile")) == len(big.parts) > 1
     assert len(_paths(dom, "wlk-cell")) == len(page_cells(pages / "map" / big.file)["cells"])
@@ -111,7 +73,7 @@ def test_region_pages_draw_markers_and_parts(pages: Path, tmp_path: Path):
     held = next(p for p in big.parts if any(r["item"] == rows[0]["item"] for r in p.rows))  # the hostile label
     part = pages / "map" / held.file
     assert "\\u003c/script\\u003e" in part.read_text(encoding="utf-8")
-    dom, console = _open(part, tmp_path / "p2")
+    dom, console = map_dom_and_console(part, tmp_path / "p2")
     assert console == []
     markers = _paths(dom, "wlk-marker")
     assert len(markers) == len(page_points(part)) == len(held.rows)
@@ -135,7 +97,7 @@ CLICK_HARNESS = """
 
 
 def test_clicking_a_cell_links_to_the_pages_holding_its_markers(pages: Path, tmp_path: Path):
-    seen = _harness(pages, CLICK_HARNESS, tmp_path / "profile")
+    seen = harness(pages, CLICK_HARNESS, tmp_path / "profile")
     assert len(seen) == 5 and all(seen)
     for text, links in seen:
         total = int(text.split(" monuments")[0])
@@ -162,8 +124,8 @@ def test_a_large_overview_draws_on_one_canvas_whose_cells_take_the_clicks(tmp_pa
     rows, names = monuments(9_000)
     write_maps(campaign, rows, lists.sections(rows, names), tmp_path, WHEN, max_points=1_000)
     assert len(page_cells(tmp_path / "map.html")["cells"]) > 2_000  # above CELLS_CANVAS_FROM
-    dom, console = _open(tmp_path / "map.html", tmp_path / "p1")
+    dom, console = map_dom_and_console(tmp_path / "map.html", tmp_path / "p1")
     assert console == [] and not _paths(dom, "wlk-cell")  # drawn on the canvas, not as SVG
-    canvases, links = _harness(tmp_path, CANVAS_CLICK_HARNESS, tmp_path / "p2")
+    canvases, links = harness(tmp_path, CANVAS_CLICK_HARNESS, tmp_path / "p2")
     assert canvases == 1  # outlines and cells share it: a second canvas would swallow the clicks
     assert links and all((tmp_path / href).is_file() for href in links)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from _browser import dump_dom
 
 from reports.checklist import STEPS
 from reports.documents import render_all
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]  # stage_runs starts the services
 
@@ -48,18 +46,6 @@ class _Refs(HTMLParser):
             self.styles.append(data)
 
 
-def _dump_dom(path: Path, tmp_path: Path) -> str:
-    assert CHROMIUM, "chromium is not installed (make browser)"
-    proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'chromium-profile'}", "--dump-dom", path.as_uri()],
-        capture_output=True, text=True, timeout=90, check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc.stdout
-
-
 @pytest.fixture(scope="module")
 def reports_out(tmp_path_factory, stage_runs) -> Path:
     out = tmp_path_factory.mktemp("reports-out")
@@ -80,7 +66,7 @@ def test_reports_are_self_contained(reports_out, name):
 
 
 def test_checklist_renders_in_headless_chromium(reports_out, tmp_path, stage_runs):
-    dom = _dump_dom(reports_out / "wlm-se-bbr-sample" / "06_reports" / "checklist.html", tmp_path)
+    dom = dump_dom(reports_out / "wlm-se-bbr-sample" / "06_reports" / "checklist.html", tmp_path / "chromium-profile")
     assert "<h1>Readiness checklist: Wiki Loves Monuments Sweden" in dom
     rows = re.findall(r'<tr class="(ticked|not_ticked|unknown)" data-step="(\w+)">', dom)
     assert [step for _s, step in rows] == list(STEPS)
@@ -95,6 +81,6 @@ def test_progress_page_renders_in_headless_chromium(reports_out, tmp_path):
     refs = _Refs()
     refs.feed(path.read_text(encoding="utf-8"))
     assert all(v.startswith("data:") for v in refs.loads)
-    dom = _dump_dom(path, tmp_path)
+    dom = dump_dom(path, tmp_path / "chromium-profile")
     assert 'data-campaign="wlm-se-bbr-sample"' in dom and 'data-campaign="wle-se-reserves-sample"' in dom
     assert "lists (5/5)" in dom and "not started" in dom
