@@ -116,12 +116,14 @@ def run_query(
         if "ORDER BY" not in text.upper() or _LIMIT_TAIL.search(text):
             raise QueryError(f"{label}: paging needs a query ending in ORDER BY without LIMIT/OFFSET")
         variables, rows, offset = [], [], 0
-        while True:
-            page_vars, page = _fetch(f"{text.rstrip()}\nLIMIT {page_size} OFFSET {offset}",
+        while True:  # one row more than a page: a full page says whether another one follows,
+            # so a result of exactly n pages costs n requests, not n + 1 (each page evaluates
+            # the whole query again on the endpoint before it skips OFFSET rows)
+            page_vars, page = _fetch(f"{text.rstrip()}\nLIMIT {page_size + 1} OFFSET {offset}",
                                      target, cache_dir, f"{label}[{offset}]")
             variables = variables or page_vars
-            rows.extend(page)
-            if len(page) < page_size:
+            rows.extend(page[:page_size])
+            if len(page) <= page_size:
                 break
             offset += page_size
     return _frame(variables, rows, target.entity_prefix)
