@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -50,18 +51,23 @@ def lookup(records_path: str | Path, campaign: Campaign, target: Target, run: Qu
     Returns:
         A small summary: values and terms looked up, hits, requests.
     """
-    requests: dict[str, int] = {}
+    id_requests: dict[str, int] = {}
+    term_requests: dict[str, int] = {}
     values = list(dict.fromkeys(_identifier_values(Path(records_path), campaign)))
-    hits = fetch_identifier_hits(values, campaign, target, run, counter=requests)
-    existing: dict[str, list[str]] = {}
-    for item, value in zip(hits["item"], hits["value"], strict=True):
-        existing.setdefault(value, []).append(item)
     terms: list[TermKey] = []
     for records in record_chunks(records_path, LOOKUP_CHUNK):
         terms.extend(planned_terms(records, campaign))
     terms = list(dict.fromkeys(terms))
-    counted = _counting(run, requests)
-    collisions = fetch_collisions(terms, target, run=counted)
+    # The two lookups are independent: side by side, the endpoint answers one while this process
+    # decodes the other's results (two parallel requests are within WDQS's etiquette).
+    with ThreadPoolExecutor(2) as pool:
+        id_hits = pool.submit(fetch_identifier_hits, values, campaign, target, run, counter=id_requests)
+        found = pool.submit(fetch_collisions, terms, target, run=_counting(run, term_requests))
+        hits, collisions = id_hits.result(), found.result()
+    requests = {**id_requests, **term_requests}
+    existing: dict[str, list[str]] = {}
+    for item, value in zip(hits["item"], hits["value"], strict=True):
+        existing.setdefault(value, []).append(item)
     data = {"existing_ids": existing,
             "collisions": [[*key, qid] for key, qid in sorted(collisions.items())]}
     Path(out_file).parent.mkdir(parents=True, exist_ok=True)
