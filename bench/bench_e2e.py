@@ -5,7 +5,9 @@ issue-11 run) it generates a BBR-format register (:mod:`bench.e2e_data`), starts
 services on free loopback ports, bulk-loads 10% of the records as existing items (reported, not
 counted), then runs ``wlkit`` stage by stage as a new user would — ``ingest``, ``reconcile``,
 ``plan``, ``upload --dry-run``, ``lists``, ``report`` — and a second ``plan`` over unchanged
-inputs (the no-op re-run). ``lists`` and ``report`` then query a store preloaded with every item
+inputs (the no-op re-run). Up to 100,000 records ``wlkit run --dry-run`` (every stage in one
+command, one process start-up; its lists from what the target holds before an upload) is timed
+first, on its own run folder (``run_dry_run_s``). ``lists`` and ``report`` then query a store preloaded with every item
 the plans describe, as after a real upload (WDQS-format RDF bulk-loaded into Oxigraph and served
 on loopback; ``preload_s`` is reported, not counted). Each command runs in its own process, against one long-running
 Prefect server started first (as ``wlkit services up`` does); the peak resident memory of its
@@ -52,6 +54,9 @@ from sandbox.services import ServicesInfo, free_port, seed_files, start_services
 
 STAGES = ("ingest", "reconcile", "plan", "dry_run", "lists", "report")
 TARGETS = {"1000000": 600.0, "100000": 60.0}
+#: Sizes up to which ``wlkit run --dry-run`` (every stage in one command, lists from what the
+#: target holds before the upload) is timed too.
+RUN_ALL_UP_TO = 100_000
 
 
 def _tree_rss(proc: psutil.Process) -> int:
@@ -149,6 +154,10 @@ def bench_size(n: int, work: Path, env: dict[str, str]) -> dict[str, float]:
         env = dict(env, WLKIT_API_URL=info.api_url, WLKIT_SPARQL_URL=info.sparql_url)
         out, log = work / f"run-{n}", work / f"run-{n}.log"
         cli = [sys.executable, "-m", "pipelines.cli"]
+        if n <= RUN_ALL_UP_TO:  # first, as a user would start: every stage in one command
+            figures["run_dry_run_s"], _ = run_measured(
+                [*cli, "run", str(gen.campaign), "--out", str(work / f"run-all-{n}"), "--dry-run"], env, log)
+            print(f"  {n:>9,} {'run --dry-run':<10} {figures['run_dry_run_s']:8.1f} s", flush=True)
         peak, endpoint = 0, None
         for stage, args in _stage_commands(gen.campaign, out).items():
             if stage == "lists":  # after the dry run: the no-op re-run, then every item on the target
