@@ -66,10 +66,9 @@ def _scope_rows(scope: ScopeQuery, target: Target, cache_dir: Path | None) -> pd
 
     A register campaign's whole country (``lists_campaign_items`` without a region) is read in
     two steps so that no request evaluates the whole scope: the keys (every item with the
-    identifier property: one scan of one property, 10⁶ rows in 9 s on Oxigraph) and then the
-    scope's rows for :data:`ITEM_BATCH` of them at a time. A single query paged by
-    ``LIMIT``/``OFFSET`` evaluated the whole scope once per page (10⁶ monuments: 7 pages, each
-    longer than WDQS's 60 s). Other scopes are paged.
+    identifier property, paged) and then the scope's rows for :data:`ITEM_BATCH` of them at a
+    time. A single query paged by ``LIMIT``/``OFFSET`` evaluated the whole scope once per page
+    (10⁶ monuments: 7 pages, each longer than WDQS's 60 s). Other scopes are paged.
     """
     if scope.path is not None:  # the campaign's own .rq (ends with ORDER BY ?item)
         return sparql.client.run_query(scope.path.read_text(encoding="utf-8"), target,
@@ -78,8 +77,8 @@ def _scope_rows(scope: ScopeQuery, target: Target, cache_dir: Path | None) -> pd
     if scope.name != "lists_campaign_items" or scope.params.get("region"):
         return sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE,
                                  **scope.params)
-    found = sparql.client.run("lists_campaign_keys", target, cache_dir=cache_dir, idprop=scope.params["idprop"])
-    keys = list(dict.fromkeys(found["item"].tolist()))
+    keys = sparql.client.run("lists_campaign_keys", target, cache_dir=cache_dir, page_size=PAGE_SIZE,
+                             idprop=scope.params["idprop"])["item"].tolist()
     params = {k: v for k, v in scope.params.items() if k != "region"}
     frames = [sparql.client.run(scope.name, target, cache_dir=cache_dir, items=keys[i:i + ITEM_BATCH],
                                 **params) for i in range(0, len(keys), ITEM_BATCH)]

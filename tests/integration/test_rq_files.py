@@ -37,9 +37,9 @@ PARAMS: dict[str, tuple[dict[str, Any], Any]] = {
         {"idprop": "P1260", "designations": WLM_DESIGNATIONS},
         lambda df: sorted(set(df["item"])) == ["Q991001", "Q991002", "Q991004", "Q991006", "Q991007"],
     ),
-    "lists_campaign_keys": (  # every item with the identifier, out of scope ones too
+    "lists_campaign_keys": (  # every item with the identifier, out of scope ones too, in order
         {"idprop": "P1260"},
-        lambda df: sorted(df["item"]) == [f"Q99100{n}" for n in range(1, 8)],
+        lambda df: df["item"].tolist() == [f"Q99100{n}" for n in range(1, 8)],
     ),
     "lists_coverage": (
         {"idprop": "P1260", "designations": WLM_DESIGNATIONS},
