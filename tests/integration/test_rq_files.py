@@ -37,10 +37,6 @@ PARAMS: dict[str, tuple[dict[str, Any], Any]] = {
         {"idprop": "P1260", "designations": WLM_DESIGNATIONS},
         lambda df: sorted(set(df["item"])) == ["Q991001", "Q991002", "Q991004", "Q991006", "Q991007"],
     ),
-    "lists_campaign_keys": (  # every item with the identifier, out of scope ones too, in order
-        {"idprop": "P1260"},
-        lambda df: df["item"].tolist() == [f"Q99100{n}" for n in range(1, 8)],
-    ),
     "lists_coverage": (
         {"idprop": "P1260", "designations": WLM_DESIGNATIONS},
         lambda df: df.set_index(df["region"].fillna("-"))["items"].to_dict() == {"-": 1, "Q990001": 3, "Q990002": 2},
@@ -144,16 +140,3 @@ def test_rq_same_rows_over_http(path: Path, store: ox.Store, endpoint):
     assert list(over_http.columns) == list(local.columns)
     assert _canonical(over_http) == _canonical(local)
     assert PARAMS[path.stem][1](over_http)
-
-
-def test_scope_read_by_key_batches_equals_the_scope_at_once(store: ox.Store):
-    """lists_build reads a register campaign's scope as keys, then VALUES batches of them: the
-    rows are the scope's own (keys out of scope, here Q991003 and Q991005, give none)."""
-    params = {"idprop": "P1260", "designations": WLM_DESIGNATIONS}
-    whole = _inprocess(store, render("lists_campaign_items", **params))
-    keys = _inprocess(store, render("lists_campaign_keys", idprop="P1260"))["item"].tolist()
-    parts = [_inprocess(store, render("lists_campaign_items", items=keys[i:i + 3], **params))
-             for i in range(0, len(keys), 3)]
-    assert _canonical(pd.concat(parts, ignore_index=True)) == _canonical(whole)
-    assert sorted(set(whole["item"])) == ["Q991001", "Q991002", "Q991004", "Q991006", "Q991007"]
-

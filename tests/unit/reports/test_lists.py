@@ -18,7 +18,6 @@ import pandas as pd
 import pyoxigraph as ox
 import pytest
 
-import pipelines.lists_build
 import sparql.client
 import sparql.labels
 from core.errors import CampaignError
@@ -67,21 +66,6 @@ def wlm():
 @pytest.fixture
 def wle():
     return load_campaign(ROOT / "campaigns/wle-se-reserves-sample.yaml")
-
-
-def test_a_register_scope_is_read_in_item_batches_with_the_same_lists(inprocess, wlm, tmp_path, monkeypatch):
-    """Keys first, then the scope for a few items at a time: no request evaluates the whole
-    country, and the lists are those of one query over it."""
-    whole = build_lists(wlm, TARGET, tmp_path / "whole")
-    assert inprocess.count("lists_campaign_items") == 1
-    monkeypatch.setattr(pipelines.lists_build, "ITEM_BATCH", 2)
-    inprocess.clear()
-    batched = build_lists(wlm, TARGET, tmp_path / "batched")
-    assert inprocess[0] == "lists_campaign_keys" and inprocess.count("lists_campaign_items") == 4  # 7 keys
-    differ = {k for k in whole if whole[k] != batched[k]}
-    assert differ <= {"generated_at"}, differ
-    for name in ("all.csv", "all.geojson"):
-        assert (tmp_path / "batched/05_lists" / name).read_bytes() == (tmp_path / "whole/05_lists" / name).read_bytes()
 
 
 def test_build_lists_wlm_scope_and_files(inprocess, wlm, tmp_path):
