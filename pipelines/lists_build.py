@@ -1,7 +1,8 @@
 """The query side of the campaign lists: fetch the scope and labels, then write ``05_lists/``.
 
-:func:`build_lists` runs the campaign's scope query (:func:`modeling.scope.scope_query`, paged)
-and the label queries through :mod:`sparql.client` / :mod:`sparql.labels`, and hands the rows to the pure renderers of
+:func:`build_lists` runs the campaign's scope query (:func:`modeling.scope.scope_query`; paged,
+or for a large country region by region, see :func:`_scope_rows`) and the label queries through
+:mod:`sparql.client` / :mod:`sparql.labels`, and hands the rows to the pure renderers of
 :mod:`reports.lists` (which never call an API).
 """
 
@@ -16,20 +17,24 @@ import sparql.client
 import sparql.labels
 from core.settings import Target
 from modeling.campaign import Campaign
-from modeling.scope import scope_query
+from modeling.scope import ScopeQuery, scope_query
 from reports.entity_links import EntityLinks
 from reports.lists import assemble, fold_items, write_lists
 
-#: Rows per page of the scope query (each page is one request, well inside WDQS's 60 s; every
+#: Rows per page of a paged query (each page is one request, well inside WDQS's 60 s; every
 #: page evaluates the whole query again, so pages are large: 10⁵ monuments take one request).
 PAGE_SIZE = 150_000
+#: Items per request when a register campaign's country is read region by region.
+PART_ROWS = 50_000
+#: Regions per request at most (one ``VALUES`` row each).
+PART_REGIONS = 500
 
 
 def build_lists(campaign: Campaign, target: Target, out_dir: str | Path, region: str | None = None,
                 cache_dir: Path | None = None) -> dict[str, Any]:
     """Fetch the campaign scope by SPARQL and write every list output to ``05_lists/``.
 
-    Queries: ``lists_campaign_items`` (paged), ``lists_labels`` (items in the fallback chain,
+    Queries: the scope (:func:`_scope_rows`), ``lists_labels`` (items in the fallback chain,
     then any language for the rest; regions and designations) — no label service. Entity links
     point at the target's own wiki (:meth:`EntityLinks.for_target`).
 
@@ -43,15 +48,7 @@ def build_lists(campaign: Campaign, target: Target, out_dir: str | Path, region:
     Returns:
         Summary (also in ``05_lists/summary.json``) plus ``stats`` rows and ``total``.
     """
-    scope = scope_query(campaign, region)  # the register's identifier, or the campaign's scope:
-    if scope.path is not None:  # the campaign's own .rq (ends with ORDER BY ?item)
-        rows = sparql.client.run_query(scope.path.read_text(encoding="utf-8"), target,
-                                       cache_dir=cache_dir, page_size=PAGE_SIZE, label=scope.label)
-    else:
-        assert scope.name is not None  # a ScopeQuery without a path names a sparql/ file
-        rows = sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE,
-                                 **scope.params)
-    items = fold_items(rows)
+    items = fold_items(_scope_rows(scope_query(campaign, region), target, cache_dir))
     chain = [*campaign.fallback_chain, *[lang for lang in campaign.languages if lang not in campaign.fallback_chain]]
     chain += [sparql.labels.MUL] if sparql.labels.MUL not in chain else []
     raw = sparql.labels.fetch_labels(items["item"], chain, target, cache_dir=cache_dir)
@@ -64,3 +61,48 @@ def build_lists(campaign: Campaign, target: Target, out_dir: str | Path, region:
     links = EntityLinks.for_target(target)
     table = assemble(campaign, items, raw, picked, names, links)
     return write_lists(campaign, table, names, Path(out_dir), links=links)
+
+
+def _scope_rows(scope: ScopeQuery, target: Target, cache_dir: Path | None) -> pd.DataFrame:
+    """The scope query's rows: one paged query, or, for a register campaign's country larger
+    than one page, region by region.
+
+    Every ``LIMIT``/``OFFSET`` page evaluates the whole scope again on the endpoint (10⁶
+    monuments: 7 evaluations, each past WDQS's 60 s). So a large country is read as groups of
+    regions (direct P131, counted first by ``lists_campaign_regions``) of at most
+    :data:`PART_ROWS` items per request, plus the items without a region when there are any:
+    together about one evaluation. An item in two regions comes twice; repeated rows are dropped.
+    """
+    if scope.path is not None:  # the campaign's own .rq (ends with ORDER BY ?item)
+        return sparql.client.run_query(scope.path.read_text(encoding="utf-8"), target,
+                                       cache_dir=cache_dir, page_size=PAGE_SIZE, label=scope.label)
+    assert scope.name is not None  # a ScopeQuery without a path names a sparql/ file
+    if scope.name == "lists_campaign_items" and not scope.params.get("region"):
+        counts = sparql.client.run("lists_campaign_regions", target, cache_dir=cache_dir,
+                                   idprop=scope.params["idprop"])
+        if len(counts) and int(counts["items"].sum()) > PAGE_SIZE:
+            params = {k: v for k, v in scope.params.items() if k != "region"}
+            located = counts[counts["region"].notna()]
+            parts: list[dict[str, Any]] = [{"parts": group} for group in
+                                           _region_groups(located["region"], located["items"])]
+            if len(located) < len(counts):  # the unbound group: items without P131
+                parts.append({"unlocated": 1})
+            frames = [sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE,
+                                        **params, **part) for part in parts]
+            return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
+    return sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE, **scope.params)
+
+
+def _region_groups(regions: pd.Series, sizes: pd.Series) -> list[list[str]]:
+    """Regions in groups of at most :data:`PART_ROWS` items and :data:`PART_REGIONS` regions (a
+    larger region is a group of its own, read in pages)."""
+    groups: list[list[str]] = []
+    group: list[str] = []
+    total = 0
+    for region, size in zip(regions.tolist(), sizes.tolist(), strict=True):
+        if group and (total + int(size) > PART_ROWS or len(group) >= PART_REGIONS):
+            groups.append(group)
+            group, total = [], 0
+        group.append(str(region))
+        total += int(size)
+    return [*groups, group] if group else groups

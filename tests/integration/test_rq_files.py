@@ -37,6 +37,10 @@ PARAMS: dict[str, tuple[dict[str, Any], Any]] = {
         {"idprop": "P1260", "designations": WLM_DESIGNATIONS},
         lambda df: sorted(set(df["item"])) == ["Q991001", "Q991002", "Q991004", "Q991006", "Q991007"],
     ),
+    "lists_campaign_regions": (  # items with the identifier per direct P131, out of scope ones too
+        {"idprop": "P1260"},
+        lambda df: df.set_index(df["region"].fillna("-"))["items"].to_dict() == {"-": 1, "Q990001": 5, "Q990002": 2},
+    ),
     "lists_coverage": (
         {"idprop": "P1260", "designations": WLM_DESIGNATIONS},
         lambda df: df.set_index(df["region"].fillna("-"))["items"].to_dict() == {"-": 1, "Q990001": 3, "Q990002": 2},
@@ -140,3 +144,18 @@ def test_rq_same_rows_over_http(path: Path, store: ox.Store, endpoint):
     assert list(over_http.columns) == list(local.columns)
     assert _canonical(over_http) == _canonical(local)
     assert PARAMS[path.stem][1](over_http)
+
+
+def test_scope_read_region_by_region_equals_the_scope_at_once(store: ox.Store):
+    """lists_build reads a large country as groups of regions plus the items without one: the
+    rows are the scope's own (an item in two regions comes twice and is dropped once)."""
+    params = {"idprop": "P1260", "designations": WLM_DESIGNATIONS}
+    whole = _inprocess(store, render("lists_campaign_items", **params))
+    counts = _inprocess(store, render("lists_campaign_regions", idprop="P1260"))
+    parts = [_inprocess(store, render("lists_campaign_items", parts=[region], **params))
+             for region in counts["region"].dropna()]
+    parts.append(_inprocess(store, render("lists_campaign_items", unlocated=1, **params)))
+    together = pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+    assert _canonical(together) == _canonical(whole)
+    assert sorted(set(whole["item"])) == ["Q991001", "Q991002", "Q991004", "Q991006", "Q991007"]
+

@@ -18,6 +18,7 @@ import pandas as pd
 import pyoxigraph as ox
 import pytest
 
+import pipelines.lists_build
 import sparql.client
 import sparql.labels
 from core.errors import CampaignError
@@ -66,6 +67,22 @@ def wlm():
 @pytest.fixture
 def wle():
     return load_campaign(ROOT / "campaigns/wle-se-reserves-sample.yaml")
+
+
+def test_a_large_country_is_read_region_by_region_with_the_same_lists(inprocess, wlm, tmp_path, monkeypatch):
+    """Above one page the scope is read as groups of regions (plus the items without one), so no
+    request evaluates the whole country; the lists are those of the one query."""
+    whole = build_lists(wlm, TARGET, tmp_path / "whole")
+    assert inprocess.count("lists_campaign_items") == 1
+    monkeypatch.setattr(pipelines.lists_build, "PAGE_SIZE", 3)
+    monkeypatch.setattr(pipelines.lists_build, "PART_ROWS", 2)
+    inprocess.clear()
+    parted = build_lists(wlm, TARGET, tmp_path / "parted")
+    assert inprocess[0] == "lists_campaign_regions"
+    assert inprocess.count("lists_campaign_items") == 3  # Q990001 (5 items), Q990002 (2), no region
+    assert {k for k in whole if whole[k] != parted[k]} <= {"generated_at"}
+    for name in ("all.csv", "all.geojson", "stats.csv"):
+        assert (tmp_path / "parted/05_lists" / name).read_bytes() == (tmp_path / "whole/05_lists" / name).read_bytes()
 
 
 def test_build_lists_wlm_scope_and_files(inprocess, wlm, tmp_path):
