@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pandas as pd
 
 from core.layout import stage_dir
@@ -43,28 +44,29 @@ from reports.lists_render import (
     MAX_PAGE_BYTES,
     STATIC_DIR,
     URL_COLUMNS,
+    WikiPages,
     WikiRenderer,
     copy_map_assets,
     csv_text,
     geojson,
     list_language,
     render_page,
-    write_wikitext,
+    section_chunks,
 )
 from reports.lists_stats import coverage, plot_stats, render_stats, stats_frame
 
 __all__ = [
     "CANVAS_FROM", "COLOURS", "CSV_COLUMNS", "MAP_ASSETS", "MAX_PAGE_BYTES", "NO_REGION",
-    "STATIC_DIR", "URL_COLUMNS", "EntityLinks", "Section", "assemble", "commons_file",
+    "STATIC_DIR", "URL_COLUMNS", "EntityLinks", "Section", "WikiPages", "assemble", "commons_file",
     "copy_map_assets", "coverage", "csv_text", "fold_items", "format_time", "geojson", "parse_point",
-    "plot_stats", "records", "render_map", "render_page", "render_stats", "sections", "slug",
-    "stats_frame", "upload_link", "write_lists",
+    "plot_stats", "records", "render_map", "render_page", "render_stats", "section_chunks", "sections",
+    "slug", "stats_frame", "upload_link", "write_lists",
 ]
 
 log = logging.getLogger(__name__)
 
 def _dump(path: Path, value: Any) -> None:
-    path.write_text(json.dumps(value, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    path.write_bytes(orjson.dumps(value))  # compact UTF-8 JSON (coordinates are finite floats)
 
 
 def write_lists(campaign: Campaign, table: pd.DataFrame, names: pd.DataFrame, out_dir: Path,
@@ -92,12 +94,17 @@ def write_lists(campaign: Campaign, table: pd.DataFrame, names: pd.DataFrame, ou
     secs = sections(rows_all, names, gettext("No region", list_language(campaign)))
     wiki = WikiRenderer(campaign, links, generated_at)
     split: dict[str, int] = {}
-    for s in secs:
-        files = write_wikitext(wiki, [s], dest, s.slug, max_page_bytes)
+    every = WikiPages(wiki, dest, "all", max_page_bytes)
+    for s in secs:  # each region's text is rendered once, for its own page and for all.wiki
+        own = WikiPages(wiki, dest, s.slug, max_page_bytes)
+        for chunk in section_chunks(wiki, s, own.limit):
+            own.add(*chunk)
+            every.add(*chunk)
+        files = own.close()
         split.update({s.slug: len(files) - 1} if len(files) > 1 else {})
         (dest / f"{s.slug}.csv").write_text(csv_text(s.rows, langs), encoding="utf-8")
         _dump(dest / f"{s.slug}.geojson", geojson(s.rows))
-    files = write_wikitext(wiki, secs, dest, "all", max_page_bytes)
+    files = every.close()
     split.update({"all": len(files) - 1} if len(files) > 1 else {})
     (dest / "all.csv").write_text(csv_text(rows_all, langs), encoding="utf-8")
     _dump(dest / "all.geojson", geojson(rows_all))

@@ -19,7 +19,7 @@ import pandas as pd
 from core.errors import CampaignError
 from modeling.campaign import Campaign
 from reports.entity_links import EntityLinks
-from reports.filters import upload_wizard_url
+from reports.filters import UploadWizardLinks, upload_wizard_url
 
 NO_REGION = "no-region"
 _POINT = re.compile(r"^\s*(?:<[^>]*>\s*)?Point\(\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\)\s*$", re.IGNORECASE)
@@ -143,23 +143,24 @@ def fold_items(rows: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+class UploadLinks:
+    """The UploadWizard link of each list row (FIELD-NOTES §1.1), for one campaign's
+    ``lists.upload`` (campaign, id template, categories, language); every value percent-encoded."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        up = campaign.lists.upload
+        self.campaign = campaign
+        self._links = UploadWizardLinks(up.campaign, up.description_language or campaign.languages[0], up.categories)
+
+    def __call__(self, row: dict[str, Any]) -> str:
+        """The link of ``row`` (a row of :func:`assemble`: id, item, label, lat, lon)."""
+        return self._links.url(upload_id(self.campaign, row), row.get("label") or None, _none(row.get("lat")),
+                               _none(row.get("lon")))
+
+
 def upload_link(campaign: Campaign, row: dict[str, Any]) -> str:
-    """The UploadWizard link of one list row (FIELD-NOTES §1.1).
-
-    Args:
-        campaign: Supplies ``lists.upload`` (campaign, id template, categories, language).
-        row: A row of :func:`assemble` (id, item, label, lat, lon).
-
-    Returns:
-        The URL (every value percent-encoded).
-    """
-    up = campaign.lists.upload
-    lang = up.description_language or campaign.languages[0]
-    lat, lon = row.get("lat"), row.get("lon")
-    return upload_wizard_url(
-        campaign=up.campaign, id=upload_id(campaign, row), description=row.get("label") or None, lang=lang,
-        categories=up.categories, lat=None if pd.isna(lat) else lat, lon=None if pd.isna(lon) else lon,
-    )
+    """The UploadWizard link of one list row (see :class:`UploadLinks`, which serves many)."""
+    return UploadLinks(campaign)(row)
 
 
 def upload_id(campaign: Campaign, row: dict[str, Any]) -> str:
@@ -220,8 +221,8 @@ def assemble(
     table["designation_label"] = [
         "; ".join(name_of.get(d, d) for d in ds) if ds else None for ds in table["designations"]]
     table["region_labels"] = [[name_of.get(r, r) for r in rs] for rs in table["regions"]]
-    records = table[["item", "id", "label", "lat", "lon"]].to_dict("records")
-    table["upload_url"] = [upload_link(campaign, r) for r in records]
+    link = UploadLinks(campaign)
+    table["upload_url"] = [link(r) for r in records(table[["item", "id", "label", "lat", "lon"]])]
     table["wikidata_url"] = [(links or EntityLinks()).url(q) for q in table["item"]]
     return table
 
@@ -229,7 +230,9 @@ def assemble(
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of the table as dicts with missing values as None (one conversion, reused by every
     output: per-region pandas work costs more than the queries at 100k items)."""
-    return [{k: _none(v) for k, v in row.items()} for row in table.to_dict("records")]
+    columns = [str(c) for c in table.columns]
+    values = [table[c].to_numpy(dtype=object, na_value=None).tolist() for c in table.columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 @dataclass

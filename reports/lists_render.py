@@ -20,7 +20,7 @@ from typing import Any
 from core.errors import CampaignError
 from modeling.campaign import Campaign
 from reports.entity_links import EntityLinks
-from reports.filters import csv_safe
+from reports.filters import FORMULA_START, csv_safe
 from reports.i18n import gettext, translated_environment
 from reports.lists_fold import Section, _none
 
@@ -122,7 +122,7 @@ def render_page(campaign: Campaign, secs: Sequence[Section], generated_at: str,
         links: Entity links of the target wiki (default: Wikidata's ``d:`` interwiki).
 
     Returns:
-        The page text (not split: see :func:`split_pages`).
+        The page text (not split: see :class:`WikiPages`).
     """
     return WikiRenderer(campaign, links or EntityLinks(), generated_at).page(secs)
 
@@ -141,56 +141,71 @@ def _chunks(renderer: WikiRenderer, section: Section, limit: int) -> Iterable[tu
         yield from ((renderer.section(p, continued=start > 0), p) for _, p in _chunks(renderer, part, limit))
 
 
-def split_pages(renderer: WikiRenderer, secs: Sequence[Section],
-                max_bytes: int = MAX_PAGE_BYTES) -> list[dict[str, Any]]:
-    """Pack the sections into pages of at most ``max_bytes`` (UTF-8), whole regions where they fit.
+def page_limit(renderer: WikiRenderer, max_bytes: int = MAX_PAGE_BYTES) -> int:
+    """Bytes left for sections on a page of ``max_bytes`` once the largest part head is written."""
+    return max_bytes - len(renderer.head({"number": 99999, "total": 99999, "index_title": "x" * 255}).encode())
 
-    A region larger than one page is cut between rows (its heading says "continued").
 
-    Returns:
-        Pages ``{"body", "first", "last", "count"}`` in order (``body`` without the page head).
+class WikiPages:
+    """Writes one list (``<stem>.wiki``, or parts plus an index) from section chunks as they come.
+
+    Chunks (:func:`section_chunks`) are packed into pages of at most ``max_bytes`` (UTF-8), whole
+    regions where they fit. Only the page being filled is held in memory: a finished page's body
+    goes to a temporary file, and :meth:`close` writes the parts with their heads ("Part n of
+    N" needs the number of parts) and the index, or the single page.
     """
-    limit = max_bytes - len(renderer.head({"number": 99999, "total": 99999, "index_title": "x" * 255}).encode())
-    pages: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
-    for section in secs:
-        for text, part in _chunks(renderer, section, limit):
-            size = len(text.encode())
-            if current is None or current["bytes"] + size > limit:
-                current = {"body": [], "bytes": 0, "first": part.label, "last": part.label, "count": 0}
-                pages.append(current)
-            current["body"].append(text)
-            current["bytes"] += size
-            current["last"] = part.label
-            current["count"] += len(part.rows)
-    return [{**p, "body": "".join(p["body"])} for p in pages] or [{"body": "", "first": "", "last": "", "count": 0}]
+
+    def __init__(self, renderer: WikiRenderer, dest: Path, stem: str, max_bytes: int = MAX_PAGE_BYTES) -> None:
+        self.renderer, self.dest, self.stem = renderer, dest, stem
+        self.limit = page_limit(renderer, max_bytes)
+        self.pages: list[dict[str, Any]] = []  # {"first", "last", "count", "bytes"} per page
+        self._body: list[str] = []
+
+    def add(self, text: str, size: int, part: Section) -> None:
+        """Append one chunk (``size``: its UTF-8 bytes) of ``part``'s rows."""
+        if not self.pages or self.pages[-1]["bytes"] + size > self.limit:
+            self._spill()
+            self.pages.append({"first": part.label, "last": part.label, "count": 0, "bytes": 0})
+        page = self.pages[-1]
+        self._body.append(text)
+        page["bytes"] += size
+        page["last"] = part.label
+        page["count"] += len(part.rows)
+
+    def _body_file(self, number: int) -> Path:
+        return self.dest / f".{self.stem}-part-{number:03d}.body"
+
+    def _spill(self) -> None:
+        if self.pages:
+            self._body_file(len(self.pages)).write_text("".join(self._body), encoding="utf-8")
+        self._body = []
+
+    def close(self) -> list[Path]:
+        """Write the list; returns the files written (the page or index first)."""
+        main = self.dest / f"{self.stem}.wiki"
+        if len(self.pages) <= 1:
+            main.write_text(self.renderer.head() + "".join(self._body), encoding="utf-8")
+            return [main]
+        self._spill()
+        written = [main]
+        for number in range(1, len(self.pages) + 1):
+            head = self.renderer.head({"number": number, "total": len(self.pages), "index_title": ".."})
+            path, body = self.dest / f"{self.stem}-part-{number:03d}.wiki", self._body_file(number)
+            with path.open("w", encoding="utf-8") as out, body.open(encoding="utf-8") as part:
+                out.write(head)
+                shutil.copyfileobj(part, out)
+            body.unlink()
+            written.append(path)
+        parts = [{"title": f"/{n}", "number": n, "first": p["first"], "last": p["last"], "count": p["count"]}
+                 for n, p in enumerate(self.pages, start=1)]
+        main.write_text(self.renderer.index(parts, sum(p["count"] for p in self.pages)), encoding="utf-8")
+        return written
 
 
-def write_wikitext(renderer: WikiRenderer, secs: Sequence[Section], dest: Path, stem: str,
-                   max_bytes: int = MAX_PAGE_BYTES) -> list[Path]:
-    """Write ``<stem>.wiki``, or, above ``max_bytes``, ``<stem>-part-NNN.wiki`` files and an index.
-
-    Parts are meant to be published as subpages ``<list page>/1``, ``/2`` … of the page that gets
-    ``<stem>.wiki`` (the index); each part links back to it.
-
-    Returns:
-        The files written (the page or index first).
-    """
-    pages = split_pages(renderer, secs, max_bytes)
-    main = dest / f"{stem}.wiki"
-    if len(pages) == 1:
-        main.write_text(renderer.head() + pages[0]["body"], encoding="utf-8")
-        return [main]
-    written = [main]
-    for number, page in enumerate(pages, start=1):
-        head = renderer.head({"number": number, "total": len(pages), "index_title": ".."})
-        path = dest / f"{stem}-part-{number:03d}.wiki"
-        path.write_text(head + page["body"], encoding="utf-8")
-        written.append(path)
-    parts = [{"title": f"/{n}", "number": n, "first": p["first"], "last": p["last"], "count": p["count"]}
-             for n, p in enumerate(pages, start=1)]
-    main.write_text(renderer.index(parts, sum(s.count for s in secs)), encoding="utf-8")
-    return written
+def section_chunks(renderer: WikiRenderer, section: Section, limit: int) -> list[tuple[str, int, Section]]:
+    """The section's wikitext in row chunks of at most ``limit`` bytes each: ``(text, bytes, rows)``
+    (a region larger than one page is cut between rows; the later headings say "continued")."""
+    return [(text, len(text.encode()), part) for text, part in _chunks(renderer, section, limit)]
 
 
 def csv_text(rows: Sequence[dict[str, Any]], languages: Sequence[str]) -> str:
@@ -208,13 +223,14 @@ def csv_text(rows: Sequence[dict[str, Any]], languages: Sequence[str]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(cols)
+    joined = cols.index("region")  # region, region_label, designation: lists joined with ";"
+    head, tail = cols[:joined], cols[joined + 3:]
     for row in rows:
-        out = dict(row)
-        if "region_label" not in out:
-            out["region"] = ";".join(row["regions"])
-            out["region_label"] = ";".join(row["region_labels"])
-        out["designation"] = ";".join(row["designations"] or [])
-        writer.writerow(["" if out[c] is None else csv_safe(out[c]) for c in cols])
+        regions = (row["region"], row["region_label"]) if "region_label" in row else (
+            ";".join(row["regions"]), ";".join(row["region_labels"]))
+        cells = [*(row[c] for c in head), *regions, ";".join(row["designations"] or []), *(row[c] for c in tail)]
+        writer.writerow(["" if v is None else csv_safe(v) if isinstance(v, str) and v.startswith(FORMULA_START) else v
+                         for v in cells])
     return buf.getvalue()
 
 

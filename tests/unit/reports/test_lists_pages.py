@@ -19,6 +19,7 @@ from core.settings import load_target
 from modeling.campaign import load_campaign
 from reports import lists
 from reports.entity_links import EntityLinks
+from reports.lists_fold import upload_id, upload_templates
 
 ROOT = Path(__file__).resolve().parents[3]
 GENERATED = "2026-05-01T00:00:00+00:00"
@@ -116,3 +117,35 @@ def test_one_region_larger_than_a_page_is_cut_between_rows(wle, tmp_path):
     rows = sum(t.count("\n|-\n") for t in texts)
     assert rows == 40
     assert not _parts(dest, "stats")
+
+
+def _body(path: Path) -> str:
+    """A page's sections: its text after the head (the generator comment and, in a part, its number)."""
+    text = path.read_text(encoding="utf-8")
+    return text[text.index("\n== "):]
+
+
+def test_all_wiki_holds_each_region_page_once_in_order_and_no_spill_file_is_left(wle, tmp_path):
+    table, names = _table(wle, 1_200)
+    summary = lists.write_lists(wle, table, names, tmp_path, GENERATED, max_page_bytes=20_000)
+    dest = tmp_path / "05_lists"
+    regions = [_parts(dest, stem) or [dest / f"{stem}.wiki"] for stem in summary["region_files"]]
+    assert any(len(pages) > 1 for pages in regions)  # some regions are split themselves
+    every = "".join(_body(p) for p in _parts(dest, "all"))
+    assert every == "".join(_body(p) for pages in regions for p in pages)
+    assert not [p.name for p in dest.iterdir() if p.name.startswith(".")]
+
+
+def test_a_monument_without_a_label_gets_an_upload_link_without_an_empty_description(wle):
+    labels = pd.DataFrame({"item": ["Q2000000"], "label": ["Naturreservatet Skogsbrynet"], "lang": ["sv"]})
+    table = lists.assemble(wle, lists.fold_items(pd.DataFrame({
+        "item": ["Q2000000", "Q2000001"], "id": ["2000000", "2000001"], "coord": ["Point(11.5 57.5)", None],
+        "image": [None, None], "commons_category": [None, None], "address": [None, None],
+        "designation": ["Q179049", "Q179049"], "designation_start": [None, None], "region": ["Q990100", None]})),
+        labels, labels, pd.DataFrame({"item": [], "label": [], "lang": []}))
+    labelled, bare = table["upload_url"]
+    assert "description=Naturreservatet%20Skogsbrynet" in labelled and "caption=" in labelled
+    assert "description" not in bare and "caption" not in bare and "lat=" not in bare
+    # the same link the offline map builds for an unlabelled marker
+    bare_id = upload_id(wle, {"id": "2000001", "item": "Q2000001"})
+    assert bare == upload_templates(wle)["plain"].replace("WLKTOKID", bare_id)
