@@ -102,7 +102,7 @@ def write_lists(campaign: Campaign, table: pd.DataFrame, names: pd.DataFrame, ou
             every.add(*chunk)
         files = own.close()
         split.update({s.slug: len(files) - 1} if len(files) > 1 else {})
-        (dest / f"{s.slug}.csv").write_text(csv_text(s.rows, langs), encoding="utf-8")
+        (dest / f"{s.slug}.csv").write_text(csv_text(s.rows, langs, s), encoding="utf-8")
         _dump(dest / f"{s.slug}.geojson", geojson(s.rows))
     files = every.close()
     split.update({"all": len(files) - 1} if len(files) > 1 else {})

@@ -237,7 +237,8 @@ def records(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 @dataclass
 class Section:
-    """One region of the lists: its entity, name, slug and rows (dicts, see :func:`records`)."""
+    """One region of the lists: its entity, name, slug and rows (dicts of :func:`records`, shared
+    with the whole table and other sections: the region of a row here is this section's)."""
 
     qid: str | None
     label: str
@@ -267,16 +268,15 @@ def sections(table: pd.DataFrame | list[dict[str, Any]], names: pd.DataFrame,
         no_region: Heading of the section of items without a region (in the list's language).
 
     Returns:
-        Sections sorted by region name, the region-less one last; rows carry ``region`` and
-        ``region_label``.
+        Sections sorted by region name, the region-less one last. Their rows are the table's own
+        dicts, not copies (10⁶ items): a section's region is its ``qid`` and ``label``.
     """
     rows = records(table) if isinstance(table, pd.DataFrame) else table
     name_of = dict(zip(names["item"], names["label"], strict=True))
     groups: dict[str | None, list[dict[str, Any]]] = {}
     for row in rows:
         for qid in row["regions"] or [None]:
-            label = name_of.get(qid, qid) if qid else no_region
-            groups.setdefault(qid, []).append({**row, "region": qid, "region_label": label})
+            groups.setdefault(qid, []).append(row)
     out = []
     for qid, members in groups.items():
         label = name_of.get(qid, qid) if qid else no_region

@@ -54,7 +54,7 @@ def upload_text(lang: str) -> str:
 
 def _row_params(campaign: Campaign, columns: Sequence[str]) -> list[tuple[str, str]]:
     params = list(campaign.lists.row_params.items())
-    allowed = set(columns) | {"region_label"}
+    allowed = set(columns) | {"region", "region_label"}
     for param, column in params:
         if column not in allowed:
             raise CampaignError(f"lists.row_params.{param} should name a list column "
@@ -97,7 +97,8 @@ class WikiRenderer:
             row_template=self.campaign.lists.row_template,
             header_template=self.campaign.lists.header_template,
             row_params=_row_params(self.campaign, columns) if section.rows else [],
-            url_columns=URL_COLUMNS, upload_text=upload_text(self.lang), link=self.links.wikitext,
+            url_columns=URL_COLUMNS, region_columns={"region": section.qid, "region_label": section.label},
+            upload_text=upload_text(self.lang), link=self.links.wikitext,
         )
 
     def page(self, secs: Sequence[Section]) -> str:
@@ -208,13 +209,15 @@ def section_chunks(renderer: WikiRenderer, section: Section, limit: int) -> list
     return [(text, len(text.encode()), part) for text, part in _chunks(renderer, section, limit)]
 
 
-def csv_text(rows: Sequence[dict[str, Any]], languages: Sequence[str]) -> str:
+def csv_text(rows: Sequence[dict[str, Any]], languages: Sequence[str], section: Section | None = None) -> str:
     """CSV (UTF-8, comma, RFC 4180 quoting) of list rows: fixed columns, lists joined with
     ``;``, every text cell formula-safe (:func:`reports.filters.csv_safe`).
 
     Args:
-        rows: Section rows, or :func:`reports.lists_fold.records` of the whole table.
+        rows: :func:`reports.lists_fold.records` of the whole table, or a section's rows.
         languages: Campaign languages (``has_label_<lang>`` columns).
+        section: For a section's rows: its region fills ``region``/``region_label`` (else
+            every region of the item, joined).
 
     Returns:
         The CSV text.
@@ -226,8 +229,8 @@ def csv_text(rows: Sequence[dict[str, Any]], languages: Sequence[str]) -> str:
     joined = cols.index("region")  # region, region_label, designation: lists joined with ";"
     head, tail = cols[:joined], cols[joined + 3:]
     for row in rows:
-        regions = (row["region"], row["region_label"]) if "region_label" in row else (
-            ";".join(row["regions"]), ";".join(row["region_labels"]))
+        regions = (section.qid, section.label) if section else (";".join(row["regions"]),
+                                                                 ";".join(row["region_labels"]))
         cells = [*(row[c] for c in head), *regions, ";".join(row["designations"] or []), *(row[c] for c in tail)]
         writer.writerow(["" if v is None else csv_safe(v) if isinstance(v, str) and v.startswith(FORMULA_START) else v
                          for v in cells])

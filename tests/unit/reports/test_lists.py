@@ -168,6 +168,11 @@ def test_csv_is_formula_safe_and_parses_back(inprocess, wlm, tmp_path):
     bridge = next(r for r in rows if r["item"] == "Q991006")
     assert bridge["label"] == "Grenzbrücke" and bridge["label_lang"] == "de"
     assert bridge["region"] == "Q990001;Q990002"
+    for slug, region, label in (("testkommun-a-q990001", "Q990001", "Testkommun A"),
+                                ("obygd-kommun-q990002", "Q990002", "Öbygd | kommun")):
+        own = list(csv.DictReader(io.StringIO((tmp_path / f"05_lists/{slug}.csv").read_text())))
+        assert {(r["region"], r["region_label"]) for r in own} == {(region, label)}  # the bridge too
+        assert "Q991006" in {r["item"] for r in own}
     rune = next(r for r in rows if r["item"] == "Q991007")
     assert rune["label_lang"] == "mul" and rune["designation_start"] == "1990"
 
