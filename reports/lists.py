@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pandas as pd
 
 from core.layout import stage_dir
@@ -47,27 +46,23 @@ from reports.lists_render import (
     WikiPages,
     WikiRenderer,
     copy_map_assets,
-    csv_text,
-    geojson,
     list_language,
     render_page,
     section_chunks,
+    write_csv,
+    write_geojson,
 )
 from reports.lists_stats import coverage, plot_stats, render_stats, stats_frame
 
 __all__ = [
     "CANVAS_FROM", "COLOURS", "CSV_COLUMNS", "MAP_ASSETS", "MAX_PAGE_BYTES", "NO_REGION",
     "STATIC_DIR", "URL_COLUMNS", "EntityLinks", "Section", "WikiPages", "assemble", "commons_file",
-    "copy_map_assets", "coverage", "csv_text", "fold_items", "format_time", "geojson", "parse_point",
+    "copy_map_assets", "coverage", "fold_items", "format_time", "parse_point",
     "plot_stats", "records", "render_map", "render_page", "render_stats", "section_chunks", "sections",
-    "slug", "stats_frame", "upload_link", "write_lists",
+    "slug", "stats_frame", "upload_link", "write_csv", "write_geojson", "write_lists",
 ]
 
 log = logging.getLogger(__name__)
-
-def _dump(path: Path, value: Any) -> None:
-    path.write_bytes(orjson.dumps(value))  # compact UTF-8 JSON (coordinates are finite floats)
-
 
 def write_lists(campaign: Campaign, table: pd.DataFrame, names: pd.DataFrame, out_dir: Path,
                 generated_at: str | None = None, *, links: EntityLinks | None = None,
@@ -102,12 +97,12 @@ def write_lists(campaign: Campaign, table: pd.DataFrame, names: pd.DataFrame, ou
             every.add(*chunk)
         files = own.close()
         split.update({s.slug: len(files) - 1} if len(files) > 1 else {})
-        (dest / f"{s.slug}.csv").write_text(csv_text(s.rows, langs, s), encoding="utf-8")
-        _dump(dest / f"{s.slug}.geojson", geojson(s.rows))
+        write_csv(dest / f"{s.slug}.csv", s.rows, langs, s)
+        write_geojson(dest / f"{s.slug}.geojson", s.rows)
     files = every.close()
     split.update({"all": len(files) - 1} if len(files) > 1 else {})
-    (dest / "all.csv").write_text(csv_text(rows_all, langs), encoding="utf-8")
-    _dump(dest / "all.geojson", geojson(rows_all))
+    write_csv(dest / "all.csv", rows_all, langs)
+    write_geojson(dest / "all.geojson", rows_all)
     write_maps(campaign, rows_all, secs, dest, generated_at, links)
     rows, total = coverage(rows_all, secs, langs)
     stats_frame(rows, total, langs).to_csv(dest / "stats.csv", index=False, lineterminator="\n")

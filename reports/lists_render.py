@@ -10,12 +10,13 @@ MediaWiki refuses pages above ``$wgMaxArticleSize`` (2,048 KiB by default): a li
 from __future__ import annotations
 
 import csv
-import io
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from core.errors import CampaignError
 from modeling.campaign import Campaign
@@ -209,61 +210,69 @@ def section_chunks(renderer: WikiRenderer, section: Section, limit: int) -> list
     return [(text, len(text.encode()), part) for text, part in _chunks(renderer, section, limit)]
 
 
-def csv_text(rows: Sequence[dict[str, Any]], languages: Sequence[str], section: Section | None = None) -> str:
-    """CSV (UTF-8, comma, RFC 4180 quoting) of list rows: fixed columns, lists joined with
-    ``;``, every text cell formula-safe (:func:`reports.filters.csv_safe`).
+def write_csv(path: Path, rows: Iterable[dict[str, Any]], languages: Sequence[str],
+              section: Section | None = None) -> None:
+    """Write list rows as CSV (UTF-8, comma, RFC 4180 quoting), row by row: fixed columns,
+    lists joined with ``;``, every text cell formula-safe (:func:`reports.filters.csv_safe`).
 
     Args:
+        path: The ``.csv`` file.
         rows: :func:`reports.lists_fold.records` of the whole table, or a section's rows.
         languages: Campaign languages (``has_label_<lang>`` columns).
         section: For a section's rows: its region fills ``region``/``region_label`` (else
             every region of the item, joined).
-
-    Returns:
-        The CSV text.
     """
     cols = CSV_COLUMNS + [f"has_label_{lang}" for lang in languages]
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(cols)
     joined = cols.index("region")  # region, region_label, designation: lists joined with ";"
     head, tail = cols[:joined], cols[joined + 3:]
-    for row in rows:
-        regions = (section.qid, section.label) if section else (";".join(row["regions"]),
-                                                                 ";".join(row["region_labels"]))
-        cells = [*(row[c] for c in head), *regions, ";".join(row["designations"] or []), *(row[c] for c in tail)]
-        writer.writerow(["" if v is None else csv_safe(v) if isinstance(v, str) and v.startswith(FORMULA_START) else v
-                         for v in cells])
-    return buf.getvalue()
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(cols)
+        for row in rows:
+            regions = (section.qid, section.label) if section else (";".join(row["regions"]),
+                                                                     ";".join(row["region_labels"]))
+            cells = [*(row[c] for c in head), *regions, ";".join(row["designations"] or []),
+                     *(row[c] for c in tail)]
+            writer.writerow(["" if v is None else csv_safe(v) if isinstance(v, str) and v.startswith(FORMULA_START)
+                             else v for v in cells])
 
 
-def geojson(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """GeoJSON FeatureCollection of the rows with coordinates (one Point per item).
+def _feature(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature", "id": r["item"],
+        "geometry": {"type": "Point", "coordinates": [round(r["lon"], 7), round(r["lat"], 7)]},
+        "properties": {
+            "item": r["item"], "id": _none(r["id"]), "label": _none(r["label"]),
+            "regions": r["regions"], "region_labels": r["region_labels"],
+            "designation": _none(r["designation"]), "designation_start": _none(r["designation_start"]),
+            "image": _none(r["image"]), "commons_category": _none(r["commons_category"]),
+            "has_image": _none(r["image"]) is not None, "upload_url": r["upload_url"],
+        },
+    }
+
+
+def write_geojson(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Write a GeoJSON FeatureCollection of the rows with coordinates (one Point per item),
+    feature by feature (compact UTF-8 JSON; 10⁶ features are never one object in memory).
 
     Args:
+        path: The ``.geojson`` file.
         rows: Section rows or the whole table.
 
     Returns:
-        The GeoJSON object (``json.dumps``-ready).
+        The number of features.
     """
-    features = []
     seen: set[str] = set()
-    for r in rows:
-        if r["lat"] is None or r["item"] in seen:
-            continue
-        seen.add(r["item"])
-        features.append({
-            "type": "Feature", "id": r["item"],
-            "geometry": {"type": "Point", "coordinates": [round(r["lon"], 7), round(r["lat"], 7)]},
-            "properties": {
-                "item": r["item"], "id": _none(r["id"]), "label": _none(r["label"]),
-                "regions": r["regions"], "region_labels": r["region_labels"],
-                "designation": _none(r["designation"]), "designation_start": _none(r["designation_start"]),
-                "image": _none(r["image"]), "commons_category": _none(r["commons_category"]),
-                "has_image": _none(r["image"]) is not None, "upload_url": r["upload_url"],
-            },
-        })
-    return {"type": "FeatureCollection", "features": features}
+    with path.open("wb") as fh:
+        fh.write(b'{"type":"FeatureCollection","features":[')
+        for r in rows:
+            if r["lat"] is None or r["item"] in seen:
+                continue
+            fh.write(b"," if seen else b"")
+            seen.add(r["item"])
+            fh.write(orjson.dumps(_feature(r)))
+        fh.write(b"]}")
+    return len(seen)
 
 
 def copy_map_assets(dest: Path, names: Sequence[str] = MAP_ASSETS) -> list[Path]:
