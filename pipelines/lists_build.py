@@ -87,8 +87,8 @@ def _scope_rows(scope: ScopeQuery, target: Target, cache_dir: Path | None) -> pd
                                            _region_groups(located["region"], located["items"])]
             if len(located) < len(counts):  # the unbound group: items without P131
                 parts.append({"unlocated": 1})
-            frames = [sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE,
-                                        **params, **part) for part in parts]
+            frames = sparql.client.run_each(scope.name, target, [{**params, **part} for part in parts],
+                                            cache_dir=cache_dir, page_size=PAGE_SIZE)
             return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
     return sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE, **scope.params)
 

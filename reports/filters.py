@@ -134,9 +134,17 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
+#: Percent-encoding of every ASCII character but ``A-Z a-z 0-9 _ . -`` (also "~": see :func:`_q`).
+_PERCENT = str.maketrans({chr(c): f"%{c:02X}" for c in range(128)
+                          if not (chr(c).isalnum() or chr(c) in "_.-")})
+
+
 def _q(value: Any) -> str:
     # quote() keeps "~" unreserved; "~~~" would be a signature in saved wikitext.
-    return quote(_text(value), safe="").replace("~", "%7E")
+    text = _text(value)
+    if text.isascii():  # the same as quote(), in one C call (10⁶ links per national list)
+        return text.translate(_PERCENT)
+    return quote(text, safe="").replace("~", "%7E")
 
 
 def upload_wizard_url(
@@ -190,7 +198,7 @@ class UploadWizardLinks:
                     else f"&description={text}")
         url += self._cats
         if lat is not None and lon is not None and not (math.isnan(lat) or math.isnan(lon)):
-            url += f"&lat={_q(f'{lat:.6f}')}&lon={_q(f'{lon:.6f}')}"
+            url += f"&lat={lat:.6f}&lon={lon:.6f}"  # digits, "-" and "." need no encoding
         return url
 
 

@@ -26,6 +26,8 @@ import re
 import time
 import urllib.error
 import urllib.parse
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,9 @@ _FLOAT_TYPES = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("decimal", "do
 _BOOL_TYPE = "http://www.w3.org/2001/XMLSchema#boolean"
 _ENTITY_ID = re.compile(r"^[QPL][1-9]\d*$")
 _LIMIT_TAIL = re.compile(r"\b(LIMIT|OFFSET)\s+\d+\s*$", re.IGNORECASE)
+#: Requests :func:`run_each` keeps in flight: the endpoint evaluates one query while this
+#: process converts the answer of another. WDQS allows 5 parallel queries per client; 2 is polite.
+PARALLEL_REQUESTS = 2
 
 # Indirection so tests can observe waits without sleeping (never time.sleep in assertions).
 _sleep = time.sleep
@@ -83,6 +88,31 @@ def run(
     """
     text = render(name, entity_base=target.entity_base, **params)
     return run_query(text, target, cache_dir=cache_dir, page_size=page_size, label=name)
+
+
+def run_each(
+    name: str,
+    target: Target,
+    params: Sequence[Mapping[str, Any]],
+    *,
+    cache_dir: Path | None = None,
+    page_size: int | None = None,
+) -> list[pd.DataFrame]:
+    """:func:`run` ``sparql/<name>.rq`` once per parameter set, :data:`PARALLEL_REQUESTS` at a time.
+
+    For a query read in parts (batches of entities, groups of regions). Errors are raised as
+    :func:`run` raises them.
+
+    Returns:
+        One frame per parameter set, in the order of ``params``.
+    """
+    def one(values: Mapping[str, Any]) -> pd.DataFrame:
+        return run(name, target, cache_dir=cache_dir, page_size=page_size, **values)
+
+    if len(params) <= 1:
+        return [one(values) for values in params]
+    with ThreadPoolExecutor(PARALLEL_REQUESTS, thread_name_prefix=f"sparql-{name}") as pool:
+        return list(pool.map(one, params))
 
 
 def run_query(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from core.settings import Target
-from sparql.client import run
+from sparql.client import run_each
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +52,9 @@ def fetch_labels(
         Columns ``item, label, lang``.
     """
     unique = sorted({i for i in ids if isinstance(i, str) and i})
-    frames = [
-        run("lists_labels", target, cache_dir=cache_dir, items=batch, langs=list(languages) or None)
-        for batch in _batches(unique, batch_size)
-    ]
+    langs = list(languages) or None
+    frames = run_each("lists_labels", target, [{"items": batch, "langs": langs}
+                                               for batch in _batches(unique, batch_size)], cache_dir=cache_dir)
     if not frames:
         return pd.DataFrame({"item": [], "label": [], "lang": []}, dtype="string")
     return pd.concat(frames, ignore_index=True)

@@ -20,7 +20,6 @@ import pytest
 
 import pipelines.lists_build
 import sparql.client
-import sparql.labels
 from core.errors import CampaignError
 from core.settings import Target
 from modeling.campaign import load_campaign
@@ -55,7 +54,6 @@ def inprocess(monkeypatch: pytest.MonkeyPatch, store: ox.Store) -> list[str]:
         return results_to_frame(data, target.entity_prefix)
 
     monkeypatch.setattr(sparql.client, "run", run)
-    monkeypatch.setattr(sparql.labels, "run", run)
     return seen
 
 

@@ -29,6 +29,7 @@ class Stub:
         self.store.load(path=str(TTL), format=ox.RdfFormat.TURTLE)
         self.script: list[tuple[int, dict[str, str], bytes]] = []  # responses served before real ones
         self.requests: list[dict] = []
+        self.barrier: threading.Barrier | None = None  # when set, requests are answered in pairs
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -38,6 +39,8 @@ class Stub:
             def _answer(self, query: str) -> None:
                 stub.requests.append({"method": self.command, "ua": self.headers.get("User-Agent"),
                                       "query": query})
+                if stub.barrier is not None:
+                    stub.barrier.wait(timeout=10)
                 if stub.script:
                     status, headers, body = stub.script.pop(0)
                 else:
@@ -168,3 +171,14 @@ def test_results_to_frame_entity_base():
     df = client.results_to_frame(data, "http://wikibase.local/entity/")
     assert df["x"].tolist() == ["Q5", "http://www.wikidata.org/entity/Q5"]
     assert df["n"].iloc[0] == 2.5 and bool(df["b"].iloc[0]) is True
+
+
+def test_run_each_keeps_two_requests_in_flight_and_the_order(stub, waits):
+    batches = [{"items": [q], "langs": None} for q in ("Q991001", "Q991002", "Q991006", "Q991007")]
+    alone = [client.run("lists_labels", stub.target, **b) for b in batches]
+    stub.barrier = threading.Barrier(2)  # a request is only answered when another one is waiting too
+    together = client.run_each("lists_labels", stub.target, batches)
+    assert [f.sort_values(["lang", "label"]).to_dict("records") for f in together] == \
+        [f.sort_values(["lang", "label"]).to_dict("records") for f in alone]
+    assert [set(f["item"]) for f in together] == [{b["items"][0]} for b in batches]
+    assert waits == []

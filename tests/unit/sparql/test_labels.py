@@ -9,6 +9,7 @@ import pandas as pd
 import pyoxigraph as ox
 import pytest
 
+import sparql.client
 import sparql.labels as labels
 from core.settings import Target
 from sparql.client import results_to_frame
@@ -25,12 +26,12 @@ def queries(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     store.load(path=str(ROOT / "tests/fixtures/rdf/lists_monuments.ttl"), format=ox.RdfFormat.TURTLE)
     calls: list[dict] = []
 
-    def run(name, target, *, cache_dir=None, **params):
+    def run(name, target, *, cache_dir=None, page_size=None, **params):
         calls.append(params)
         data = json.loads(store.query(render(name, **params)).serialize(format=ox.QueryResultsFormat.JSON))
         return results_to_frame(data, target.entity_prefix)
 
-    monkeypatch.setattr(labels, "run", run)
+    monkeypatch.setattr(sparql.client, "run", run)
     return calls
 
 
