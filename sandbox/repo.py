@@ -21,43 +21,14 @@ from sandbox.entity import (
     with_urls,
 )
 from sandbox.faults import Lags
-from sandbox.graph import EntityGraph
+from sandbox.graph import EntityGraph, shared_nodes
 from sandbox.rdf import Vocabulary
 from sandbox.redirects import Redirects
+from sandbox.seed_bulk import BatchTerms, BulkSeed, paused_gc
 from sandbox.store import RevisionStore
 from sandbox.wikibase_errors import ApiFailure, failed_save, modification_failed
 
 log = logging.getLogger(__name__)
-
-
-def shared_nodes(entity: dict[str, Any], vocab: Vocabulary) -> set[str]:
-    """IRIs of the shared RDF nodes (value, reference, site nodes) an entity's RDF uses."""
-    from sandbox.entity import value_hash
-
-    value_prefix, ref_prefix = vocab.shared_prefixes()
-    out: set[str] = set()
-
-    def snak(s: dict[str, Any]) -> None:
-        dv = s.get("datavalue")
-        if dv and dv.get("type") in ("time", "globecoordinate", "quantity"):
-            out.add(value_prefix + value_hash(dv))
-
-    for stmts in (entity.get("claims") or {}).values():
-        for st in stmts:
-            snak(st["mainsnak"])
-            for qs in (st.get("qualifiers") or {}).values():
-                for q in qs:
-                    snak(q)
-            for ref in st.get("references") or []:
-                out.add(ref_prefix + ref["hash"])
-                for rs in ref["snaks"].values():
-                    for r in rs:
-                        snak(r)
-    for site in entity.get("sitelinks") or {}:
-        info = vocab.site(site)
-        if info:
-            out.add(info[3])
-    return out
 
 
 class Repository:
@@ -201,7 +172,11 @@ class Repository:
             self.graph.replace(eid, own, added, dropped)
             return self._response(full), False
 
-    def _check_unique(self, content: dict[str, Any]) -> None:
+    def _check_unique(self, content: dict[str, Any], pending: BatchTerms | None = None) -> None:
+        """Refuse label+description, sitelink and property label collisions.
+
+        ``pending`` holds the items of a bulk seed validated but not stored yet.
+        """
         eid = content["id"]
         labels = content.get("labels", {})
         if content["type"] == "item":
@@ -209,8 +184,9 @@ class Repository:
                 desc = content.get("descriptions", {}).get(lang)
                 if not desc:
                     continue
-                other = self.db.label_description_conflict(eid, lang, label["value"],
-                                                           desc["value"])
+                other = self.db.label_description_conflict(
+                    eid, lang, label["value"], desc["value"]) or (pending and pending.label_description(
+                        eid, lang, label["value"], desc["value"]))
                 if other:
                     link = f"[[{other}|{other}]]"
                     raise modification_failed(
@@ -219,7 +195,8 @@ class Repository:
                         f"Item {link} already has label \"{label['value']}\" associated with "
                         f"language code {lang}, using the same description text.")
             for site, link in content.get("sitelinks", {}).items():
-                other = self.db.sitelink_conflict(eid, site, link["title"])
+                other = self.db.sitelink_conflict(eid, site, link["title"]) or \
+                    (pending and pending.sitelink(eid, site, link["title"]))
                 if other:
                     ref = f"[[{other}|{other}]]"
                     raise failed_save(
@@ -242,33 +219,39 @@ class Repository:
         return out
 
     def seed(self, entities: list[dict[str, Any]], user: str = "Seed") -> dict[str, Any]:
-        """Create or replace entities keeping their ids (properties first)."""
+        """Create or replace entities keeping their ids (properties first).
+
+        New items are created in bulk (:class:`sandbox.seed_bulk.BulkSeed`: same content,
+        revisions and RDF as through :meth:`edit`); properties and entities already stored go
+        through :meth:`edit` (an unchanged one gets no new revision).
+        """
         ordered = sorted(entities, key=lambda e: 0 if e.get("type") == "property" or
                          str(e.get("id", "")).startswith("P") else 1)
-        created = changed = unchanged = 0
+        counts = {"created": 0, "changed": 0, "unchanged": 0}
         ids = []
-        for ent in ordered:
-            eid = ent.get("id")
-            if not isinstance(eid, str) or not ENTITY_ID_RE.match(eid):
-                raise ApiFailure("invalid-entity-id", f"seed entity without a valid id: "
-                                                      f"{str(ent)[:120]}")
-            data = {k: v for k, v in ent.items()
-                    if k in ("type", "labels", "descriptions", "aliases", "claims", "sitelinks",
-                             "datatype")}
-            data.setdefault("type", "property" if eid[0] == "P" else "item")
-            data["claims"] = _with_stable_guids(eid, data.get("claims") or {})
-            existed = self.db.exists(eid)
-            _, nochange = self.edit(data, entity_id=eid, keep_id=True, user=user,
-                                    summary="seed", check_targets=False)
-            ids.append(eid)
-            if nochange:
-                unchanged += 1
-            elif existed:
-                changed += 1
-            else:
-                created += 1
-        return {"seeded": len(ids), "created": created, "changed": changed,
-                "unchanged": unchanged, "ids": ids}
+        with self.db.lock, paused_gc(), \
+                BulkSeed(self.db, self.graph, self._check_unique, user) as bulk:
+            for ent in ordered:
+                eid = ent.get("id")
+                if not isinstance(eid, str) or not ENTITY_ID_RE.match(eid):
+                    raise ApiFailure("invalid-entity-id", f"seed entity without a valid id: "
+                                                          f"{str(ent)[:120]}")
+                data = {k: v for k, v in ent.items()
+                        if k in ("type", "labels", "descriptions", "aliases", "claims",
+                                 "sitelinks", "datatype")}
+                data.setdefault("type", "property" if eid[0] == "P" else "item")
+                data["claims"] = _with_stable_guids(eid, data.get("claims") or {})
+                ids.append(eid)
+                if bulk.accepts(eid):
+                    bulk.add(eid, data)
+                    counts["created"] += 1
+                    continue
+                bulk.flush()
+                existed = self.db.exists(eid)
+                _, nochange = self.edit(data, entity_id=eid, keep_id=True, user=user,
+                                        summary="seed", check_targets=False)
+                counts["unchanged" if nochange else "changed" if existed else "created"] += 1
+        return {"seeded": len(ids), **counts, "ids": ids}
 
 
 def _with_stable_guids(entity_id: str, claims: Any) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from sandbox.entity import numeric_id
 from sandbox.faults import Lags
+from sandbox.index_rows import statement_index_values, term_rows
 from sandbox.search_index import SearchIndex
 
 #: First id handed out for entities created through the API (never collides with Wikidata ids).
@@ -80,32 +81,6 @@ def password_matches(password: str, stored: str) -> bool:
     digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), parts[2].encode("ascii"),
                                  int(parts[1])).hex()
     return hmac.compare_digest(digest, parts[3])
-
-
-def statement_index_values(entity: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """(property, value) pairs for ``haswbstatement:`` (non-deprecated main snaks)."""
-    out: list[tuple[str, str | None]] = []
-    for pid, stmts in entity.get("claims", {}).items():
-        for stmt in stmts:
-            if stmt.get("rank") == "deprecated":
-                continue
-            snak = stmt["mainsnak"]
-            value: str | None = None
-            dv = snak.get("datavalue")
-            if dv is not None:
-                v = dv["value"]
-                if dv["type"] == "string":
-                    value = v
-                elif dv["type"] == "wikibase-entityid":
-                    value = v["id"]
-                elif dv["type"] == "monolingualtext":
-                    value = v["text"]
-                elif dv["type"] == "quantity":
-                    value = v["amount"]
-                elif dv["type"] == "time":
-                    value = v["time"]
-            out.append((pid, value))
-    return out
 
 
 class RevisionStore:
@@ -351,16 +326,7 @@ class RevisionStore:
                 w.execute("UPDATE entities SET json=?, lastrevid=?, modified=?, datatype=? "
                           "WHERE id=?", (text, revid, ts, entity.get("datatype"), eid))
             w.execute("DELETE FROM terms WHERE entity=?", (eid,))
-            rows = []
-            for kind, key in (("label", "labels"), ("description", "descriptions")):
-                for lang, term in entity.get(key, {}).items():
-                    rows.append((eid, kind, lang, term["value"], term["value"].casefold()))
-            for lang, aliases in entity.get("aliases", {}).items():
-                for term in aliases:
-                    rows.append((eid, "alias", lang, term["value"], term["value"].casefold()))
-            for site, link in entity.get("sitelinks", {}).items():
-                rows.append((eid, "sitelink", site, link["title"], link["title"].casefold()))
-            w.executemany("INSERT INTO terms VALUES (?,?,?,?,?)", rows)
+            w.executemany("INSERT INTO terms VALUES (?,?,?,?,?)", term_rows(entity))
             self.search.note_unindexed(eid)
             w.execute("DELETE FROM statement_values WHERE entity=?", (eid,))
             w.executemany("INSERT INTO statement_values VALUES (?,?,?)",
