@@ -24,7 +24,8 @@ from reports.lists import assemble, fold_items, write_lists
 #: Rows per page of a paged query (each page is one request, well inside WDQS's 60 s; every
 #: page evaluates the whole query again, so pages are large: 10⁵ monuments take one request).
 PAGE_SIZE = 150_000
-#: Items per request when a register campaign's country is read region by region.
+#: Items per request of a register campaign's scope: up to this many, one unsorted request;
+#: above, region by region.
 PART_ROWS = 50_000
 #: Regions per request at most (one ``VALUES`` row each).
 PART_REGIONS = 500
@@ -64,45 +65,50 @@ def build_lists(campaign: Campaign, target: Target, out_dir: str | Path, region:
 
 
 def _scope_rows(scope: ScopeQuery, target: Target, cache_dir: Path | None) -> pd.DataFrame:
-    """The scope query's rows: one paged query, or, for a register campaign's country larger
-    than one page, region by region.
+    """The scope query's rows: read whole, or for a large register campaign region by region.
 
-    Every ``LIMIT``/``OFFSET`` page evaluates the whole scope again on the endpoint (10⁶
-    monuments: 7 evaluations, each past WDQS's 60 s). So a large country is read as groups of
-    regions (direct P131, counted first by ``lists_campaign_regions``) of at most
-    :data:`PART_ROWS` items per request, plus the items without a region when there are any:
-    together about one evaluation. An item in two regions comes twice; repeated rows are dropped.
+    Every ``LIMIT``/``OFFSET`` page evaluates (and sorts) the whole scope again on the endpoint
+    (10⁶ monuments: 7 evaluations, each past WDQS's 60 s), and sorting for the pages costs
+    Oxigraph as much as finding the rows. So a register campaign counts its items per region
+    first (direct P131, ``lists_campaign_regions``): up to :data:`PART_ROWS` items the scope is
+    one unsorted request; above, groups of regions of at most :data:`PART_ROWS` items each, plus
+    the items without a region, two requests at a time (:func:`sparql.client.run_each`). Only a
+    single region (or the region-less rest) larger than that is paged. An item in two regions
+    comes twice; repeated rows are dropped.
     """
     if scope.path is not None:  # the campaign's own .rq (ends with ORDER BY ?item)
         return sparql.client.run_query(scope.path.read_text(encoding="utf-8"), target,
                                        cache_dir=cache_dir, page_size=PAGE_SIZE, label=scope.label)
     assert scope.name is not None  # a ScopeQuery without a path names a sparql/ file
-    if scope.name == "lists_campaign_items" and not scope.params.get("region"):
-        counts = sparql.client.run("lists_campaign_regions", target, cache_dir=cache_dir,
-                                   idprop=scope.params["idprop"])
-        if len(counts) and int(counts["items"].sum()) > PAGE_SIZE:
-            params = {k: v for k, v in scope.params.items() if k != "region"}
-            located = counts[counts["region"].notna()]
-            parts: list[dict[str, Any]] = [{"parts": group} for group in
-                                           _region_groups(located["region"], located["items"])]
-            if len(located) < len(counts):  # the unbound group: items without P131
-                parts.append({"unlocated": 1})
-            frames = sparql.client.run_each(scope.name, target, [{**params, **part} for part in parts],
-                                            cache_dir=cache_dir, page_size=PAGE_SIZE)
-            return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
-    return sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE, **scope.params)
+    if scope.name != "lists_campaign_items" or scope.params.get("region"):
+        return sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE, **scope.params)
+    counts = sparql.client.run("lists_campaign_regions", target, cache_dir=cache_dir, idprop=scope.params["idprop"])
+    params = {k: v for k, v in scope.params.items() if k != "region"}
+    if int(counts["items"].sum()) <= PART_ROWS:
+        return sparql.client.run(scope.name, target, cache_dir=cache_dir, unordered=1, **params)
+    located = counts[counts["region"].notna()]
+    parts: list[tuple[dict[str, Any], int]] = [
+        ({"parts": group}, size) for group, size in _region_groups(located["region"], located["items"])]
+    if len(located) < len(counts):  # the unbound group: items without P131
+        parts.append(({"unlocated": 1}, int(counts.loc[counts["region"].isna(), "items"].sum())))
+    frames = sparql.client.run_each(scope.name, target, [{**params, **part, "unordered": 1}
+                                                         for part, size in parts if size <= PART_ROWS],
+                                    cache_dir=cache_dir)
+    frames += [sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE, **params, **part)
+               for part, size in parts if size > PART_ROWS]
+    return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
-def _region_groups(regions: pd.Series, sizes: pd.Series) -> list[list[str]]:
-    """Regions in groups of at most :data:`PART_ROWS` items and :data:`PART_REGIONS` regions (a
-    larger region is a group of its own, read in pages)."""
-    groups: list[list[str]] = []
+def _region_groups(regions: pd.Series, sizes: pd.Series) -> list[tuple[list[str], int]]:
+    """Regions in groups of at most :data:`PART_ROWS` items and :data:`PART_REGIONS` regions,
+    with their item counts (a larger region is a group of its own)."""
+    groups: list[tuple[list[str], int]] = []
     group: list[str] = []
     total = 0
     for region, size in zip(regions.tolist(), sizes.tolist(), strict=True):
         if group and (total + int(size) > PART_ROWS or len(group) >= PART_REGIONS):
-            groups.append(group)
+            groups.append((group, total))
             group, total = [], 0
         group.append(str(region))
         total += int(size)
-    return [*groups, group] if group else groups
+    return [*groups, (group, total)] if group else groups

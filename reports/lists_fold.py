@@ -106,7 +106,7 @@ def fold_items(rows: pd.DataFrame) -> pd.DataFrame:
         if rec is None:
             rec = acc[item] = {"item": item, "id": None, "point": None, "image": None, "commons_category": None,
                                "address": None, "designations": [], "starts": [], "regions": []}
-        if rec["id"] is None and isinstance(id_, str):
+        if isinstance(id_, str) and (rec["id"] is None or id_ < rec["id"]):  # rows come in any order
             rec["id"] = id_
         point = parse_point(coord)
         if point and (rec["point"] is None or point < rec["point"]):
