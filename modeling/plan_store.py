@@ -85,6 +85,13 @@ class PlanWriter:
             self.rows += len(rows)
         return len(rows)
 
+    def write_table(self, table: pa.Table) -> int:
+        """Write one chunk already made into an Arrow table of :data:`PLAN_SCHEMA` (one row group)."""
+        if table.num_rows:
+            self._writer.write_table(table)
+            self.rows += table.num_rows
+        return int(table.num_rows)
+
     def close(self) -> None:
         """Finish the file and move it into place (readers never see half a store)."""
         self._writer.close()
