@@ -14,9 +14,10 @@ Prefect server started first (as ``wlkit services up`` does); the peak resident 
 whole process tree is sampled every 50 ms. ``python -m bench`` gives this module its own budget
 (``WLKIT_BENCH_E2E_BUDGET``, default 3600 s).
 
-At 1,000,000 records 1% of them exist (``WLKIT_BENCH_EXISTING`` sets the share below that size):
-the local services load existing items through their edit path, about 5 ms per item, so 10%
-would take longer to load than the whole run. ``existing`` is printed per size.
+``WLKIT_BENCH_EXISTING`` sets the share of existing items (default 0.1, at every size). The local
+services create them through their bulk seed (``POST /admin/seed``, 5,000 entities a request:
+one SQLite transaction and one Oxigraph bulk load per 1,000 items, :mod:`sandbox.seed_bulk`).
+``existing`` and ``seed_existing_s`` are printed per size.
 
 The baseline, measured in the same run, is today's-before approach for the plan stage (the
 records frame and the list of plans passed through Prefect task parameters and results) at
@@ -142,7 +143,7 @@ def _stage_commands(campaign: Path, out: Path) -> dict[str, list[str]]:
 def bench_size(n: int, work: Path, env: dict[str, str]) -> dict[str, float]:
     """Generate, serve, seed and run every stage for one register size; return its figures."""
     share = float(os.environ.get("WLKIT_BENCH_EXISTING", "0.1"))
-    gen = generate_run(work / f"register-{n}", n, existing_share=share if n < 1_000_000 else min(share, 0.01))
+    gen = generate_run(work / f"register-{n}", n, existing_share=share)
     data_dir = work / f"services-{n}"
     info = start_services(data_dir, wikibase_port=free_port(), sparql_port=free_port())
     figures: dict[str, float] = {}
