@@ -26,6 +26,9 @@ from modeling.planning import TermKey, planned_terms, record_chunks
 from modeling.reconcile_ids import QueryRunner, fetch_identifier_hits
 
 LOOKUP_CHUNK = 50_000
+#: Identifier values, or labels, per lookup request (each one index lookup; far below WDQS's
+#: 60 s for 1,000).
+LOOKUP_BATCH = 1_000
 
 
 def _identifier_values(records_path: Path, campaign: Campaign) -> Iterator[str]:
@@ -38,7 +41,7 @@ def _identifier_values(records_path: Path, campaign: Campaign) -> Iterator[str]:
 
 
 def lookup(records_path: str | Path, campaign: Campaign, target: Target, run: QueryRunner,
-           out_file: str | Path) -> dict[str, Any]:
+           out_file: str | Path, batch_size: int = LOOKUP_BATCH) -> dict[str, Any]:
     """Run both lookups over the records and write the hits to ``out_file``.
 
     Args:
@@ -47,6 +50,7 @@ def lookup(records_path: str | Path, campaign: Campaign, target: Target, run: Qu
         target: The target whose SPARQL endpoint is asked.
         run: The query runner (:func:`sparql.client.run`).
         out_file: Where the hits go (``03_plan/lookups.json``).
+        batch_size: Identifier values, or labels, per request.
 
     Returns:
         A small summary: values and terms looked up, hits, requests.
@@ -61,8 +65,10 @@ def lookup(records_path: str | Path, campaign: Campaign, target: Target, run: Qu
     # The two lookups are independent: side by side, the endpoint answers one while this process
     # decodes the other's results (two parallel requests are within WDQS's etiquette).
     with ThreadPoolExecutor(2) as pool:
-        id_hits = pool.submit(fetch_identifier_hits, values, campaign, target, run, counter=id_requests)
-        found = pool.submit(fetch_collisions, terms, target, run=_counting(run, term_requests))
+        id_hits = pool.submit(fetch_identifier_hits, values, campaign, target, run, counter=id_requests,
+                              batch_size=batch_size)
+        found = pool.submit(fetch_collisions, terms, target, run=_counting(run, term_requests),
+                            batch_size=batch_size)
         hits, collisions = id_hits.result(), found.result()
     requests = {**id_requests, **term_requests}
     existing: dict[str, list[str]] = {}

@@ -110,13 +110,15 @@ def _row(sid: str, qid: str, score: float | None, reason: str, candidates: str) 
 
 def fetch_identifier_hits(values: Sequence[str], campaign: Campaign, target: Target,
                           run: QueryRunner, *, cache_dir: Path | None = None,
-                          counter: dict[str, int] | None = None) -> pd.DataFrame:
-    """Items carrying any of ``values`` for the identifier property, ``batch_size`` per request.
+                          counter: dict[str, int] | None = None,
+                          batch_size: int | None = None) -> pd.DataFrame:
+    """Items carrying any of ``values`` for the identifier property, ``batch_size`` per request
+    (the campaign's ``reconcile.batch_size`` unless given).
 
     Returns:
         Rows ``item, value, rank`` (every rank, so deprecated statements match too).
     """
-    size = campaign.reconcile.batch_size
+    size = batch_size or campaign.reconcile.batch_size
     prop = campaign.register_mapping.identifier.property
     frames = []
     unique = list(dict.fromkeys(values))
