@@ -154,7 +154,9 @@ class WikiPages:
     Chunks (:func:`section_chunks`) are packed into pages of at most ``max_bytes`` (UTF-8), whole
     regions where they fit. Only the page being filled is held in memory: a finished page's body
     goes to a temporary file, and :meth:`close` writes the parts with their heads ("Part n of
-    N" needs the number of parts) and the index, or the single page.
+    N" needs the number of parts) and the index, or the single page. Parts are meant to be
+    published as subpages ``<list page>/1``, ``/2`` … of the page that gets ``<stem>.wiki`` (the
+    index); each part links back to it.
     """
 
     def __init__(self, renderer: WikiRenderer, dest: Path, stem: str, max_bytes: int = MAX_PAGE_BYTES) -> None:
