@@ -20,7 +20,7 @@ import pandas as pd
 
 from core.settings import Target
 from modeling.campaign import Campaign
-from modeling.reconcile_ids import QueryRunner, count_request
+from modeling.reconcile_ids import QueryRunner, run_batches
 
 #: The search radius is ``distance_m`` times this, plus :data:`RADIUS_PAD_M`: the pairing
 #: measures in the records' UTM zone, whose scale differs from great-circle distance by well
@@ -137,11 +137,10 @@ def fetch_candidates(records: gpd.GeoDataFrame, campaign: Campaign, target: Targ
     rc = campaign.reconcile
     if not rc.classes or len(records) == 0:
         return aggregate_candidates(pd.DataFrame(), campaign.languages)
-    frames = []
-    for centers, radius_km in candidate_batches(records, rc.distance_m, rc.batch_size):
-        frames.append(run("reconcile_candidates", target, cache_dir=cache_dir,
-                          **_candidate_params(campaign, centers, radius_km)))
-        count_request(counter, "reconcile_candidates")
+    frames = run_batches(run, "reconcile_candidates", target,
+                         [_candidate_params(campaign, centers, radius_km) for centers, radius_km
+                          in candidate_batches(records, rc.distance_m, rc.batch_size)],
+                         cache_dir=cache_dir, counter=counter)
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return aggregate_candidates(rows, campaign.languages)
 
