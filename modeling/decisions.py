@@ -63,6 +63,9 @@ def validate_decisions(df: pd.DataFrame, path: Path | str = DECISIONS_FILE) -> p
     if missing:
         raise ReconcileError(f"{path}: should have the columns {','.join(DECISION_COLUMNS)}, "
                              f"missing {','.join(missing)}")
+    fast = _valid_columns(df)
+    if fast is not None:  # every row valid: the same table, checked column by column
+        return pd.DataFrame(fast, columns=DECISION_COLUMNS).astype({"score": "float64"})
     out: dict[str, list[Any]] = {c: [] for c in DECISION_COLUMNS}
     seen: dict[str, int] = {}
     for n, rec in enumerate(df[DECISION_COLUMNS].itertuples(index=False), start=2):
@@ -91,6 +94,32 @@ def validate_decisions(df: pd.DataFrame, path: Path | str = DECISIONS_FILE) -> p
         for col, v in zip(DECISION_COLUMNS, (sid, qid, value, reason, cands, by), strict=True):
             out[col].append(v)
     return pd.DataFrame(out, columns=DECISION_COLUMNS).astype({"score": "float64"})
+
+
+def _valid_columns(df: pd.DataFrame) -> dict[str, list[Any]] | None:
+    """The normalised columns of :func:`validate_decisions` when every row is valid, else None
+    (the row-by-row check then names the first bad value). Vectorised: 10⁵ rows in a fraction of
+    the 2 s the row loop takes, which the plan stage spends before any planning."""
+    text = {c: df[c].fillna("").astype(str).str.strip() for c in DECISION_COLUMNS}
+    sid, qid, by = text["source_id"], text["qid"], text["decided_by"].str.lower()
+    if (sid == "").any() or sid.duplicated().any():
+        return None
+    low, up = qid.str.lower(), qid.str.upper()
+    keyword = low.isin([NEW, REVIEW])
+    if not (keyword | up.str.match(_QID.pattern)).all():
+        return None
+    by = by.where(by != "", AUTO)
+    if not by.isin([AUTO, HUMAN]).all():
+        return None
+    try:
+        score = [float(v) if v else float("nan") for v in text["score"].tolist()]
+    except ValueError:
+        return None
+    cands = text["candidates"].tolist()
+    if not all(all(_CANDIDATE.match(c) for c in v.split(";") if c) for v in cands if v):
+        return None
+    return {"source_id": sid.tolist(), "qid": low.where(keyword, up).tolist(), "score": score,
+            "reason": text["reason"].tolist(), "candidates": cands, "decided_by": by.tolist()}
 
 
 def read_decisions(path: str | Path) -> pd.DataFrame:
