@@ -29,7 +29,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple
 
 from sandbox.entity import value_hash
 from sandbox.faults import Lags
-from sandbox.rdf import Vocabulary, entity_triples, is_shared_subject, redirect_triples
+from sandbox.rdf import Vocabulary, entity_triples, redirect_triples
 from sandbox.rdf_vocab import OWL
 from sandbox.spatial_index import SpatialIndex, has_coordinates
 
@@ -96,9 +96,12 @@ class EntityGraph:
         roots = {info[3] for site in (entity.get("sitelinks") or {})
                  if (info := self.vocab.site(site))}
         self._site_roots |= roots
+        prefixes = self.vocab.shared_prefixes()  # is_shared_subject, inlined (hot when seeding)
         for t in triples:
-            if is_shared_subject(t.subject, self.vocab, roots):
-                shared.setdefault(t.subject.value, []).append(t)
+            subject = t.subject
+            if isinstance(subject, NamedNode) and \
+                    ((iri := subject.value).startswith(prefixes) or iri in roots):
+                shared.setdefault(iri, []).append(t)
             else:
                 own.append(t)
         # Blank nodes hanging off shared nodes (somevalue in references) go with them.

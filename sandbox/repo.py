@@ -8,7 +8,9 @@ before returning (later, when a query lag is armed: :class:`sandbox.faults.Lags`
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from sandbox.store import RevisionStore
 from sandbox.wikibase_errors import ApiFailure, failed_save, modification_failed
 
 log = logging.getLogger(__name__)
+_NAMESPACE_URL = uuid.NAMESPACE_URL.bytes
 
 
 class Repository:
@@ -231,6 +234,7 @@ class Repository:
         ids = []
         with self.db.lock, paused_gc(), \
                 BulkSeed(self.db, self.graph, self._check_unique, user) as bulk:
+            bulk.look_up(e.get("id") for e in ordered)
             for ent in ordered:
                 eid = ent.get("id")
                 if not isinstance(eid, str) or not ENTITY_ID_RE.match(eid):
@@ -250,14 +254,13 @@ class Repository:
                 existed = self.db.exists(eid)
                 _, nochange = self.edit(data, entity_id=eid, keep_id=True, user=user,
                                         summary="seed", check_targets=False)
+                bulk.edited(eid)
                 counts["unchanged" if nochange else "changed" if existed else "created"] += 1
         return {"seeded": len(ids), **counts, "ids": ids}
 
 
 def _with_stable_guids(entity_id: str, claims: Any) -> list[dict[str, Any]]:
     """Seeded statements without ``id`` get a GUID derived from their content (idempotent seeds)."""
-    import uuid
-
     from sandbox.entity import canonical_json
 
     flat = ([s for stmts in claims.values() for s in stmts] if isinstance(claims, dict)
@@ -266,6 +269,15 @@ def _with_stable_guids(entity_id: str, claims: Any) -> list[dict[str, Any]]:
     for n, stmt in enumerate(flat):
         if not stmt.get("id"):
             key = f"{entity_id}|{n}|{canonical_json(stmt.get('mainsnak', {}))}"
-            stmt = {**stmt, "id": f"{entity_id}${str(uuid.uuid5(uuid.NAMESPACE_URL, key)).upper()}"}
+            stmt = {**stmt, "id": f"{entity_id}${_uuid5_upper(key)}"}
         out.append(stmt)
     return out
+
+
+def _uuid5_upper(name: str) -> str:
+    """``str(uuid.uuid5(uuid.NAMESPACE_URL, name)).upper()``, without building a UUID object."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_URL + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex().upper()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

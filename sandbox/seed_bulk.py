@@ -20,7 +20,7 @@ import contextlib
 import gc
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +112,9 @@ class BulkSeed:
                                check_targets=False)
         self.pending: list[dict[str, Any]] = []
         self.pending_ids: set[str] = set()
+        #: Items known to be stored, and the ids :meth:`look_up` asked the store about.
+        self.stored: set[str] = set()
+        self._looked_up: set[str] = set()
         self.terms = BatchTerms()
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-rdf")
         self._loads: list[Future[None]] = []
@@ -136,9 +139,25 @@ class BulkSeed:
                 self._types[pid] = datatype
         return datatype
 
+    def look_up(self, ids: Iterable[Any]) -> None:
+        """Find which of the items ``ids`` are stored, 500 a query (not one query each)."""
+        items = [i for i in dict.fromkeys(ids) if isinstance(i, str) and i[:1] == "Q"]
+        for start in range(0, len(items), 500):
+            part = items[start:start + 500]
+            rows = self.db.reader.execute(
+                f"SELECT id FROM entities WHERE id IN ({','.join('?' * len(part))})", part)
+            self.stored.update(row[0] for row in rows)
+        self._looked_up.update(items)
+
     def accepts(self, eid: str) -> bool:
         """Whether ``eid`` is an item this seed creates (neither stored nor pending)."""
-        return eid[0] == "Q" and eid not in self.pending_ids and not self.db.exists(eid)
+        if eid[0] != "Q" or eid in self.pending_ids or eid in self.stored:
+            return False
+        return eid in self._looked_up or not self.db.exists(eid)
+
+    def edited(self, eid: str) -> None:
+        """``eid`` went through the edit path: it is stored now."""
+        self.stored.add(eid)
 
     def add(self, eid: str, data: dict[str, Any]) -> None:
         """Validate a new item as wbeditentity would (``clear``, no target checks) and queue it.
@@ -159,6 +178,7 @@ class BulkSeed:
         if not self.pending:
             return
         contents, self.pending, self.pending_ids = self.pending, [], set()
+        self.stored.update(c["id"] for c in contents)
         graph, ts = self.graph, now_iso()
         nodes = [shared_nodes(c, graph.vocab) for c in contents]
         placed = save_new(self.db, contents, nodes, self.user, self.summary, ts)

@@ -219,9 +219,14 @@ class RevisionStore:
 
     def label_description_conflict(self, entity_id: str, lang: str, label: str,
                                    description: str) -> str | None:
-        """Another item with the same label and description in ``lang``, or None."""
+        """Another item with the same label and description in ``lang``, or None.
+
+        The description side is read through the entity index: by value it would scan every
+        item sharing the description (thousands: "byggnadsminne i Lund").
+        """
         row = self.reader.execute(
-            "SELECT l.entity FROM terms l JOIN terms d ON d.entity=l.entity AND "
+            "SELECT l.entity FROM terms l JOIN terms d INDEXED BY terms_entity ON "
+            "d.entity=l.entity AND "
             "d.kind='description' AND d.lang=l.lang WHERE l.kind='label' AND l.lang=? AND "
             "l.value=? AND d.value=? AND l.entity<>? AND l.entity LIKE 'Q%' LIMIT 1",
             (lang, label, description, entity_id)).fetchone()

@@ -9,6 +9,7 @@ import importlib.util
 import json
 import logging
 import sys
+import uuid
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
@@ -192,6 +193,11 @@ def test_bulk_seed_equals_seeding_one_by_one(tmp_path, entities):
     assert _tables(new) == _tables(old)
     assert new.db.count() == old.db.count()
     assert _quads(new) == _quads(old)
+    first = entities[0]  # GUIDs derived from the statement's place and main snak, kept
+    mainsnak = json.dumps(first["claims"]["P31"][0]["mainsnak"], sort_keys=True,
+                          separators=(",", ":"), ensure_ascii=False)
+    guid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{first['id']}|0|{mainsnak}")).upper()
+    assert new.get(first["id"])["claims"]["P31"][0]["id"] == f"{first['id']}${guid}"
     retrieved = [(q, n) for q, n in _quads(new).items() if q.startswith(
         "<http://www.wikidata.org/reference/") and "/prop/reference/P813>" in q]
     assert len(retrieved) == 1 and retrieved[0][1] == 1  # cited 4 times, held once
