@@ -24,6 +24,9 @@ from sandbox.rdf_vocab import OWL, PROV, RDF_TYPE, WIKIBASE, WIKIDATA, Vocabular
 __all__ = ["WIKIDATA", "Vocabulary", "clean_time", "entity_triples", "is_shared_subject",
            "redirect_triples", "to_ntriples", "to_turtle"]
 
+#: Characters of a statement GUID replaced by ``-`` in its ``wds:`` IRI.
+_GUID_UNSAFE = re.compile(r"[^\w-]", re.ASCII)
+
 
 class EntityRdf(EntityTermsRdf):
     """Builds the triples of one entity."""
@@ -35,7 +38,7 @@ class EntityRdf(EntityTermsRdf):
             ranks = {st.get("rank", "normal") for st in stmts}
             best = "preferred" if "preferred" in ranks else "normal"
             for st in stmts:
-                guid = re.sub(r"[^\w-]", "-", st["id"], flags=re.ASCII)
+                guid = _GUID_UNSAFE.sub("-", st["id"])
                 node = self.iri("wds", guid)
                 rank = st.get("rank", "normal")
                 self.add(s, self.iri("p", pid), node)

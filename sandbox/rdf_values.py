@@ -8,6 +8,7 @@ globe-coordinate and quantity, novalue/somevalue, and the time cleaning rules (Â
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -114,6 +115,17 @@ def _url_iri(url: str) -> str:
     return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
 
 
+@functools.lru_cache(maxsize=16)
+def _prefixes(vocab: Vocabulary) -> dict[str, str]:
+    return vocab.prefixes()
+
+
+@functools.lru_cache(maxsize=1024)
+def _predicate(iri: str) -> NamedNode:
+    """The node of a fixed predicate IRI (a few dozen of them, built once)."""
+    return NamedNode(iri)
+
+
 class TripleSink:
     """Collects the triples of one entity; knows how to write values and snaks."""
 
@@ -121,7 +133,7 @@ class TripleSink:
                  property_type: Callable[[str], str | None]) -> None:
         self.entity = entity
         self.v = vocab
-        self.p = vocab.prefixes()
+        self.p = _prefixes(vocab)
         self.property_type = property_type
         self.triples: list[Triple] = []
 
@@ -131,7 +143,7 @@ class TripleSink:
 
     def add(self, s: Any, p: Any, o: Any) -> None:
         """Append one triple (``p`` may be a plain IRI string)."""
-        self.triples.append(Triple(s, p if not isinstance(p, str) else NamedNode(p), o))
+        self.triples.append(Triple(s, p if not isinstance(p, str) else _predicate(p), o))
 
     def entity_node(self, eid: str) -> NamedNode:
         """The ``wd:`` node of an entity id."""
