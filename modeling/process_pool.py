@@ -4,14 +4,18 @@
 threads), hands each its shared state once through ``initializer``, keeps at most two jobs per
 worker in flight and yields the results in the order the jobs came — so a file written from them
 is the same as one written in a single process. Each worker runs with the cyclic collector's
-first-generation threshold at :data:`GC_THRESHOLD`, as the ``wlkit`` process does.
+first-generation threshold at :data:`GC_THRESHOLD`, as the ``wlkit`` process does. A worker
+starts without re-importing the parent's ``__main__`` (for ``wlkit`` that is the whole CLI with
+Prefect: about a second of every worker's start-up); its functions come from their own modules.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,23 +47,45 @@ def _boot(initializer: Callable[..., None], *initargs: Any) -> None:
     initializer(*initargs)
 
 
+@contextlib.contextmanager
+def _main_not_imported() -> Iterator[None]:
+    """While processes are spawned in this block, they do not import the parent's ``__main__``
+    (spawn re-runs it, by module name or file, to find functions defined there; ours are not)."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 def ordered_map(fn: Callable[..., R], jobs: Iterable[tuple[Any, ...]], workers: int,
                 initializer: Callable[..., None], initargs: tuple[Any, ...] = ()) -> Iterator[R]:
     """``fn(*job)`` for every job on ``workers`` processes, results in job order.
 
     Args:
-        fn: A module-level function (a spawned process imports it by name).
+        fn: A function of an importable module, not of ``__main__`` (a spawned process imports
+            it by name).
         jobs: Argument tuples, consumed as the workers take them.
         workers: Processes to start (2 or more).
-        initializer: Called once in each process with ``initargs`` (the jobs' shared state).
+        initializer: Called once in each process with ``initargs`` (the jobs' shared state);
+            from an importable module too.
         initargs: Its arguments (pickled once per process).
     """
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_boot,
                              initargs=(initializer, *initargs)) as pool:
         pending: deque[Future[R]] = deque()
-        for job in jobs:
-            pending.append(pool.submit(fn, *job))
+        for n, job in enumerate(jobs):
+            # the first ``workers`` submits spawn the processes
+            with _main_not_imported() if n < workers else contextlib.nullcontext():
+                pending.append(pool.submit(fn, *job))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:

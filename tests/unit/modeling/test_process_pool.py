@@ -28,3 +28,18 @@ def test_results_come_in_job_order_from_spawned_workers_with_their_state():
 def test_workers_only_from_the_threshold_on():
     assert workers_for(999, 1_000) == 1
     assert workers_for(1_000, 1_000) == min(MAX_WORKERS, os.cpu_count() or 1)
+
+
+def _imported_main(n: int) -> bool:
+    import sys
+
+    return sys.modules["__main__"].__name__ == "__mp_main__"  # spawn re-ran the parent's main
+
+
+def test_workers_do_not_re_import_the_parents_main_module_and_it_is_left_as_it_was():
+    import sys
+
+    main = sys.modules["__main__"]
+    before = (main.__dict__.get("__file__"), main.__dict__.get("__spec__"))
+    assert list(ordered_map(_imported_main, ((n,) for n in range(4)), 2, _keep, (0,))) == [False] * 4
+    assert (main.__dict__.get("__file__"), main.__dict__.get("__spec__")) == before
