@@ -15,8 +15,8 @@ whole process tree is sampled every 50 ms. ``python -m bench`` gives this module
 (``WLKIT_BENCH_E2E_BUDGET``, default 3600 s).
 
 ``WLKIT_BENCH_EXISTING`` sets the share of existing items (default 0.1, at every size). The local
-services create them through their bulk seed (``POST /admin/seed``, 5,000 entities a request:
-one SQLite transaction and one Oxigraph bulk load per 1,000 items, :mod:`sandbox.seed_bulk`).
+services create them through their bulk seed (``POST /admin/seed``, 20,000 entities a request:
+one SQLite transaction and one Oxigraph bulk load per 10,000 items, :mod:`sandbox.seed_bulk`).
 ``existing`` and ``seed_existing_s`` are printed per size.
 
 The baseline, measured in the same run, is today's-before approach for the plan stage (the
@@ -120,7 +120,7 @@ def preload_target(store: Path, work: Path, first_qid: int) -> tuple[ThreadingHT
     return serve(graph), items
 
 
-def seed_existing(info: ServicesInfo, seed: Path, work: Path, per_request: int = 5_000) -> None:
+def seed_existing(info: ServicesInfo, seed: Path, work: Path, per_request: int = 20_000) -> None:
     """Bulk-load the existing items, ``per_request`` entities per admin request."""
     lines = seed.read_text(encoding="utf-8").splitlines()
     for start in range(0, len(lines), per_request):

@@ -250,7 +250,7 @@ class Repository:
                     bulk.add(eid, data)
                     counts["created"] += 1
                     continue
-                bulk.flush()
+                bulk.settle()
                 existed = self.db.exists(eid)
                 _, nochange = self.edit(data, entity_id=eid, keep_id=True, user=user,
                                         summary="seed", check_targets=False)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from pyoxigraph import BlankNode
 
+from sandbox import seed_bulk
 from sandbox.api_dispatch import dispatch
 from sandbox.api_request import ApiRequest
 from sandbox.rdf import Vocabulary
@@ -181,7 +182,9 @@ def _ids(entities: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(e["id"] for e in entities))
 
 
-def test_bulk_seed_equals_seeding_one_by_one(tmp_path, entities):
+@pytest.mark.parametrize("chunk", [seed_bulk.CHUNK, 7])  # one load, or many loads a seed
+def test_bulk_seed_equals_seeding_one_by_one(tmp_path, entities, monkeypatch, chunk):
+    monkeypatch.setattr(seed_bulk, "CHUNK", chunk)
     old, new = Repository(tmp_path / "old", VOCAB), Repository(tmp_path / "new", VOCAB)
     before = _one_by_one(old, entities)
     result = new.seed(entities)
