@@ -120,3 +120,31 @@ def test_every_project_query_declares_purpose_params_and_columns():
         assert "Purpose" in head and "Columns" in head, path.name
         code = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.lstrip().startswith("#")]
         assert "wikibase:label" not in "\n".join(code), f"{path.name}: no label service (portability)"
+
+
+IN = """# Purpose: test
+# @param kinds qid[]?
+# @param langs literal[]
+# @param one qid?
+SELECT ?item ?lang WHERE {
+  ?item wdt:P31 ?kind ; rdfs:label ?label .
+  #IN ?kind $kinds
+  BIND(LANG(?label) AS ?lang)
+  #IN ?lang $langs
+}
+"""
+
+
+def test_in_line_is_a_filter_of_typed_terms_and_optional(rq):
+    name = rq("in", IN)
+    text = r.render(name, kinds=["Q1", "Q2"], langs=['sv", "x', "en"])
+    assert "FILTER(?kind IN (wd:Q1, wd:Q2))" in text
+    assert 'FILTER(?lang IN ("sv\\", \\"x", "en"))' in text  # a hostile value stays one literal
+    store = ox.Store()
+    store.load(b'<http://www.wikidata.org/entity/Q9> <http://www.wikidata.org/prop/direct/P31> '
+               b'<http://www.wikidata.org/entity/Q2> .\n<http://www.wikidata.org/entity/Q9> '
+               b'<http://www.w3.org/2000/01/rdf-schema#label> "A"@en .\n', format=ox.RdfFormat.N_TRIPLES)
+    assert [row["lang"].value for row in store.query(text)] == ["en"]
+    assert "?kind IN" not in r.render(name, langs=["en"])  # optional list left out: no filter
+    with pytest.raises(QueryError, match="#IN \\$one should name a declared list parameter"):
+        r.render(rq("bad", "# @param one qid\nSELECT ?x WHERE { ?x ?p ?o .\n  #IN ?x $one\n}\n"), one="Q1")
