@@ -66,7 +66,7 @@ def lookup(records_path: str | Path, campaign: Campaign, target: Target, run: Qu
     # decodes the other's results (two parallel requests are within WDQS's etiquette).
     with ThreadPoolExecutor(2) as pool:
         id_hits = pool.submit(fetch_identifier_hits, values, campaign, target, run, counter=id_requests,
-                              batch_size=batch_size)
+                              batch_size=batch_size, in_flight=1)  # 2 requests in flight in all
         found = pool.submit(fetch_collisions, terms, target, run=_counting(run, term_requests),
                             batch_size=batch_size)
         hits, collisions = id_hits.result(), found.result()

@@ -127,12 +127,18 @@ def _row(sid: str, qid: str, score: float | None, reason: str, candidates: str) 
 
 
 
+#: Requests of one batched lookup in flight at once: the endpoint evaluates one batch while this
+#: process renders the next and converts the last answer (WDQS allows 5 parallel queries per
+#: client; 2 is polite).
+IN_FLIGHT = 2
+
+
 def fetch_identifier_hits(values: Sequence[str], campaign: Campaign, target: Target,
                           run: QueryRunner, *, cache_dir: Path | None = None,
                           counter: dict[str, int] | None = None,
-                          batch_size: int | None = None) -> pd.DataFrame:
+                          batch_size: int | None = None, in_flight: int = IN_FLIGHT) -> pd.DataFrame:
     """Items carrying any of ``values`` for the identifier property, ``batch_size`` per request
-    (the campaign's ``reconcile.batch_size`` unless given).
+    (the campaign's ``reconcile.batch_size`` unless given), ``in_flight`` requests at a time.
 
     Returns:
         Rows ``item, value, rank`` (every rank, so deprecated statements match too).
@@ -143,7 +149,7 @@ def fetch_identifier_hits(values: Sequence[str], campaign: Campaign, target: Tar
     frames = run_batches(run, "reconcile_by_identifier", target,
                          [_id_params(prop, unique[start:start + size])
                           for start in range(0, len(unique), size)],
-                         cache_dir=cache_dir, counter=counter)
+                         cache_dir=cache_dir, counter=counter, in_flight=in_flight)
     cols = ["item", "value", "rank"]
     if not frames:
         return pd.DataFrame(columns=cols)
@@ -157,16 +163,12 @@ def count_request(counter: dict[str, int] | None, name: str) -> None:
         counter[name] = counter.get(name, 0) + 1
 
 
-#: Requests of one batched lookup in flight at once: the endpoint evaluates one batch while this
-#: process renders the next and converts the last answer (WDQS allows 5 parallel queries per
-#: client; 2 is polite).
-IN_FLIGHT = 2
 
 
 def run_batches(run: QueryRunner, name: str, target: Target, batches: Sequence[dict[str, Any]], *,
-                cache_dir: Path | None = None, counter: dict[str, int] | None = None
-                ) -> list[pd.DataFrame]:
-    """``run(name, target, **params)`` for every parameter set, :data:`IN_FLIGHT` at a time.
+                cache_dir: Path | None = None, counter: dict[str, int] | None = None,
+                in_flight: int = IN_FLIGHT) -> list[pd.DataFrame]:
+    """``run(name, target, **params)`` for every parameter set, ``in_flight`` at a time.
 
     Returns:
         One frame per batch, in the order of ``batches`` (so results are as if run one by one).
@@ -174,10 +176,10 @@ def run_batches(run: QueryRunner, name: str, target: Target, batches: Sequence[d
     def one(params: dict[str, Any]) -> pd.DataFrame:
         return run(name, target, cache_dir=cache_dir, **params)
 
-    if len(batches) <= 1:
+    if len(batches) <= 1 or in_flight <= 1:
         frames = [one(params) for params in batches]
     else:
-        with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix=f"sparql-{name}") as pool:
+        with ThreadPoolExecutor(in_flight, thread_name_prefix=f"sparql-{name}") as pool:
             frames = list(pool.map(one, batches))
     for _ in frames:
         count_request(counter, name)
