@@ -21,8 +21,8 @@ from modeling.scope import ScopeQuery, scope_query
 from reports.entity_links import EntityLinks
 from reports.lists import assemble, fold_items, write_lists
 
-#: Rows per page of a paged query (each page is one request, well inside WDQS's 60 s; every
-#: page evaluates the whole query again, so pages are large: 10⁵ monuments take one request).
+#: Rows per page of a paged query, and the most items a single region is read with unpaged
+#: (each request well inside WDQS's 60 s; every page evaluates the whole query again).
 PAGE_SIZE = 150_000
 #: Items per request of a register campaign's scope: up to this many, one unsorted request;
 #: above, region by region.
@@ -72,9 +72,10 @@ def _scope_rows(scope: ScopeQuery, target: Target, cache_dir: Path | None) -> pd
     Oxigraph as much as finding the rows. So a register campaign counts its items per region
     first (direct P131, ``lists_campaign_regions``): up to :data:`PART_ROWS` items the scope is
     one unsorted request; above, groups of regions of at most :data:`PART_ROWS` items each, plus
-    the items without a region, two requests at a time (:func:`sparql.client.run_each`). Only a
-    single region (or the region-less rest) larger than that is paged. An item in two regions
-    comes twice; repeated rows are dropped.
+    the items without a region, two requests at a time (:func:`sparql.client.run_each`). A single
+    region (or the region-less rest) larger than that is one request of its own, and only above
+    :data:`PAGE_SIZE` items is it paged. An item in two regions comes twice; repeated rows are
+    dropped.
     """
     if scope.path is not None:  # the campaign's own .rq (ends with ORDER BY ?item)
         return sparql.client.run_query(scope.path.read_text(encoding="utf-8"), target,
@@ -92,10 +93,10 @@ def _scope_rows(scope: ScopeQuery, target: Target, cache_dir: Path | None) -> pd
     if len(located) < len(counts):  # the unbound group: items without P131
         parts.append(({"unlocated": 1}, int(counts.loc[counts["region"].isna(), "items"].sum())))
     frames = sparql.client.run_each(scope.name, target, [{**params, **part, "unordered": 1}
-                                                         for part, size in parts if size <= PART_ROWS],
+                                                         for part, size in parts if size <= PAGE_SIZE],
                                     cache_dir=cache_dir)
     frames += [sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE, **params, **part)
-               for part, size in parts if size > PART_ROWS]
+               for part, size in parts if size > PAGE_SIZE]
     return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
 
 

@@ -12,6 +12,7 @@ import html
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import mwparserfromhell
 import pandas as pd
@@ -81,6 +82,30 @@ def test_a_large_country_is_read_region_by_region_with_the_same_lists(inprocess,
     assert {k for k in whole if whole[k] != parted[k]} <= {"generated_at"}
     for name in ("all.csv", "all.geojson", "stats.csv"):
         assert (tmp_path / "parted/05_lists" / name).read_bytes() == (tmp_path / "whole/05_lists" / name).read_bytes()
+
+
+def test_only_a_region_above_a_page_is_paged_and_sorted(inprocess, wlm, tmp_path, monkeypatch):
+    """Sorting cost Oxigraph as much as finding the rows: every request of a country read region
+    by region is unsorted and whole, but for a single region larger than a page."""
+    asked: list[tuple[str, Any, Any]] = []
+    inner = sparql.client.run
+
+    def run(name, target, *, cache_dir=None, page_size=None, **params):
+        asked.append((name, page_size, params.get("unordered")))
+        return inner(name, target, cache_dir=cache_dir, page_size=page_size, **params)
+
+    monkeypatch.setattr(sparql.client, "run", run)
+    monkeypatch.setattr(pipelines.lists_build, "PART_ROWS", 2)
+    monkeypatch.setattr(pipelines.lists_build, "PAGE_SIZE", 5)  # Q990001 (5 items) is one request
+    build_lists(wlm, TARGET, tmp_path / "a")
+    scope = [(size, unordered) for name, size, unordered in asked if name == "lists_campaign_items"]
+    assert scope == [(None, 1)] * 3
+    asked.clear()
+    monkeypatch.setattr(pipelines.lists_build, "PAGE_SIZE", 4)  # now it is paged, sorted
+    build_lists(wlm, TARGET, tmp_path / "b")
+    scope = [(size, unordered) for name, size, unordered in asked if name == "lists_campaign_items"]
+    assert sorted(scope, key=str) == sorted([(None, 1), (None, 1), (4, None)], key=str)
+    assert (tmp_path / "a/05_lists/all.csv").read_bytes() == (tmp_path / "b/05_lists/all.csv").read_bytes()
 
 
 def test_build_lists_wlm_scope_and_files(inprocess, wlm, tmp_path):
