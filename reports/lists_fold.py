@@ -214,9 +214,10 @@ def assemble(
     lang_of = dict(zip(picked["item"], picked["lang"], strict=True))
     table["label"] = table["item"].map(label_of)
     table["label_lang"] = table["item"].map(lang_of)
+    items_list = table["item"].tolist()
     for lang in campaign.languages:
         have = set(item_labels.loc[item_labels["lang"] == lang, "item"])
-        table[f"has_label_{lang}"] = table["item"].isin(have)
+        table[f"has_label_{lang}"] = [q in have for q in items_list]  # isin(set): 4x slower at 10⁶
     name_of = dict(zip(names["item"], names["label"], strict=True))
     table["designation_label"] = [
         "; ".join(name_of.get(d, d) for d in ds) if ds else None for ds in table["designations"]]
