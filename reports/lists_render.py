@@ -10,6 +10,7 @@ MediaWiki refuses pages above ``$wgMaxArticleSize`` (2,048 KiB by default): a li
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -185,8 +186,13 @@ class WikiPages:
         self._body = []
 
     def close(self) -> list[Path]:
-        """Write the list; returns the files written (the page or index first)."""
+        """Write the list; returns the files written (the page or index first). Parts of an earlier
+        run that this one no longer has are removed (a list that shrank keeps no stale part)."""
         main = self.dest / f"{self.stem}.wiki"
+        stale = re.compile(rf"^{re.escape(self.stem)}-part-(\d{{3,}})\.wiki$")
+        for old in self.dest.glob(f"{self.stem}-part-*.wiki"):
+            if (m := stale.match(old.name)) and int(m.group(1)) > (len(self.pages) if len(self.pages) > 1 else 0):
+                old.unlink()
         if len(self.pages) <= 1:
             main.write_text(self.renderer.head() + "".join(self._body), encoding="utf-8")
             return [main]

@@ -149,3 +149,21 @@ def test_a_monument_without_a_label_gets_an_upload_link_without_an_empty_descrip
     # the same link the offline map builds for an unlabelled marker
     bare_id = upload_id(wle, {"id": "2000001", "item": "Q2000001"})
     assert bare == upload_templates(wle)["plain"].replace("WLKTOKID", bare_id)
+
+
+def test_a_list_that_shrank_keeps_no_stale_part(wle, tmp_path):
+    table, names = _table(wle, 1_200)
+    lists.write_lists(wle, table, names, tmp_path, GENERATED, max_page_bytes=20_000)
+    dest = tmp_path / "05_lists"
+    assert len(_parts(dest, "all")) > 3
+    decoy = dest / "all-part-q5.wiki"  # a region named "All part" (Q5): its own page, not a part
+    decoy.write_text("== All part (1) ==", encoding="utf-8")
+
+    def parts() -> list[Path]:
+        return [p for p in _parts(dest, "all") if p != decoy]
+
+    summary = lists.write_lists(wle, table.head(300), names, tmp_path, GENERATED, max_page_bytes=20_000)
+    assert len(parts()) == summary["split_pages"]["all"] > 0  # only this run's parts
+    summary = lists.write_lists(wle, table.head(10), names, tmp_path, GENERATED, max_page_bytes=20_000)
+    assert "all" not in summary["split_pages"] and not parts()
+    assert decoy.exists()
