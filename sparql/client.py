@@ -38,6 +38,7 @@ import pandas as pd
 
 from core.errors import NothingListeningError, QueryError
 from core.settings import Target
+from core.urls import percent_encode
 from sparql.render import render
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,6 @@ PARALLEL_REQUESTS = 2
 
 #: Percent-encoding of each UTF-8 byte (as a latin-1 character) for form and URL parameters:
 #: unreserved characters stay, everything else becomes %XX (one C-level ``str.translate``).
-_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_PERCENT = {i: chr(i) if i in _UNRESERVED else f"%{i:02X}" for i in range(256)}
 ACCEPT = "application/sparql-results+json"
 #: Requests slower than this are logged at INFO (the others at DEBUG: a national register's
 #: lookups make thousands of requests, and every INFO line also goes to the Prefect API).
@@ -202,14 +201,9 @@ def _retry_after(headers: Any, attempt: int) -> float:
     return min(2.0**attempt, MAX_WAIT_S)
 
 
-def _encode(value: str) -> str:
-    """``value`` percent-encoded as a URL or form parameter (UTF-8, every reserved byte)."""
-    return value.encode("utf-8").decode("latin-1").translate(_PERCENT)
-
-
 def _http_request(text: str, target: Target) -> urllib.request.Request:
     """A GET (short query) or form POST (long one) asking for SPARQL JSON results."""
-    params = f"query={_encode(text)}&format=json"
+    params = f"query={percent_encode(text)}&format=json"
     headers = {"User-Agent": target.user_agent, "Accept": ACCEPT}
     if len(text.encode("utf-8")) * 3 > POST_THRESHOLD:  # worst case percent-encoding
         headers["Content-Type"] = "application/x-www-form-urlencoded"
