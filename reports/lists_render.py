@@ -14,6 +14,7 @@ import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -232,17 +233,16 @@ def write_csv(path: Path, rows: Iterable[dict[str, Any]], languages: Sequence[st
     """
     cols = CSV_COLUMNS + [f"has_label_{lang}" for lang in languages]
     joined = cols.index("region")  # region, region_label, designation: lists joined with ";"
-    head, tail = cols[:joined], cols[joined + 3:]
+    head, tail = itemgetter(*cols[:joined]), itemgetter(*cols[joined + 3:])  # several columns each: tuples
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(cols)
         for row in rows:
             regions = (section.qid, section.label) if section else (";".join(row["regions"]),
                                                                      ";".join(row["region_labels"]))
-            cells = [*(row[c] for c in head), *regions, ";".join(row["designations"] or []),
-                     *(row[c] for c in tail)]
-            writer.writerow(["" if v is None else csv_safe(v) if isinstance(v, str) and v.startswith(FORMULA_START)
-                             else v for v in cells])
+            cells = (*head(row), *regions, ";".join(row["designations"] or []), *tail(row))
+            writer.writerow([csv_safe(v) if isinstance(v, str) and v.startswith(FORMULA_START) else v
+                             for v in cells])  # the writer writes None as an empty field
 
 
 def _feature(r: dict[str, Any]) -> dict[str, Any]:

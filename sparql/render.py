@@ -217,12 +217,6 @@ def query_path(name: str) -> Path:
     return path
 
 
-def declared_params(name: str) -> tuple[Param, ...]:
-    """The parameters ``sparql/<name>.rq`` declares with ``# @param`` lines."""
-    path = query_path(name)
-    return _load(path, path.stat().st_mtime)[1]
-
-
 def _coerce(name: str, param: Param, value: Any) -> Term | list[Term] | None:
     def one(v: Any) -> Term:
         if isinstance(v, Term):
