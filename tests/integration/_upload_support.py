@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,16 @@ def records(n: int, start: int = 0) -> list[dict[str, Any]]:
             "lat": 57.5 + (i % 50) * 0.05, "lon": 14.0 + (i % 40) * 0.1, "source_row": i + 2,
         })
     return out
+
+
+def new_mill_plans(n: int, name: Callable[[int], str] = lambda i: f"Kvarn {i}") -> list[Plan]:
+    """Plans of ``n`` new windmills in Stockholm (Q990001), named by ``name(i)``, no lookups."""
+    recs = [{"source_id": f"2130000{i:07d}", "name": name(i), "municipality_code": "0180",
+             "municipality": "Stockholm", "type": "väderkvarn", "designation_type": "enskilt",
+             "designation_date": "1990-05-01", "address": f"Kvarnbacken {i}", "built": "1780",
+             "lat": 59.3, "lon": 18.0, "source_row": i + 2} for i in range(n)]
+    return plan_items(recs, {r["source_id"]: "new" for r in recs}, campaign(),
+                      admin_units={"0180": "Q990001", "Stockholm": "Q990001"}, live_entities={}, today=TODAY)
 
 
 def admin_units(target: Target, tmp: Path) -> dict[str, str]:

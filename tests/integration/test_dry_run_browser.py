@@ -4,17 +4,16 @@ Chromium with every item, its labelled ids and its reference anchors, and loads 
 from __future__ import annotations
 
 import re
-from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from _browser import dump_dom
+from _upload_support import new_mill_plans
 
 from core.settings import Target
 from modeling.campaign import load_campaign
 from modeling.dryrun import write_dry_run
-from modeling.items import plan_items
 from reports.dry_run import render_dry_run
 from reports.entity_links import EntityLinks
 
@@ -42,13 +41,7 @@ class _Loads(HTMLParser):
 
 def test_a_full_detail_page_opens_in_chromium(tmp_path):
     campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
-    recs = [{"source_id": f"2130000{i:07d}", "name": f"Kvarn <{i}> & co", "municipality_code": "0180",
-             "municipality": "Stockholm", "type": "väderkvarn", "designation_type": "enskilt",
-             "designation_date": "1990-05-01", "address": f"Kvarnbacken {i}", "built": "1780",
-             "lat": 59.3, "lon": 18.0, "source_row": i + 2} for i in range(520)]
-    plans = plan_items(recs, {r["source_id"]: "new" for r in recs}, campaign,
-                       admin_units={"0180": "Q990001", "Stockholm": "Q990001"}, live_entities={},
-                       today=date(2026, 10, 1))
+    plans = new_mill_plans(520, lambda i: f"Kvarn <{i}> & co")
     dest = tmp_path / "04_upload"
     write_dry_run(iter(plans), campaign, TARGET, "b1", dest)
     render_dry_run(dest, labels={"Q990001": "Testkommun A", "P248": "känd från"},
@@ -59,8 +52,8 @@ def test_a_full_detail_page_opens_in_chromium(tmp_path):
     assert parsed.loads == []
     dom = dump_dom(page, tmp_path / "chromium-profile")
     items = re.findall(r'<section class="create" id="item-(\d+)">', dom)
-    assert items == [r["source_id"] for r in recs[:500]]
+    assert items == [p.source_id for p in plans[:500]]
     assert "create: Kvarn &lt;499&gt; &amp; co" in dom
     assert 'Testkommun A <a class="id" href="http://127.0.0.1:8181/wiki/Special:EntityPage/Q990001">' in dom
-    assert f'<li id="ref-{recs[499]["source_id"]}-1">känd från <a' in dom
+    assert f'<li id="ref-{plans[499].source_id}-1">känd från <a' in dom
     assert 'href="page-0002.html" rel="next"' in dom

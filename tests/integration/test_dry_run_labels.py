@@ -4,16 +4,15 @@ renders, with bare ids."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
+from _upload_support import new_mill_plans
 from prefect.logging import disable_run_logger
 
 from core.settings import Target
 from modeling.campaign import load_campaign
 from modeling.dryrun import write_dry_run
-from modeling.items import plan_items
 from pipelines.dryrun import fetch_dry_run_labels, render_dry_run_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,13 +21,7 @@ pytestmark = pytest.mark.integration
 
 def _dry_run(out: Path, target: Target):
     campaign = load_campaign(ROOT / "campaigns/wlm-se-bbr-sample.yaml")
-    recs = [{"source_id": f"2130000000000{i}", "name": f"Kvarn {i}", "municipality_code": "0180",
-             "municipality": "Stockholm", "type": "väderkvarn", "designation_type": "enskilt",
-             "designation_date": "1990-05-01", "address": f"Kvarnbacken {i}", "built": "1780",
-             "lat": 59.3, "lon": 18.0, "source_row": i + 2} for i in range(3)]
-    plans = plan_items(recs, {r["source_id"]: "new" for r in recs}, campaign,
-                       admin_units={"0180": "Q990001", "Stockholm": "Q990001"}, live_entities={},
-                       today=date(2026, 10, 1))
+    plans = new_mill_plans(3)
     write_dry_run(plans, campaign, target, "b1", out / "04_upload")
     return campaign
 
