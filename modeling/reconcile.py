@@ -29,6 +29,7 @@ import pandas as pd
 from core.errors import ReconcileError
 from core.settings import Target
 from modeling.campaign import Campaign
+from modeling.columns import isin
 from modeling.decisions import DECISION_COLUMNS, merge_human_decisions
 from modeling.reconcile_candidates import (
     P31_BLACKLIST,
@@ -135,7 +136,7 @@ def reconcile_detailed(records: gpd.GeoDataFrame, campaign: Campaign, target: Ta
     hits = fetch_identifier_hits(list(values), campaign, target, query, cache_dir=cache,
                                  counter=counter)
     id_dec = match_identifiers(values, hits, campaign.register_mapping.identifier.property)
-    rest = records[~sids.isin(set(id_dec["source_id"]))]
+    rest = records[~isin(sids, id_dec["source_id"])]
     log.info("identifier match: %d of %d records in %d requests", len(id_dec), len(records),
              counter.get("reconcile_by_identifier", 0))
 

@@ -22,6 +22,7 @@ import pandas as pd
 from core.errors import ReconcileError
 from core.settings import Target
 from modeling.campaign import Campaign
+from modeling.columns import isin
 from modeling.decisions import DECISION_COLUMNS, REVIEW, qid_key
 
 #: ``(name, target, *, cache_dir, **params) -> DataFrame``, e.g. :func:`sparql.client.run`.
@@ -89,7 +90,7 @@ def match_identifiers(values: pd.Series, hits: pd.DataFrame, prop: str) -> pd.Da
     """
     by_value = pd.Series(values.index.to_numpy(), index=values.to_numpy())
     by_value = by_value[~by_value.index.duplicated()]
-    hits = hits[hits["value"].isin(by_value.index)] if len(hits) else hits
+    hits = hits[isin(hits["value"], by_value.index)] if len(hits) else hits
     if len(hits) == 0:
         return pd.DataFrame(columns=DECISION_COLUMNS)
     hits = hits.assign(sid=hits["value"].map(by_value),

@@ -108,14 +108,16 @@ def score_pairs(records: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, campaig
     cand = candidates.iloc[ci]
     qids = cand.index.astype(str).to_numpy()
 
-    # Name: best similarity over the candidate's labels and aliases (explode pair × name).
-    rnames = np.array([normalise_name(n) for n in records["name"]], dtype=object)[ri]
+    # Name: best similarity over the candidate's labels and aliases (explode pair × name). Only
+    # the records in a pair are normalised (a national register has few near existing items).
+    paired, back = np.unique(ri, return_inverse=True)
+    rnames = np.array([normalise_name(n) for n in records["name"].to_numpy()[paired]], dtype=object)[back]
     pair_no = np.repeat(np.arange(len(ri)), [max(len(n), 1) for n in cand["names"]])
     cnames = [normalise_name(n) for names in cand["names"] for n in (names or [""])]
     sim = name_similarity(list(rnames[pair_no]), cnames)
     name_score = pd.Series(sim).groupby(pair_no).max().reindex(range(len(ri)), fill_value=0.0)
 
-    exp = expected_class(records, campaign).to_numpy()[ri]
+    exp = expected_class(records.iloc[paired], campaign).to_numpy()[back]
     class_ok = np.array([e is None or e in cls for e, cls in zip(exp, cand["classes"], strict=True)])
     score = W_NAME * name_score.to_numpy() + W_DIST * np.clip(1.0 - dist / dmax, 0.0, 1.0)
     score = np.where(class_ok, score, score * CLASS_MISMATCH_FACTOR)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from modeling.contest.columns import day_of, isin, look_up
+from modeling.columns import day_of, isin, look_up
 from modeling.contest.rules import ContestRules
 
 STATUS = ("photographed_before", "newly_pictured", "not_pictured")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from modeling.contest.columns import day_of, look_up
+from modeling.columns import day_of, look_up
 from modeling.contest.rules import ContestRules
 
 REASONS = (

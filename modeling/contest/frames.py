@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from core.contracts import CATEGORY_FILES_SCHEMA, UPLOADS_SCHEMA, USERS_SCHEMA
 from core.errors import InputError
 from core.layout import CONTEST_CATEGORY_FILES, CONTEST_UPLOADS, CONTEST_USERS, LISTS_ALL
-from modeling.contest.columns import first_part
+from modeling.columns import first_part
 
 #: Columns of a monuments frame (one row per monument in the campaign scope).
 MONUMENT_COLUMNS = [

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from modeling.contest.columns import arrow, join_per_group, positions
+from modeling.columns import arrow, join_per_group, positions
 from modeling.contest.rules import ContestRules, format_ids
 
 #: Channel names, in the order they are reported.

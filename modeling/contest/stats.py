@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from modeling.contest.columns import day_of
+from modeling.columns import day_of
 from modeling.contest.rules import ContestRules
 
 DAILY_COLUMNS = [

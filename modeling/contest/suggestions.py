@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from modeling.contest.columns import isin
+from modeling.columns import isin
 from modeling.contest.rules import ContestRules
 
 #: Contest files a category needs before it is suggested as a monument's P373.

@@ -1,7 +1,8 @@
 """Column helpers that stay fast on 10⁶ rows with pandas' Arrow-backed strings.
 
 ``Series.isin`` on Arrow strings converts the value set element by element in Python, and a
-``groupby(...).agg(";".join)`` calls Python once per group; both cost seconds at contest scale.
+``groupby(...).agg(";".join)`` calls Python once per group; both cost seconds at contest and
+national-register scale (reconcile, contest).
 These helpers do the same work in Arrow compute or only on the groups that need it.
 """
 
