@@ -7,8 +7,9 @@ index keeps every triple whose object is a ``geo:wktLiteral`` on Earth in cells 
 area and tests the few points in them exactly (the same great-circle distance and box test as
 the rewrite's ``FILTER``, :mod:`sandbox.wdqs_functions`).
 
-Upkeep: built lazily from the store on the first lookup (one scan inside the store); then
-:class:`sandbox.graph.EntityGraph` hands it each entity graph swap as it applies it, and
+Upkeep: built from the store on the first lookup or before the first bulk load (one scan
+inside the store); then :class:`sandbox.graph.EntityGraph` hands it each entity graph swap and
+each bulk-loaded entity as it applies it, and
 anything else that changes the store (``/admin/load``, ``/admin/unload``, a rebuild)
 invalidates it, so the next lookup rebuilds it. Every change and lookup holds :attr:`lock`.
 """
@@ -81,6 +82,13 @@ class SpatialIndex:
             scan = _SCAN_GRAPH.format(graph=graph, wkt=GEO_WKT)
             for sol in cast(QuerySolutions, self.store.query(scan)):
                 self._load_row(graph, sol["s"], sol["p"], sol["o"])
+
+    def build(self) -> None:
+        """Build the index now if it is unbuilt (one scan of the store), so that what is loaded
+        next is indexed as it arrives (:meth:`sandbox.graph.EntityGraph.insert_new`) and the
+        first geographic query after a bulk seed does not wait for a scan of everything."""
+        with self.lock:
+            self._built()
 
     def set_graph(self, graph: str, triples: Iterable[Triple]) -> None:
         """Graph ``graph`` now holds ``triples``: replace its entries (no-op while unbuilt)."""

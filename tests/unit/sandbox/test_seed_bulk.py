@@ -21,6 +21,7 @@ from pyoxigraph import BlankNode
 from sandbox import seed_bulk
 from sandbox.api_dispatch import dispatch
 from sandbox.api_request import ApiRequest
+from sandbox.graph import ENTITY_GRAPH_PREFIX
 from sandbox.rdf import Vocabulary
 from sandbox.repo import Repository, _with_stable_guids
 from sandbox.services import BASE_SEED, _entities_from_file
@@ -271,6 +272,22 @@ def test_spatial_index_built_before_the_seed_follows_it(tmp_path, entities):
         found = {row[1].rsplit("/", 1)[-1] for row in _sparql(runner, STOCKHOLM_100KM)}
         assert {"Q70000", "Q70001"} <= found
         repo.graph.spatial.invalidate()
+        assert {row[1].rsplit("/", 1)[-1] for row in _sparql(runner, STOCKHOLM_100KM)} == found
+    finally:
+        runner.vetter.close()
+
+
+def test_a_fresh_store_indexes_seeded_coordinates_as_it_loads_them(tmp_path, entities):
+    """No geographic query before the seed: the bulk load still indexes what it loads, so the
+    first query after seeding 10⁵ items does not wait for a scan of the whole store."""
+    repo = Repository(tmp_path, VOCAB, in_memory_graph=True)
+    repo.seed(entities)
+    assert repo.graph.spatial.holds(ENTITY_GRAPH_PREFIX + "Q70000")  # built by the load itself
+    runner = QueryRunner(repo)
+    try:
+        found = {row[1].rsplit("/", 1)[-1] for row in _sparql(runner, STOCKHOLM_100KM)}
+        assert {"Q70000", "Q70001"} <= found
+        repo.graph.spatial.invalidate()  # the same rows as a scan of the store gives
         assert {row[1].rsplit("/", 1)[-1] for row in _sparql(runner, STOCKHOLM_100KM)} == found
     finally:
         runner.vetter.close()
