@@ -23,6 +23,7 @@ import json
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -230,6 +231,9 @@ def write_summary(run_dir: str | Path, rel: str, summary: _Summary | dict[str, A
     path = Path(run_dir) / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     # pydantic's serialiser: the same text as json.dumps(indent=2, ensure_ascii=False), ~15x
-    # faster on a large preflight.json (10⁵ far_from_unit entries).
-    path.write_text(model.model_dump_json(indent=2), encoding="utf-8")
-    return model.model_dump(mode="json")
+    # faster on a large preflight.json (10⁶ far_from_unit entries), and the dict read back from
+    # it (what model_dump(mode="json") gives, at a fraction of its cost).
+    text = model.model_dump_json(indent=2)
+    path.write_text(text, encoding="utf-8")
+    data: dict[str, Any] = orjson.loads(text)
+    return data

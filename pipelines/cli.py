@@ -7,12 +7,11 @@ command exits with status 2 (no traceback).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -77,25 +76,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 DATA_DIR_HELP = "Folder holding the services' databases, pid and log files."
 
 
-@contextlib.contextmanager
-def _without_flow_heartbeats() -> Iterator[None]:
-    """Run the command's flows without Prefect's flow-run heartbeats, unless the user's
-    environment sets ``PREFECT_FLOWS_HEARTBEAT_FREQUENCY``.
-
-    The heartbeat thread sleeps in one-second steps and the flow waits for it at its end: about
-    half a second to a second per flow and subflow (a seven-flow ``wlkit run`` spent up to 7 s
-    on it). Heartbeats only serve an automation that marks silent runs as crashed; a ``wlkit``
-    run ends with its process, and deployments run by a worker (``prefect.yaml``) keep them.
-    """
-    if "PREFECT_FLOWS_HEARTBEAT_FREQUENCY" in os.environ:
-        yield
-        return
-    from prefect.settings import temporary_settings  # imported by setup_console already
-
-    with temporary_settings(updates={"flows.heartbeat_frequency": None}):
-        yield
-
-
 def _friendly(func: F) -> F:
     """Turn WlkitError into one line on stderr and exit status 2."""
 
@@ -105,7 +85,8 @@ def _friendly(func: F) -> F:
         install_redaction()
         quiet_user_errors()
         try:
-            with _without_flow_heartbeats():
+            from pipelines.heartbeats import without_flow_heartbeats  # Prefect: imported already
+            with without_flow_heartbeats():
                 return func(*args, **kwargs)
         except WlkitError as exc:
             stop_console()
