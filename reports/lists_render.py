@@ -90,12 +90,14 @@ class WikiRenderer:
         """The page head (generator comment, and for a part its number and index link)."""
         return self._render("page", campaign_name=self.campaign.name, generated_at=self.generated_at, part=part)
 
-    def section(self, section: Section, continued: bool = False) -> str:
-        """One region: heading with its count, then the rows (row template or generic table)."""
+    def section(self, section: Section, continued: bool = False, count: int | None = None) -> str:
+        """One region: heading with its count (``count``: the whole region's, for a run of its
+        rows), then the rows (row template or generic table)."""
         columns = list(section.rows[0]) if section.rows else []
         return self._render(
             "section",
-            section={"label": section.label, "qid": section.qid, "count": section.count,
+            section={"label": section.label, "qid": section.qid,
+                     "count": section.count if count is None else count,
                      "rows": section.rows, "continued": continued},
             row_template=self.campaign.lists.row_template,
             header_template=self.campaign.lists.header_template,
@@ -131,18 +133,44 @@ def render_page(campaign: Campaign, secs: Sequence[Section], generated_at: str,
     return WikiRenderer(campaign, links or EntityLinks(), generated_at).page(secs)
 
 
-def _chunks(renderer: WikiRenderer, section: Section, limit: int) -> Iterable[tuple[str, Section]]:
-    """The section's text, in row chunks that each fit in ``limit`` bytes."""
-    text = renderer.section(section)
+#: Rows rendered to estimate a large section's bytes per row before cutting it.
+SAMPLE_ROWS = 200
+
+
+def _chunks(renderer: WikiRenderer, section: Section, limit: int, continued: bool = False,
+            count: int | None = None, sized: bool = False) -> Iterable[tuple[str, Section]]:
+    """The section's text, in row chunks that each fit in ``limit`` bytes; every heading counts
+    the whole region (``count``), later ones say "continued".
+
+    Each row is rendered about once: a section of more than :data:`SAMPLE_ROWS` rows is sized
+    from its first rows, and one that is clearly too large is cut without being rendered whole
+    (a region of 125,000 monuments was rendered three times: whole, each chunk to size it,
+    each chunk again with its "continued" heading). A chunk that still comes out too large is
+    cut again. ``sized``: the rows were cut to fit already (rendered whole, no sample).
+    """
+    rows, count = section.rows, section.count if count is None else count
+    if len(rows) > SAMPLE_ROWS and not sized:
+        sample = renderer.section(replace(section, rows=rows[:SAMPLE_ROWS]), continued, count)
+        per_row = len(sample.encode()) / SAMPLE_ROWS
+        if per_row * len(rows) > limit:
+            yield from _cut(renderer, section, limit, per_row, continued, count)
+            return
+    text = renderer.section(section, continued, count)
     size = len(text.encode())
-    if size <= limit or len(section.rows) <= 1:
+    if size <= limit or len(rows) <= 1:
         yield text, section
         return
-    per_row = size / len(section.rows)
+    yield from _cut(renderer, section, limit, size / len(rows), continued, count)
+
+
+def _cut(renderer: WikiRenderer, section: Section, limit: int, per_row: float, continued: bool,
+         count: int) -> Iterable[tuple[str, Section]]:
+    """The section in runs of rows of about 90% of ``limit``; every run after the first is
+    "continued"."""
     step = max(1, int(limit * 0.9 / per_row))
     for start in range(0, len(section.rows), step):
         part = replace(section, rows=section.rows[start:start + step])
-        yield from ((renderer.section(p, continued=start > 0), p) for _, p in _chunks(renderer, part, limit))
+        yield from _chunks(renderer, part, limit, continued or start > 0, count, sized=True)
 
 
 def page_limit(renderer: WikiRenderer, max_bytes: int = MAX_PAGE_BYTES) -> int:

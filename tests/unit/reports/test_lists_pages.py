@@ -17,7 +17,7 @@ import pytest
 
 from core.settings import load_target
 from modeling.campaign import load_campaign
-from reports import lists
+from reports import lists, lists_render
 from reports.entity_links import EntityLinks
 from reports.lists_fold import upload_id, upload_templates
 
@@ -116,7 +116,28 @@ def test_one_region_larger_than_a_page_is_cut_between_rows(wle, tmp_path):
     assert "fortsättning" in texts[1] and "fortsättning" not in texts[0]
     rows = sum(t.count("\n|-\n") for t in texts)
     assert rows == 40
+    headings = [h for t in texts for h in re.findall(r"^== (.*) ==$", t, flags=re.M)]
+    assert headings[0] == "Ale kommun (40)"  # every run of a cut region counts the whole region
+    assert set(headings[1:]) == {"Ale kommun (40) – fortsättning"}
     assert not _parts(dest, "stats")
+
+
+def test_a_large_region_is_rendered_about_once(wle, tmp_path, monkeypatch):
+    """A region far above a page is sized from its first rows and cut without being rendered
+    whole (it was rendered three times: whole, each run to size it, each run again)."""
+    table, names = _table(wle, 20_000)
+    rendered: list[int] = []
+    section = lists_render.WikiRenderer.section
+
+    def counting(self, sec, *args, **kwargs):
+        rendered.append(len(sec.rows))
+        return section(self, sec, *args, **kwargs)
+
+    monkeypatch.setattr(lists_render.WikiRenderer, "section", counting)
+    lists.write_lists(wle, table, names, tmp_path, GENERATED, max_page_bytes=200_000)
+    assert sum(rendered) < 1.2 * 20_000  # each row about once (and a sample per run)
+    parts = _parts(tmp_path / "05_lists", "ale-kommun-q990100")
+    assert len(parts) >= 2 and all(len(p.read_bytes()) <= 200_000 for p in parts)
 
 
 def _body(path: Path) -> str:
