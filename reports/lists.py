@@ -21,6 +21,7 @@ from core.layout import stage_dir
 from modeling.campaign import Campaign
 from reports.entity_links import EntityLinks
 from reports.i18n import gettext
+from reports.lists_files import CSV_COLUMNS, ListFiles, write_csv, write_geojson
 from reports.lists_fold import (
     NO_REGION,
     Section,
@@ -38,7 +39,6 @@ from reports.lists_map import render_map, write_maps
 from reports.lists_render import (
     CANVAS_FROM,
     COLOURS,
-    CSV_COLUMNS,
     MAP_ASSETS,
     MAX_PAGE_BYTES,
     STATIC_DIR,
@@ -49,8 +49,6 @@ from reports.lists_render import (
     list_language,
     render_page,
     section_chunks,
-    write_csv,
-    write_geojson,
 )
 from reports.lists_stats import coverage, plot_stats, render_stats, stats_frame
 
@@ -90,19 +88,17 @@ def write_lists(campaign: Campaign, table: pd.DataFrame, names: pd.DataFrame, ou
     wiki = WikiRenderer(campaign, links, generated_at)
     split: dict[str, int] = {}
     every = WikiPages(wiki, dest, "all", max_page_bytes)
-    for s in secs:  # each region's text is rendered once, for its own page and for all.wiki
-        own = WikiPages(wiki, dest, s.slug, max_page_bytes)
-        for chunk in section_chunks(wiki, s, own.limit):
-            own.add(*chunk)
-            every.add(*chunk)
-        files = own.close()
-        split.update({s.slug: len(files) - 1} if len(files) > 1 else {})
-        write_csv(dest / f"{s.slug}.csv", s.rows, langs, s)
-        write_geojson(dest / f"{s.slug}.geojson", s.rows)
+    with ListFiles(dest, langs) as data:
+        for s in secs:  # each region's text is rendered once, for its own page and for all.wiki
+            own = WikiPages(wiki, dest, s.slug, max_page_bytes)
+            for chunk in section_chunks(wiki, s, own.limit):
+                own.add(*chunk)
+                every.add(*chunk)
+            files = own.close()
+            split.update({s.slug: len(files) - 1} if len(files) > 1 else {})
+            data.section(s)  # <slug>.csv/.geojson, and the all.* lines of monuments met first here
     files = every.close()
     split.update({"all": len(files) - 1} if len(files) > 1 else {})
-    write_csv(dest / "all.csv", rows_all, langs)
-    write_geojson(dest / "all.geojson", rows_all)
     write_maps(campaign, rows_all, secs, dest, generated_at, links)
     rows, total = coverage(rows_all, secs, langs)
     stats_frame(rows, total, langs).to_csv(dest / "stats.csv", index=False, lineterminator="\n")

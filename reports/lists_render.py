@@ -9,23 +9,18 @@ MediaWiki refuses pages above ``$wgMaxArticleSize`` (2,048 KiB by default): a li
 
 from __future__ import annotations
 
-import csv
 import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from core.errors import CampaignError
 from modeling.campaign import Campaign
 from reports.entity_links import EntityLinks
-from reports.filters import FORMULA_START, csv_safe
 from reports.i18n import gettext, translated_environment
-from reports.lists_fold import Section, _none
+from reports.lists_fold import Section
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAP_ASSETS = ("leaflet.js", "leaflet.css", "leaflet-LICENSE.txt", "wlk-map.js", "leaflet.markercluster.js",
@@ -40,9 +35,6 @@ UPLOAD_TEXT = {"sv": "Ladda upp", "en": "Upload", "de": "Hochladen", "fr": "Tél
 #: Largest wikitext page written, in UTF-8 bytes: below MediaWiki's default 2,048 KiB
 #: ($wgMaxArticleSize) with room for the edit's own additions.
 MAX_PAGE_BYTES = 2_000_000
-CSV_COLUMNS = ["item", "id", "label", "label_lang", "region", "region_label", "designation", "designation_label",
-               "designation_start", "lat", "lon", "image", "commons_category", "address", "upload_url", "wikidata_url"]
-
 
 def list_language(campaign: Campaign) -> str:
     """The language of the list pages: the upload description language, else the first one."""
@@ -245,70 +237,6 @@ def section_chunks(renderer: WikiRenderer, section: Section, limit: int) -> list
     """The section's wikitext in row chunks of at most ``limit`` bytes each: ``(text, bytes, rows)``
     (a region larger than one page is cut between rows; the later headings say "continued")."""
     return [(text, len(text.encode()), part) for text, part in _chunks(renderer, section, limit)]
-
-
-def write_csv(path: Path, rows: Iterable[dict[str, Any]], languages: Sequence[str],
-              section: Section | None = None) -> None:
-    """Write list rows as CSV (UTF-8, comma, RFC 4180 quoting), row by row: fixed columns,
-    lists joined with ``;``, every text cell formula-safe (:func:`reports.filters.csv_safe`).
-
-    Args:
-        path: The ``.csv`` file.
-        rows: :func:`reports.lists_fold.records` of the whole table, or a section's rows.
-        languages: Campaign languages (``has_label_<lang>`` columns).
-        section: For a section's rows: its region fills ``region``/``region_label`` (else
-            every region of the item, joined).
-    """
-    cols = CSV_COLUMNS + [f"has_label_{lang}" for lang in languages]
-    joined = cols.index("region")  # region, region_label, designation: lists joined with ";"
-    head, tail = itemgetter(*cols[:joined]), itemgetter(*cols[joined + 3:])  # several columns each: tuples
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(cols)
-        for row in rows:
-            regions = (section.qid, section.label) if section else (";".join(row["regions"]),
-                                                                     ";".join(row["region_labels"]))
-            cells = (*head(row), *regions, ";".join(row["designations"] or []), *tail(row))
-            writer.writerow([csv_safe(v) if isinstance(v, str) and v.startswith(FORMULA_START) else v
-                             for v in cells])  # the writer writes None as an empty field
-
-
-def _feature(r: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "Feature", "id": r["item"],
-        "geometry": {"type": "Point", "coordinates": [round(r["lon"], 7), round(r["lat"], 7)]},
-        "properties": {
-            "item": r["item"], "id": _none(r["id"]), "label": _none(r["label"]),
-            "regions": r["regions"], "region_labels": r["region_labels"],
-            "designation": _none(r["designation"]), "designation_start": _none(r["designation_start"]),
-            "image": _none(r["image"]), "commons_category": _none(r["commons_category"]),
-            "has_image": _none(r["image"]) is not None, "upload_url": r["upload_url"],
-        },
-    }
-
-
-def write_geojson(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write a GeoJSON FeatureCollection of the rows with coordinates (one Point per item),
-    feature by feature (compact UTF-8 JSON; 10⁶ features are never one object in memory).
-
-    Args:
-        path: The ``.geojson`` file.
-        rows: Section rows or the whole table.
-
-    Returns:
-        The number of features.
-    """
-    seen: set[str] = set()
-    with path.open("wb") as fh:
-        fh.write(b'{"type":"FeatureCollection","features":[')
-        for r in rows:
-            if r["lat"] is None or r["item"] in seen:
-                continue
-            fh.write(b"," if seen else b"")
-            seen.add(r["item"])
-            fh.write(orjson.dumps(_feature(r)))
-        fh.write(b"]}")
-    return len(seen)
 
 
 def copy_map_assets(dest: Path, names: Sequence[str] = MAP_ASSETS) -> list[Path]:
