@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
@@ -148,3 +150,23 @@ def test_label_variables_the_query_binds_itself_are_left_alone(store):
         ?x rdfs:label ?xLabel FILTER(LANG(?xLabel) = "en") BIND(?x AS ?y)
         SERVICE wikibase:label { bd:serviceParam wikibase:language "sv". } }""")
     assert rows == [("http://www.wikidata.org/entity/Q3", "Castle", "Borg")]
+
+
+def test_tokens_cover_the_query_between_whitespace_and_comments() -> None:
+    """The lexer reads every character: tokens plus skipped whitespace/comments rebuild the
+    query, whatever it holds (or it refuses an unterminated string)."""
+    rng = random.Random(7)
+    alphabet = "{}()[]<>\"'#?$:.;,=!&|^ \n\tabcPQ01é\\"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50)))
+        try:
+            tokens = tokenize(text)
+        except QueryRefused as exc:
+            assert "unterminated string" in str(exc)
+            continue
+        pos = 0
+        for tok in tokens:
+            gap = text[pos:tok.start]
+            assert not gap.strip() or gap.lstrip().startswith("#"), (text, gap)
+            assert text[tok.start:tok.end] == tok.text
+            pos = tok.end
