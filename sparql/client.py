@@ -3,9 +3,9 @@
 Every SPARQL request of the project goes through :func:`run_query` (STYLE §2.7). It owns:
 
 * the User-Agent (from the :class:`~core.settings.Target`), JSON results, GET for short
-  queries and POST (form body) for long ones (WDQS and proxies refuse long URLs), sent with
-  ``urllib`` directly (a batch lookup's 25 kB query costs well under a millisecond to encode;
-  SPARQLWrapper re-parsed and percent-encoded it character by character, 3 ms a request);
+  queries and POST (form body) for long ones (WDQS and proxies refuse long URLs), sent over a
+  kept-alive connection per thread (:mod:`sparql.connections`: a national register's lookups
+  are thousands of requests; ``urllib`` opened and closed a connection for each);
 * paging: with ``page_size`` the query (which must ``ORDER BY``) is sent as
   ``LIMIT page_size OFFSET k·page_size`` pages, so no single request carries a whole
   100k-item country against WDQS's 60 s limit;
@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import http.client
 import json
 import logging
 import re
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
@@ -39,6 +39,7 @@ import pandas as pd
 from core.errors import NothingListeningError, QueryError
 from core.settings import Target
 from core.urls import percent_encode
+from sparql.connections import send
 from sparql.render import render
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,6 @@ _LIMIT_TAIL = re.compile(r"\b(LIMIT|OFFSET)\s+\d+\s*$", re.IGNORECASE)
 #: process converts the answer of another. WDQS allows 5 parallel queries per client; 2 is polite.
 PARALLEL_REQUESTS = 2
 
-#: Percent-encoding of each UTF-8 byte (as a latin-1 character) for form and URL parameters:
-#: unreserved characters stay, everything else becomes %XX (one C-level ``str.translate``).
 ACCEPT = "application/sparql-results+json"
 #: Requests slower than this are logged at INFO (the others at DEBUG: a national register's
 #: lookups make thousands of requests, and every INFO line also goes to the Prefect API).
@@ -219,19 +218,8 @@ def _request(text: str, target: Target, label: str) -> dict[str, Any]:
     for attempt in range(MAX_RETRIES + 1):
         started = time.monotonic()
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-                data = json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            body = exc.read().decode("utf-8", "replace")[:500] if exc.fp else ""
-            if exc.code in RETRY_STATUS and attempt < MAX_RETRIES:
-                wait = _retry_after(exc.headers, attempt)
-                log.warning("%s: HTTP %s from %s, retrying in %.1f s", label, exc.code, endpoint, wait)
-                _sleep(wait)
-                continue
-            what = "rejected the query" if exc.code == 400 else "answered"
-            raise QueryError(f"{label}: {endpoint} {what} HTTP {exc.code}: "
-                             f"{_short(body.strip()) or exc.reason}") from None
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            status, headers, raw = send(request, TIMEOUT_S)  # kept-alive connection per thread
+        except (OSError, http.client.HTTPException) as exc:  # URLError, refused, reset, timed out
             if isinstance(getattr(exc, "reason", exc), ConnectionRefusedError):  # nobody there:
                 raise NothingListeningError(_refused(endpoint, target.name)) from None  # no retry
             if attempt < MAX_RETRIES:
@@ -240,7 +228,19 @@ def _request(text: str, target: Target, label: str) -> dict[str, Any]:
                 _sleep(wait)
                 continue
             raise QueryError(f"{label}: {endpoint} unreachable after {MAX_RETRIES + 1} tries: {exc}") from None
-        except (ValueError, json.JSONDecodeError) as exc:
+        if status >= 400:
+            if status in RETRY_STATUS and attempt < MAX_RETRIES:
+                wait = _retry_after(headers, attempt)
+                log.warning("%s: HTTP %s from %s, retrying in %.1f s", label, status, endpoint, wait)
+                _sleep(wait)
+                continue
+            what = "rejected the query" if status == 400 else "answered"
+            body = raw.decode("utf-8", "replace")[:500].strip()
+            raise QueryError(f"{label}: {endpoint} {what} HTTP {status}: "
+                             f"{_short(body) or http.client.responses.get(status, '')}")
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
             raise QueryError(f"{label}: {endpoint} did not answer SPARQL JSON: {exc}") from None
         if not isinstance(data, dict) or "results" not in data or "head" not in data:
             raise QueryError(f"{label}: {endpoint} did not answer SPARQL JSON results (is it a SELECT?)")

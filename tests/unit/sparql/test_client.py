@@ -24,7 +24,9 @@ UA = "wikiloves-kit-tests/0.1 (tests@example.org)"
 
 
 class Stub:
-    def __init__(self) -> None:
+    def __init__(self, keep_alive: bool = False) -> None:
+        self.connections = 0  # TCP connections accepted
+        self.drop_idle = False  # close each connection after answering, without saying so
         self.store = ox.Store()
         self.store.load(path=str(TTL), format=ox.RdfFormat.TURTLE)
         self.script: list[tuple[int, dict[str, str], bytes]] = []  # responses served before real ones
@@ -33,8 +35,14 @@ class Stub:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def log_message(self, *args):  # keep test output clean
                 pass
+
+            def setup(self):
+                stub.connections += 1
+                super().setup()
 
             def _answer(self, query: str) -> None:
                 stub.requests.append({"method": self.command, "ua": self.headers.get("User-Agent"),
@@ -55,6 +63,8 @@ class Stub:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+                if stub.drop_idle:
+                    self.close_connection = True
 
             def do_GET(self):
                 qs = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
@@ -74,6 +84,14 @@ class Stub:
 @pytest.fixture
 def stub():
     s = Stub()
+    yield s
+    s.server.shutdown()
+    s.server.server_close()
+
+
+@pytest.fixture
+def keep_alive_stub():
+    s = Stub(keep_alive=True)
     yield s
     s.server.shutdown()
     s.server.server_close()
@@ -182,3 +200,22 @@ def test_run_each_keeps_two_requests_in_flight_and_the_order(stub, waits):
         [f.sort_values(["lang", "label"]).to_dict("records") for f in alone]
     assert [set(f["item"]) for f in together] == [{b["items"][0]} for b in batches]
     assert waits == []
+
+
+def test_requests_share_a_kept_alive_connection(keep_alive_stub, waits):
+    """Thousands of lookups to one endpoint: one connection per thread, not one per request."""
+    stub = keep_alive_stub
+    for _ in range(5):
+        assert len(client.run_query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 2", stub.target)) == 2
+    long = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3 # " + "x" * 3000  # by POST, same connection
+    assert len(client.run_query(long, stub.target)) == 3
+    assert stub.connections == 1 and len(stub.requests) == 6 and waits == []
+
+
+def test_a_connection_the_server_closed_is_replaced_at_once(keep_alive_stub, waits):
+    stub = keep_alive_stub
+    stub.drop_idle = True  # the server closes every connection after its answer, unannounced
+    for _ in range(3):
+        assert len(client.run_query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", stub.target)) == 1
+    assert len(stub.requests) == 3 and stub.connections == 3
+    assert waits == []  # no retry, no back-off: just a new connection
