@@ -51,7 +51,8 @@ def test_one_pass_writes_the_same_files_as_one_file_at_a_time(tmp_path: Path) ->
     write_csv(each / "all.csv", rows, LANGS)
     write_geojson(each / "all.geojson", rows)
     lines = (one / "all.csv").read_text(encoding="utf-8").splitlines()
-    assert collections.Counter(lines) == collections.Counter((each / "all.csv").read_text(encoding="utf-8").splitlines())
+    one_by_one = (each / "all.csv").read_text(encoding="utf-8").splitlines()
+    assert collections.Counter(lines) == collections.Counter(one_by_one)
     assert len(lines) == 1 + len(rows)  # each monument once, also the one in two regions
     two = next(line for line in lines if line.startswith("Q1002,"))
     assert ",Q10;Q12,Ale;Öckerö," in two  # all its regions, not the first region's
