@@ -36,6 +36,7 @@ UPLOAD_TEXT = {"sv": "Ladda upp", "en": "Upload", "de": "Hochladen", "fr": "Tél
 #: ($wgMaxArticleSize) with room for the edit's own additions.
 MAX_PAGE_BYTES = 2_000_000
 
+
 def list_language(campaign: Campaign) -> str:
     """The language of the list pages: the upload description language, else the first one."""
     return campaign.lists.upload.description_language or campaign.languages[0]
