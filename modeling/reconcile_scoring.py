@@ -67,7 +67,6 @@ def name_similarity(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     return sim
 
 
-
 def expected_class(records: pd.DataFrame, campaign: Campaign) -> pd.Series:
     """The P31 the mapping would give each record (``mapping.instance_of``), by ``source_id``."""
     vm = campaign.register_mapping.instance_of

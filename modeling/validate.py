@@ -64,7 +64,6 @@ REASONS = {
 }
 
 
-
 @dataclass
 class Validated:
     """Validation output: good records, rejects, and facts for the summary."""

@@ -286,6 +286,5 @@ def sections(table: pd.DataFrame | list[dict[str, Any]], names: pd.DataFrame,
     return out
 
 
-
 def _none(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
