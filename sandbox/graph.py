@@ -96,7 +96,7 @@ class EntityGraph:
         roots = {info[3] for site in (entity.get("sitelinks") or {})
                  if (info := self.vocab.site(site))}
         self._site_roots |= roots
-        prefixes = self.vocab.shared_prefixes()  # is_shared_subject, inlined (hot when seeding)
+        prefixes = self.vocab.shared_prefixes()  # value, reference and site nodes are shared
         for t in triples:
             subject = t.subject
             if isinstance(subject, NamedNode) and \

@@ -21,7 +21,7 @@ from sandbox.rdf_terms import EntityTermsRdf
 from sandbox.rdf_values import clean_time
 from sandbox.rdf_vocab import OWL, PROV, RDF_TYPE, WIKIBASE, WIKIDATA, Vocabulary
 
-__all__ = ["WIKIDATA", "Vocabulary", "clean_time", "entity_triples", "is_shared_subject",
+__all__ = ["WIKIDATA", "Vocabulary", "clean_time", "entity_triples",
            "redirect_triples", "to_ntriples", "to_turtle"]
 
 #: Characters of a statement GUID replaced by ``-`` in its ``wds:`` IRI.
@@ -127,14 +127,6 @@ def redirect_triples(source: str, target: str, vocab: Vocabulary = WIKIDATA) -> 
     """
     return [Triple(NamedNode(vocab.entity + source), NamedNode(OWL + "sameAs"),
                    NamedNode(vocab.entity + target))]
-
-
-def is_shared_subject(subject: Any, vocab: Vocabulary, site_roots: Iterable[str] = ()) -> bool:
-    """Whether triples about ``subject`` are shared between entities (value/ref/site nodes)."""
-    if not isinstance(subject, NamedNode):
-        return False
-    value = subject.value
-    return value.startswith(vocab.shared_prefixes()) or value in site_roots
 
 
 def to_turtle(triples: Iterable[Triple], vocab: Vocabulary = WIKIDATA) -> bytes:

@@ -8,7 +8,6 @@ before returning (later, when a query lag is armed: :class:`sandbox.faults.Lags`
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from pathlib import Path
@@ -31,7 +30,6 @@ from sandbox.store import RevisionStore
 from sandbox.wikibase_errors import ApiFailure, failed_save, modification_failed
 
 log = logging.getLogger(__name__)
-_NAMESPACE_URL = uuid.NAMESPACE_URL.bytes
 
 
 class Repository:
@@ -269,15 +267,6 @@ def _with_stable_guids(entity_id: str, claims: Any) -> list[dict[str, Any]]:
     for n, stmt in enumerate(flat):
         if not stmt.get("id"):
             key = f"{entity_id}|{n}|{canonical_json(stmt.get('mainsnak', {}))}"
-            stmt = {**stmt, "id": f"{entity_id}${_uuid5_upper(key)}"}
+            stmt = {**stmt, "id": f"{entity_id}${str(uuid.uuid5(uuid.NAMESPACE_URL, key)).upper()}"}
         out.append(stmt)
     return out
-
-
-def _uuid5_upper(name: str) -> str:
-    """``str(uuid.uuid5(uuid.NAMESPACE_URL, name)).upper()``, without building a UUID object."""
-    digest = bytearray(hashlib.sha1(_NAMESPACE_URL + name.encode("utf-8")).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex().upper()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
