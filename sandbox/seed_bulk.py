@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sandbox.entity import EditContext, apply_edit, numeric_id
 from sandbox.graph import shared_nodes
 from sandbox.index_rows import statement_index_values, term_rows
-from sandbox.store import FIRST_NEW_ID, now_iso
+from sandbox.store import FIRST_NEW_ID, counter, now_iso, set_counter
 
 if TYPE_CHECKING:
     from pyoxigraph import Triple
@@ -208,8 +208,8 @@ def save_new(db: RevisionStore, contents: list[dict[str, Any]], nodes: list[set[
              user: str | None, summary: str | None, ts: str) -> list[tuple[int, int]]:
     """Store entities new to ``db``, one revision each, in one durable transaction.
 
-    Length: one SQLite transaction over every table, kept whole so its BEGIN/COMMIT/ROLLBACK
-    are visible together (the rows are those :meth:`RevisionStore.save` writes).
+    One SQLite transaction (:meth:`RevisionStore.transaction`) over every table; the rows are
+    those :meth:`RevisionStore.save` writes.
 
     Args:
         db: The revision store (its lock held; none of the entities is in it).
@@ -224,14 +224,11 @@ def save_new(db: RevisionStore, contents: list[dict[str, Any]], nodes: list[set[
     """
     texts = [json.dumps(c, ensure_ascii=False, separators=(",", ":")) for c in contents]
     refs = Counter(n for used in nodes for n in used)
-    w = db._writer
-    w.execute("BEGIN IMMEDIATE")
-    try:
+    with db.transaction() as w:
         last_rev = w.execute(
             "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name='revisions'), 0), "
             "COALESCE((SELECT MAX(revid) FROM revisions), 0))").fetchone()[0]
-        prow = w.execute("SELECT next FROM counters WHERE name='page'").fetchone()
-        first_page = prow[0] if prow else 1
+        first_page = counter(w, "page", 1)
         placed = [(first_page + i, last_rev + 1 + i) for i in range(len(contents))]
         w.executemany("INSERT INTO revisions(revid, entity, json, user, summary, tags, timestamp)"
                       " VALUES (?,?,?,?,?,?,?)",
@@ -241,14 +238,11 @@ def save_new(db: RevisionStore, contents: list[dict[str, Any]], nodes: list[set[
                       "modified) VALUES (?,?,?,?,?,?,?)",
                       [(c["id"], page, c["type"], c.get("datatype"), text, rev, ts)
                        for c, text, (page, rev) in zip(contents, texts, placed, strict=True)])
-        w.execute("INSERT INTO counters(name, next) VALUES ('page', ?) ON CONFLICT(name) "
-                  "DO UPDATE SET next=excluded.next", (first_page + len(contents),))
+        set_counter(w, "page", first_page + len(contents))
         for letter in sorted({c["id"][0] for c in contents}):
             top = max(numeric_id(c["id"]) for c in contents if c["id"][0] == letter)
-            crow = w.execute("SELECT next FROM counters WHERE name=?", (letter,)).fetchone()
-            if top >= (crow[0] if crow else FIRST_NEW_ID):
-                w.execute("INSERT INTO counters(name, next) VALUES (?,?) ON CONFLICT(name) "
-                          "DO UPDATE SET next=excluded.next", (letter, top + 1))
+            if top >= counter(w, letter, FIRST_NEW_ID):
+                set_counter(w, letter, top + 1)
         w.executemany("INSERT INTO terms VALUES (?,?,?,?,?)",
                       [row for c in contents for row in term_rows(c)])
         for c in contents:
@@ -257,8 +251,4 @@ def save_new(db: RevisionStore, contents: list[dict[str, Any]], nodes: list[set[
                       [(c["id"], p, v) for c in contents for p, v in statement_index_values(c)])
         w.executemany("INSERT INTO shared_nodes(node, refs) VALUES (?, ?) ON CONFLICT(node) "
                       "DO UPDATE SET refs=refs+excluded.refs", list(refs.items()))
-        w.execute("COMMIT")
-    except BaseException:
-        w.execute("ROLLBACK")
-        raise
     return placed

@@ -9,6 +9,7 @@ Search reads live in :mod:`sandbox.search_index` (which can lag like CirrusSearc
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -116,13 +117,24 @@ class RevisionStore:
         """Close the writer connection."""
         self._writer.close()
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One durable write transaction on the writer connection (call with ``lock`` held):
+        committed when the block ends, rolled back when it raises."""
+        w = self._writer
+        w.execute("BEGIN IMMEDIATE")
+        try:
+            yield w
+        except BaseException:
+            w.execute("ROLLBACK")
+            raise
+        w.execute("COMMIT")
+
     # --- users ------------------------------------------------------------------------------
 
     def ensure_user(self, name: str, password: str, groups: Iterable[str], appid: str) -> None:
         """Create or update ``name`` with a main password and a bot password ``name@appid``."""
-        with self.lock:
-            w = self._writer
-            w.execute("BEGIN IMMEDIATE")
+        with self.lock, self.transaction() as w:
             w.execute("INSERT INTO users(name, password_sha256, groups) VALUES (?,?,?) "
                       "ON CONFLICT(name) DO UPDATE SET password_sha256=excluded.password_sha256,"
                       " groups=excluded.groups", (name, password_hash(password), "|".join(groups)))
@@ -130,7 +142,6 @@ class RevisionStore:
                       "ON CONFLICT(user, appid) DO UPDATE SET "
                       "password_sha256=excluded.password_sha256",
                       (name, appid, password_hash(password)))
-            w.execute("COMMIT")
 
     def check_bot_password(self, lgname: str, password: str) -> dict[str, Any] | None:
         """User record for a bot-password login ``User@app``, or None."""
@@ -275,8 +286,7 @@ class RevisionStore:
         """Next free id for a new item (Q…) or property (P…); :meth:`save` advances the counter."""
         letter = "Q" if entity_type == "item" else "P"
         w = self._writer
-        row = w.execute("SELECT next FROM counters WHERE name=?", (letter,)).fetchone()
-        nxt = row[0] if row else FIRST_NEW_ID
+        nxt = counter(w, letter, FIRST_NEW_ID)
         while w.execute("SELECT 1 FROM entities WHERE id=?", (f"{letter}{nxt}",)).fetchone():
             nxt += 1
         return f"{letter}{nxt}"
@@ -291,8 +301,7 @@ class RevisionStore:
     ) -> tuple[int, str, list[str]]:
         """Store a new revision of ``entity`` (content JSON with ``id``/``type``) durably.
 
-        Length: one SQLite transaction over every table a save touches, kept whole so its
-        BEGIN/COMMIT/ROLLBACK are visible together.
+        One SQLite transaction (:meth:`transaction`) over every table a save touches.
 
         Args:
             entity: The new content.
@@ -307,26 +316,19 @@ class RevisionStore:
         eid = entity["id"]
         text = json.dumps(entity, ensure_ascii=False, separators=(",", ":"))
         ts = now_iso()
-        w = self._writer
-        w.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction() as w:
             cur = w.execute("INSERT INTO revisions(entity, json, user, summary, tags, timestamp) "
                             "VALUES (?,?,?,?,?,?)", (eid, text, user, summary, tags, ts))
             revid = int(cur.lastrowid)
             row = w.execute("SELECT pageid FROM entities WHERE id=?", (eid,)).fetchone()
             if row is None:
-                prow = w.execute("SELECT next FROM counters WHERE name='page'").fetchone()
-                pageid = prow[0] if prow else 1
-                w.execute("INSERT INTO counters(name, next) VALUES ('page', ?) ON CONFLICT(name) "
-                          "DO UPDATE SET next=excluded.next", (pageid + 1,))
+                pageid = counter(w, "page", 1)
+                set_counter(w, "page", pageid + 1)
                 w.execute("INSERT INTO entities(id, pageid, type, datatype, json, lastrevid, "
                           "modified) VALUES (?,?,?,?,?,?,?)",
                           (eid, pageid, entity["type"], entity.get("datatype"), text, revid, ts))
-                letter, num = eid[0], numeric_id(eid)
-                crow = w.execute("SELECT next FROM counters WHERE name=?", (letter,)).fetchone()
-                if num >= (crow[0] if crow else FIRST_NEW_ID):
-                    w.execute("INSERT INTO counters(name, next) VALUES (?,?) ON CONFLICT(name) "
-                              "DO UPDATE SET next=excluded.next", (letter, num + 1))
+                if numeric_id(eid) >= counter(w, eid[0], FIRST_NEW_ID):
+                    set_counter(w, eid[0], numeric_id(eid) + 1)
             else:
                 w.execute("UPDATE entities SET json=?, lastrevid=?, modified=?, datatype=? "
                           "WHERE id=?", (text, revid, ts, entity.get("datatype"), eid))
@@ -348,10 +350,6 @@ class RevisionStore:
                     if left <= 0:
                         w.execute("DELETE FROM shared_nodes WHERE node=?", (node,))
                         dropped.append(node)
-            w.execute("COMMIT")
-        except BaseException:
-            w.execute("ROLLBACK")
-            raise
         return revid, ts, dropped
 
     def shared_refs(self, node: str) -> int:
@@ -362,9 +360,18 @@ class RevisionStore:
 
     def reset_shared(self, counts: dict[str, int]) -> None:
         """Replace all shared-node counts (after a full RDF rebuild)."""
-        with self.lock:
-            w = self._writer
-            w.execute("BEGIN IMMEDIATE")
+        with self.lock, self.transaction() as w:
             w.execute("DELETE FROM shared_nodes")
             w.executemany("INSERT INTO shared_nodes VALUES (?,?)", list(counts.items()))
-            w.execute("COMMIT")
+
+
+def counter(w: sqlite3.Connection, name: str, default: int) -> int:
+    """The ``counters`` value ``name`` (next page id, next Q/P number), or ``default``."""
+    row = w.execute("SELECT next FROM counters WHERE name=?", (name,)).fetchone()
+    return int(row[0]) if row else default
+
+
+def set_counter(w: sqlite3.Connection, name: str, value: int) -> None:
+    """Set the ``counters`` value ``name``."""
+    w.execute("INSERT INTO counters(name, next) VALUES (?,?) ON CONFLICT(name) "
+              "DO UPDATE SET next=excluded.next", (name, value))
