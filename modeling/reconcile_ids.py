@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import pandas as pd
 
 from core.errors import ReconcileError
 from core.settings import Target
+from core.threads import map_in_order
 from modeling.campaign import Campaign
 from modeling.columns import isin
 from modeling.decisions import DECISION_COLUMNS, REVIEW, qid_key
@@ -127,7 +127,6 @@ def _row(sid: str, qid: str, score: float | None, reason: str, candidates: str) 
             "candidates": candidates, "decided_by": "auto"}
 
 
-
 #: Requests of one batched lookup in flight at once: the endpoint evaluates one batch while this
 #: process renders the next and converts the last answer (WDQS allows 5 parallel queries per
 #: client; 2 is polite).
@@ -158,12 +157,9 @@ def fetch_identifier_hits(values: Sequence[str], campaign: Campaign, target: Tar
     return hits.reindex(columns=cols).astype({"item": str, "value": str})
 
 
-
 def count_request(counter: dict[str, int] | None, name: str) -> None:
     if counter is not None:
         counter[name] = counter.get(name, 0) + 1
-
-
 
 
 def run_batches(run: QueryRunner, name: str, target: Target, batches: Sequence[dict[str, Any]], *,
@@ -177,15 +173,10 @@ def run_batches(run: QueryRunner, name: str, target: Target, batches: Sequence[d
     def one(params: dict[str, Any]) -> pd.DataFrame:
         return run(name, target, cache_dir=cache_dir, **params)
 
-    if len(batches) <= 1 or in_flight <= 1:
-        frames = [one(params) for params in batches]
-    else:
-        with ThreadPoolExecutor(in_flight, thread_name_prefix=f"sparql-{name}") as pool:
-            frames = list(pool.map(one, batches))
+    frames = map_in_order(one, batches, in_flight, f"sparql-{name}")
     for _ in frames:
         count_request(counter, name)
     return frames
-
 
 
 def _id_params(prop: str, values: Sequence[str]) -> dict[str, Any]:

@@ -30,7 +30,6 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ import pandas as pd
 
 from core.errors import NothingListeningError, QueryError
 from core.settings import Target
+from core.threads import map_in_order
 from core.urls import percent_encode
 from sparql.connections import send
 from sparql.render import render
@@ -117,10 +117,7 @@ def run_each(
     def one(values: Mapping[str, Any]) -> pd.DataFrame:
         return run(name, target, cache_dir=cache_dir, page_size=page_size, **values)
 
-    if len(params) <= 1:
-        return [one(values) for values in params]
-    with ThreadPoolExecutor(PARALLEL_REQUESTS, thread_name_prefix=f"sparql-{name}") as pool:
-        return list(pool.map(one, params))
+    return map_in_order(one, params, PARALLEL_REQUESTS, f"sparql-{name}")
 
 
 def run_query(
