@@ -76,6 +76,28 @@ def _feature(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class _Features:
+    """One GeoJSON FeatureCollection of list rows, written feature by feature (compact UTF-8):
+    one Point per monument with coordinates, each monument once."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh, self.items = fh, set[str]()
+        fh.write(_OPEN)
+
+    def write(self, row: dict[str, Any], feature: bytes | None = None) -> bytes | None:
+        """Write ``row``'s feature (``feature``: its bytes, made already) unless it has no
+        coordinates or is in already; returns the bytes written, or None."""
+        if row["lat"] is None or row["item"] in self.items:
+            return None
+        feature = feature or orjson.dumps(_feature(row))
+        self.fh.write(b"," + feature if self.items else feature)
+        self.items.add(row["item"])
+        return feature
+
+    def close(self) -> None:
+        self.fh.write(_CLOSE)
+
+
 def write_csv(path: Path, rows: Iterable[dict[str, Any]], languages: Sequence[str],
               section: Section | None = None) -> None:
     """Write list rows as CSV, row by row (see :class:`ListFiles` for the lists' own files).
@@ -100,17 +122,12 @@ def write_geojson(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     Returns:
         The number of features.
     """
-    seen: set[str] = set()
     with path.open("wb") as fh:
-        fh.write(_OPEN)
+        features = _Features(fh)
         for r in rows:
-            if r["lat"] is None or r["item"] in seen:
-                continue
-            fh.write(b"," if seen else b"")
-            seen.add(r["item"])
-            fh.write(orjson.dumps(_feature(r)))
-        fh.write(_CLOSE)
-    return len(seen)
+            features.write(r)
+        features.close()
+    return len(features.items)
 
 
 class ListFiles:
@@ -122,44 +139,31 @@ class ListFiles:
         self._csv_fh = (dest / "all.csv").open("wb")
         self._geo_fh = (dest / "all.geojson").open("wb")
         self._csv = _CsvRows(self._csv_fh, languages)
-        self._geo_fh.write(_OPEN)
+        self._features = _Features(self._geo_fh)
         self._rows: set[str] = set()  # monuments in all.csv so far
-        self._features: set[str] = set()  # and in all.geojson
 
     def section(self, section: Section) -> None:
         """Write the region's two files and the ``all.*`` lines of its monuments met first here."""
         own = (section.qid, section.label)
         with (self.dest / f"{section.slug}.csv").open("wb") as csv_fh, \
                 (self.dest / f"{section.slug}.geojson").open("wb") as geo_fh:
-            rows = _CsvRows(csv_fh, self.languages)
-            geo_fh.write(_OPEN)
-            seen: set[str] = set()
+            rows, features = _CsvRows(csv_fh, self.languages), _Features(geo_fh)
             for row in section.rows:
-                item = row["item"]
                 line = rows.write(row, own)
-                if item not in self._rows:
-                    self._rows.add(item)
-                    same = section.qid is not None and row["regions"] == [section.qid] and \
-                        row["region_labels"] == [section.label]
-                    if same:
+                if row["item"] not in self._rows:
+                    self._rows.add(row["item"])
+                    if section.qid is not None and row["regions"] == [section.qid] and \
+                            row["region_labels"] == [section.label]:
                         self._csv_fh.write(line)  # the region columns are the region's own
                     else:
                         self._csv.write(row)
-                if row["lat"] is None or item in seen:
-                    continue
-                feature = orjson.dumps(_feature(row))
-                geo_fh.write(b"," if seen else b"")
-                seen.add(item)
-                geo_fh.write(feature)
-                if item not in self._features:
-                    self._geo_fh.write(b"," if self._features else b"")
-                    self._features.add(item)
-                    self._geo_fh.write(feature)
-            geo_fh.write(_CLOSE)
+                if (feature := features.write(row)) is not None:
+                    self._features.write(row, feature)
+            features.close()
 
     def close(self) -> None:
         """Finish ``all.csv`` and ``all.geojson``."""
-        self._geo_fh.write(_CLOSE)
+        self._features.close()
         self._csv_fh.close()
         self._geo_fh.close()
 
