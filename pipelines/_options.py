@@ -1,20 +1,27 @@
-"""Shared Prefect options: retries, timeouts, tags, the SPARQL cache policy, write slots, artifacts.
+"""Shared Prefect options: retries, timeouts, the SPARQL cache policy, write slots, artifacts.
 
 Every stage flow takes its task options from here instead of repeating numbers, so the
 behaviour of "a SPARQL lookup", "a local file step" and "a Wikibase write" is the same in every
-stage (Prefect task options: ``retries``, ``retry_delay_seconds``, ``timeout_seconds``, ``tags``,
+stage (Prefect task options: ``retries``, ``retry_delay_seconds``, ``timeout_seconds``,
 ``cache_policy``). Use them as ``@task(**SPARQL_TASK)`` or ``task.with_options(**SPARQL_TASK)``.
 
 - :data:`LOCAL_TASK` — pure local computation/file I/O: no retries (a retry would fail the same
-  way), a timeout, tag ``local``.
+  way), a timeout.
 - :data:`SPARQL_TASK` — a read against the SPARQL endpoint: retried with backoff and jitter,
-  tag ``sparql``, results cached by :data:`SPARQL_CACHE_POLICY` and persisted under
-  ``.wlkit/prefect-results`` so a re-run of a stage does not query again.
-- :data:`API_READ_TASK` — a read against the Action API (wbgetentities): retried, tag
-  ``wikibase-read``, never cached (the add-only diff needs the live item).
+  results cached by :data:`SPARQL_CACHE_POLICY` and persisted under ``.wlkit/prefect-results``
+  so a re-run of a stage does not query again.
+- :data:`API_READ_TASK` — a read against the Action API (wbgetentities): retried, never cached
+  (the add-only diff needs the live item).
 - :data:`WRITE_TASK` — Wikibase writes: NO Prefect retries (the uploader owns maxlag/Retry-After
   and the ledger decides what is still to do; a blind task retry could write twice), long
-  timeout, tag ``wikibase-write``. Wrap the write loop in :func:`upload_slot`.
+  timeout. Wrap the write loop in :func:`upload_slot`.
+
+Tasks carry no Prefect tags. A tagged task run asks the API for a slot of every tag's
+concurrency limit as it starts (limits or not). Prefect's SQLite server answers that request
+with "database is locked" (HTTP 503) when it meets the server's own write of the previous
+task's events, and the client retries after a 2 s back-off: 2–4 s of every plan stage at 10⁵
+records went there. What tags would limit is limited here without them: writes by
+:func:`upload_slot`, SPARQL requests by the client's own in-flight bounds.
 
 :func:`upload_slot` enforces the bot etiquette "one writer per target, however many workers":
 a Prefect *global concurrency limit* ``wikibase-writes-<target>`` with one slot, created on first
@@ -137,7 +144,6 @@ SPARQL_CACHE_POLICY = (TASK_SOURCE + CacheKeyFnPolicy(cache_key_fn=sparql_cache_
 LOCAL_TASK: dict[str, Any] = {
     "retries": 0,
     "timeout_seconds": 30 * 60,
-    "tags": ["local"],
 }
 
 def retry_unless_nothing_listens(task: Any, task_run: Any, state: Any) -> bool:
@@ -163,7 +169,6 @@ SPARQL_TASK: dict[str, Any] = {
     "retry_delay_seconds": [5, 30, 120],
     "retry_jitter_factor": 0.5,
     "timeout_seconds": 15 * 60,
-    "tags": ["sparql"],
     "cache_policy": SPARQL_CACHE_POLICY,
     "cache_expiration": SPARQL_CACHE_EXPIRATION,
     "persist_result": True,
@@ -177,14 +182,12 @@ API_READ_TASK: dict[str, Any] = {
     "retry_delay_seconds": [10, 60],
     "retry_jitter_factor": 0.5,
     "timeout_seconds": 30 * 60,
-    "tags": ["wikibase-read"],
 }
 
 #: Wikibase writes: no task-level retries (the uploader + ledger own that), one long timeout.
 WRITE_TASK: dict[str, Any] = {
     "retries": 0,
     "timeout_seconds": 6 * 60 * 60,
-    "tags": ["wikibase-write"],
 }
 
 #: Options for every stage flow: no flow-level retries (a stage re-runs from its files).

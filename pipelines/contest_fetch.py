@@ -22,7 +22,7 @@ from modeling.contest.frames import read_monuments
 from pipelines._options import LOCAL_TASK
 
 
-@task(**{**LOCAL_TASK, "tags": ["commons"]})
+@task(**LOCAL_TASK)
 def fetch_contest_task(campaign: str, out: str, target: str) -> dict[str, Any]:
     """Read every contest upload, its uploaders and the monuments' category files; returns counts."""
     camp = load_campaign(campaign)

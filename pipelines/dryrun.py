@@ -24,12 +24,10 @@ from reports.dry_run_pages import page_workers
 from reports.entity_links import EntityLinks
 from sparql.entity_labels import entity_labels
 
+
 # Labels are a help to the reviewer, not a condition of the dry run: one attempt, no retries
 # (the SPARQL client retries throttling itself), and a failure leaves bare ids with a warning.
-LABELS_TASK = {**LOCAL_TASK, "tags": ["sparql", "local"]}
-
-
-@task(**LABELS_TASK)
+@task(**LOCAL_TASK)
 def fetch_dry_run_labels(out: str, campaign: Campaign, target: Target) -> int:
     """Write ``04_upload/dry_run/labels.json`` (id → label); returns the number labelled."""
     dest = stage_dir(out, "upload") / DRY_RUN_DIR

@@ -12,11 +12,6 @@ from modeling.campaign import Campaign, load_campaign
 from pipelines._options import LOCAL_TASK, STAGE_FLOW, publish_summary
 from pipelines.lists_build import build_lists
 
-# build_lists writes files, so its task is never result-cached (a cache hit would skip the
-# writes); the SPARQL client retries throttling itself. Lists must show today's Wikidata, so
-# no on-disk SPARQL cache either.
-LISTS_TASK = {**LOCAL_TASK, "tags": ["sparql", "local"]}
-
 
 @task(**LOCAL_TASK)
 def load_campaign_task(path: str) -> Campaign:
@@ -24,7 +19,10 @@ def load_campaign_task(path: str) -> Campaign:
     return load_campaign(path)
 
 
-@task(**LISTS_TASK)
+# build_lists writes files, so its task is never result-cached (a cache hit would skip the
+# writes); the SPARQL client retries throttling itself. Lists must show today's Wikidata, so
+# no on-disk SPARQL cache either.
+@task(**LOCAL_TASK)
 def build_lists_task(campaign: Campaign, target: str, out: str, region: str | None) -> dict[str, Any]:
     """Query the campaign scope and write every list output."""
     return build_lists(campaign, load_target(target), out, region=region)

@@ -45,9 +45,6 @@ from pipelines._options import API_READ_TASK, LOCAL_TASK, STAGE_FLOW, publish_su
 from pipelines.preflight import preflight_task
 from sparql.client import run as sparql_run
 
-#: SPARQL reads of this stage: retried, not cached (they must see items created since).
-LOOKUP_TASK: dict[str, Any] = {**API_READ_TASK, "tags": ["sparql"]}
-
 
 def _decisions(out: str, campaign: Campaign) -> dict[str, str]:
     """Decisions, with the ledger's QIDs replacing ``new`` for items an earlier run created."""
@@ -66,7 +63,9 @@ def fingerprint(campaign: str, out: str, target: Target, version: str) -> str:
     return inputs_fingerprint(files, target.name, target.api_url, version)
 
 
-@task(**LOOKUP_TASK)
+# The SPARQL reads of this stage are retried like API reads and never cached: they must see
+# items created since.
+@task(**API_READ_TASK)
 def admin_units(campaign: Campaign, target: Target, out: str, refresh: bool = False) -> dict[str, str]:
     """P131 lookup table, cached on disk under the target's data version (a seed or an edit on
     the target gives a new key, a reused table is logged, ``refresh`` looks it up again)."""
@@ -74,7 +73,7 @@ def admin_units(campaign: Campaign, target: Target, out: str, refresh: bool = Fa
                             refresh=refresh, data_version=data_version(target))
 
 
-@task(**LOOKUP_TASK)
+@task(**API_READ_TASK)
 def lookups(out: str, campaign: Campaign, target: Target) -> dict[str, Any]:
     """Identifier and label+description hits on the target → ``03_plan/lookups.json``."""
     return lookup(Path(out) / RECORDS, campaign, target, sparql_run, Path(out) / PLAN_LOOKUPS)

@@ -88,7 +88,7 @@ def _far_from_units(camp: Any, plans: Path, target: Target) -> list[dict[str, An
     return far
 
 
-@task(**{**LOCAL_TASK, "tags": ["wikibase-read"]})
+@task(**LOCAL_TASK)
 def preflight_task(campaign: str, out: str, target: str) -> dict[str, Any]:
     """:func:`run_preflight` as a task; returns the small summary only."""
     result = run_preflight(campaign, out, target)

@@ -25,8 +25,7 @@ from sparql.client import run as sparql_run
 
 #: SPARQL reads, retried; not result-cached (a re-run must see items created since).
 RECONCILE_TASK: dict[str, Any] = {"retries": 2, "retry_delay_seconds": [10, 60],
-                                  "retry_jitter_factor": 0.5, "timeout_seconds": 30 * 60,
-                                  "tags": ["sparql"]}
+                                  "retry_jitter_factor": 0.5, "timeout_seconds": 30 * 60}
 
 
 @task(**RECONCILE_TASK)
