@@ -197,7 +197,10 @@ class Reconcile(_Model):
     accept_score: float = Field(default=0.85, ge=0, le=1)
     review_score: float = Field(default=0.5, ge=0, le=1)
     classes: list[str] = Field(default_factory=list, description="candidate classes (P31)")
-    batch_size: int = Field(default=200, ge=100, le=1000)
+    #: Identifier values, or record centers, per request. 1,000 as in the plan stage's lookups:
+    #: a request's fixed cost (on the endpoint and in the client) outweighed its cost per value at
+    #: 200 (10⁵ records: reconcile 7.3 s → 5.8 s); each request stays far below WDQS's 60 s.
+    batch_size: int = Field(default=1000, ge=100, le=1000)
 
 
 class Upload(_Model):

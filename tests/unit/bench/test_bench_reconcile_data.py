@@ -42,5 +42,5 @@ def test_data_loads_and_reconciles_in_process_as_designed():
     m = bench.measure(records, target, bench.store_runner(store), baseline_sample=5)
     assert m["by_id"] == 360  # 90 % carry their identifier
     assert m["by_geo"] == 20  # the "geo" half of the rest: an item 5–40 m away, name variant
-    assert m["requests"]["reconcile_by_identifier"] == 2  # 400 values, batch_size 200
+    assert m["requests"]["reconcile_by_identifier"] == 1  # 400 values, batch_size 1,000
     assert set(m["spent"]) == {"reconcile_by_identifier", "reconcile_candidates"}
