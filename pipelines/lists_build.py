@@ -25,8 +25,10 @@ from reports.lists import assemble, fold_items, write_lists
 #: (each request well inside WDQS's 60 s; every page evaluates the whole query again).
 PAGE_SIZE = 150_000
 #: Items per request of a register campaign's scope: up to this many, one unsorted request;
-#: above, region by region.
-PART_ROWS = 50_000
+#: above, region by region. Smaller groups keep both requests in flight busy to the end (10⁵
+#: monuments in 8 regions: 50,000 made groups of 37,600, 37,300 and 25,100 items, the last one
+#: alone on the endpoint; 25,000 makes 8 even requests: 5.6 s → 4.8 s).
+PART_ROWS = 25_000
 #: Regions per request at most (one ``VALUES`` row each).
 PART_REGIONS = 500
 
