@@ -67,10 +67,11 @@ services-up: $(STAMP)
 services-down: $(STAMP)
 	$(BIN)/wlkit services down
 
-# ruff (rules in pyproject.toml) and mypy (strict on core/ and modeling/); .ci/run runs it before the tests.
+# ruff (rules in pyproject.toml) and mypy (every package, the local services too; strict on core/ and
+# modeling/); .ci/run runs it before the tests.
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy core clients modeling sparql reports pipelines
+	$(BIN)/mypy core clients modeling sparql reports pipelines sandbox
 
 clean:
 	rm -rf out .wlkit

@@ -16,12 +16,10 @@ stage (Prefect task options: ``retries``, ``retry_delay_seconds``, ``timeout_sec
   and the ledger decides what is still to do; a blind task retry could write twice), long
   timeout. Wrap the write loop in :func:`upload_slot`.
 
-Tasks carry no Prefect tags. A tagged task run asks the API for a slot of every tag's
-concurrency limit as it starts (limits or not). Prefect's SQLite server answers that request
-with "database is locked" (HTTP 503) when it meets the server's own write of the previous
-task's events, and the client retries after a 2 s back-off: 2–4 s of every plan stage at 10⁵
-records went there. What tags would limit is limited here without them: writes by
-:func:`upload_slot`, SPARQL requests by the client's own in-flight bounds.
+Tasks carry no Prefect tags: a tagged task run asks the API for a slot of every tag's limit as
+it starts, which Prefect's SQLite server often answers "database is locked" (503) while it writes
+the previous task's events; the client retries after 2 s (2–4 s of every plan stage at 10⁵).
+Writes are limited by :func:`upload_slot`, SPARQL requests by the client's in-flight bounds.
 
 :func:`upload_slot` enforces the bot etiquette "one writer per target, however many workers":
 a Prefect *global concurrency limit* ``wikibase-writes-<target>`` with one slot, created on first

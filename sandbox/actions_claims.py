@@ -52,8 +52,8 @@ def action_wbcreateclaim(req: ApiRequest) -> dict[str, Any]:
     if pid[0] != "P":
         raise ApiFailure("invalid-snak", f"\"{pid}\" is not a property id")
     current(req, eid)
-    stmt = {"id": new_guid(eid), "type": "statement", "rank": "normal",
-            "mainsnak": snak_from_params(req, pid)}
+    stmt: dict[str, Any] = {"id": new_guid(eid), "type": "statement", "rank": "normal",
+                            "mainsnak": snak_from_params(req, pid)}
     return statement_answer(save_statement(req, stmt), stmt["id"])
 
 

@@ -12,14 +12,15 @@ from typing import Any, Protocol
 
 
 class _Revisions(Protocol):
-    reader: Any
+    @property
+    def reader(self) -> Any: ...
 
 
 def _term_langs(raw: Any) -> set[str]:
     if isinstance(raw, dict):
         return set(raw)
     if isinstance(raw, list):
-        return {t.get("language") for t in raw if isinstance(t, dict)}
+        return {t["language"] for t in raw if isinstance(t, dict) and isinstance(t.get("language"), str)}
     return set()
 
 
@@ -30,7 +31,7 @@ def touched(data: dict[str, Any]) -> set[tuple[str, str]]:
         parts |= {(key, lang) for lang in _term_langs(data.get(key))}
     links = data.get("sitelinks")
     sites = set(links) if isinstance(links, dict) else \
-        {s.get("site") for s in links or [] if isinstance(s, dict)}
+        {s["site"] for s in links or [] if isinstance(s, dict) and isinstance(s.get("site"), str)}
     parts |= {("sitelinks", site) for site in sites}
     claims = data.get("claims", data.get("statements"))
     flat = [s for group in claims.values() for s in (group if isinstance(group, list) else

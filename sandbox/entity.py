@@ -103,7 +103,7 @@ def _apply_terms(entity: dict[str, Any], key: str, raw: Any) -> None:
 
 def _apply_aliases(entity: dict[str, Any], raw: Any) -> None:
     aliases = entity.setdefault("aliases", {})
-    groups: dict[str, list[dict[str, Any]]] = {}
+    groups: dict[Any, list[dict[str, Any]]] = {}  # keys checked by _check_language below
     if isinstance(raw, dict):
         for lang, items in raw.items():
             groups.setdefault(lang, [])

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Triple
 
 from sandbox.entity import value_hash
 from sandbox.faults import Lags
@@ -206,7 +206,8 @@ class EntityGraph:
         version = NamedNode("http://schema.org/version")
         for quad in self.store.quads_for_pattern(None, version, None, None):
             g = quad.graph_name
-            if isinstance(g, NamedNode) and g.value.startswith(ENTITY_GRAPH_PREFIX):
+            if (isinstance(g, NamedNode) and g.value.startswith(ENTITY_GRAPH_PREFIX)
+                    and isinstance(quad.object, Literal)):
                 with contextlib.suppress(ValueError):
                     out[g.value[len(ENTITY_GRAPH_PREFIX):]] = int(quad.object.value)
         return out
@@ -238,7 +239,7 @@ class EntityGraph:
             if g.value.startswith(ENTITY_GRAPH_PREFIX) or g == SHARED_GRAPH:
                 self.store.remove_graph(g)
         counts: dict[str, int] = {}
-        quads = []
+        quads: list[Quad] = []
         shared_done: set[str] = set()
         for source, target in redirects.items():
             quads.extend(Quad(t.subject, t.predicate, t.object, entity_graph(source))

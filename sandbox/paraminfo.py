@@ -53,7 +53,7 @@ QUERY_MODULES: dict[str, tuple[str, dict[str, Any]]] = {
     "info": ("in", {"prop": ["protection", "talkid", "watched", "url", "displaytitle"],
                     "token": "string"}),
 }
-_GROUP = {"meta": METAS, "list": LISTS, "prop": dict.fromkeys(PROPS)}
+_GROUP: dict[str, dict[str, Any]] = {"meta": METAS, "list": LISTS, "prop": dict.fromkeys(PROPS)}
 
 
 def _param(index: int, name: str, kind: Any) -> dict[str, Any]:

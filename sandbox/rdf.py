@@ -135,9 +135,9 @@ def to_turtle(triples: Iterable[Triple], vocab: Vocabulary = WIKIDATA) -> bytes:
                 if k in ("wd", "wds", "wdv", "wdref", "wdt", "p", "ps", "psv", "pq", "pqv", "pr",
                          "prv", "wdno", "wdata", "wikibase", "schema", "prov", "skos", "owl",
                          "geo", "rdf", "rdfs", "xsd", "cc")}
-    return serialize(list(triples), format=RdfFormat.TURTLE, prefixes=prefixes)
+    return serialize(list(triples), format=RdfFormat.TURTLE, prefixes=prefixes) or b""
 
 
 def to_ntriples(triples: Iterable[Triple]) -> bytes:
     """Serialise triples as N-Triples."""
-    return serialize(list(triples), format=RdfFormat.N_TRIPLES)
+    return serialize(list(triples), format=RdfFormat.N_TRIPLES) or b""

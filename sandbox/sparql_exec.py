@@ -192,7 +192,7 @@ class QueryRunner:
             if isinstance(result, QuerySolutions) and RESULT_TYPES[media] is QueryResultsFormat.JSON:
                 return Answer(200, _json_rows(result, deadline, self.timeout_s),
                               f"{ctype}; charset=utf-8")
-            return Answer(200, result.serialize(format=RESULT_TYPES[media]),
+            return Answer(200, result.serialize(format=RESULT_TYPES[media]) or b"",
                           f"{ctype}; charset=utf-8")
         media = negotiate(accept, list(GRAPH_TYPES), "text/turtle")
         triples = []
@@ -201,9 +201,9 @@ class QueryRunner:
             if len(triples) % 1000 == 0 and time.monotonic() > deadline:
                 raise QueryTimeout(f"query timed out after {self.timeout_s:g} s")
         fmt = GRAPH_TYPES[media]
-        kwargs = {"prefixes": self.prefixes} if fmt is RdfFormat.TURTLE else {}
-        return Answer(200, serialize(triples, format=fmt, **kwargs) or b"",
-                      f"{media}; charset=utf-8")
+        text = (serialize(triples, format=fmt, prefixes=self.prefixes) if fmt is RdfFormat.TURTLE
+                else serialize(triples, format=fmt))
+        return Answer(200, text or b"", f"{media}; charset=utf-8")
 
 
 def _term_json(term: Any) -> dict[str, str]:

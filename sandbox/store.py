@@ -319,7 +319,8 @@ class RevisionStore:
         with self.transaction() as w:
             cur = w.execute("INSERT INTO revisions(entity, json, user, summary, tags, timestamp) "
                             "VALUES (?,?,?,?,?,?)", (eid, text, user, summary, tags, ts))
-            revid = int(cur.lastrowid)
+            revid = cur.lastrowid
+            assert revid is not None  # an INSERT gives a rowid
             row = w.execute("SELECT pageid FROM entities WHERE id=?", (eid,)).fetchone()
             if row is None:
                 pageid = counter(w, "page", 1)
@@ -339,9 +340,7 @@ class RevisionStore:
             w.executemany("INSERT INTO statement_values VALUES (?,?,?)",
                           [(eid, p, v) for p, v in statement_index_values(entity)])
             dropped = []
-            for node, delta in (shared_delta or {}).items():
-                if delta == 0:
-                    continue
+            for node, delta in ((n, d) for n, d in (shared_delta or {}).items() if d):
                 w.execute("INSERT INTO shared_nodes(node, refs) VALUES (?, ?) ON CONFLICT(node) "
                           "DO UPDATE SET refs=refs+excluded.refs", (node, delta))
                 if delta < 0:

@@ -297,9 +297,9 @@ def _labels(services: list[_Service], tokens: list[Token], px: dict[str, str], u
             base = name[:-len(suffix)]
             if (name.endswith(suffix) and base in names and f"?{name}" not in explicit_targets
                     and name not in names_bound):
-                svc = _owner(services, tokens, base)
-                if svc is not None:
-                    wanted[id(svc)].append((fn, f"?{base}", f"?{name}"))
+                owner = _owner(services, tokens, base)
+                if owner is not None:
+                    wanted[id(owner)].append((fn, f"?{base}", f"?{name}"))
                 break
     for svc in services:
         binds = " ".join(f'BIND(<{FN}{fn}>({subj}, "{langs[id(svc)]}") AS {target})'

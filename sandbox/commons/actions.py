@@ -74,6 +74,7 @@ def action_wbgetentities(req: ApiRequest) -> dict[str, Any]:
 
 
 def _edit(req: ApiRequest) -> tuple[int, bool]:
+    assert req.user is not None  # a write: the dispatch refused it without a login
     store = _commons(req)
     eid = req.params.get("id")
     if eid is None:

@@ -56,6 +56,20 @@ def _m(row: pd.Series) -> tuple[str, str | None, str | None, str]:
     return str(row["id"]), item, cat, str(row["label"])
 
 
+def _with_item(row: pd.Series) -> tuple[str, str, str | None, str]:
+    """:func:`_m` of a row known to have an item."""
+    mid, item, cat, label = _m(row)
+    assert item is not None
+    return mid, item, cat, label
+
+
+def _with_category(row: pd.Series) -> tuple[str, str | None, str, str]:
+    """:func:`_m` of a row known to have a Commons category."""
+    mid, item, cat, label = _m(row)
+    assert cat is not None
+    return mid, item, cat, label
+
+
 def _typo(value: str, taken: set[str]) -> str:
     for digit in "7384950162":
         candidate = value[:-1] + digit
@@ -69,13 +83,13 @@ def _matching_case(name: str, rng: random.Random, scope: pd.DataFrame, outside: 
     with_item = scope[scope["item"].notna()]
     with_cat = scope[scope["commons_category"].notna()]
     if name == "depicts_only" and len(with_item):
-        mid, item, _, label = _m(with_item.sample(1, random_state=rng.randrange(2**31)).iloc[0])
+        mid, item, _, label = _with_item(with_item.sample(1, random_state=rng.randrange(2**31)).iloc[0])
         return Case(name, label, "matched", depicts=(item,), monument_ids=(mid,), items=(item,),
                     channels=("depicts",), reasons=("no_id",))
     if name == "category_only" and len(with_cat):
-        mid, item, cat, label = _m(with_cat.sample(1, random_state=rng.randrange(2**31)).iloc[0])
+        mid, on_item, cat, label = _with_category(with_cat.sample(1, random_state=rng.randrange(2**31)).iloc[0])
         return Case(name, label, "matched", categories=(cat,), monument_ids=(mid,),
-                    items=(item,) if item else (), channels=("category",), reasons=("no_id",))
+                    items=(on_item,) if on_item else (), channels=("category",), reasons=("no_id",))
     if name in ("nothing", "depicts_only", "category_only"):
         return Case("nothing", rng.choice(["Landscape", "Street view", "Old town", "Countryside"]),
                     "unmatched", reasons=("no_id",))
@@ -89,7 +103,7 @@ def _matching_case(name: str, rng: random.Random, scope: pd.DataFrame, outside: 
     two = scope.sample(2, random_state=rng.randrange(2**31))
     (id1, item1, _, label1), (id2, item2, _, label2) = _m(two.iloc[0]), _m(two.iloc[1])
     if name == "id_other_depicts" and len(with_item):
-        id2, item2, _, label2 = _m(with_item[with_item["id"] != id1].iloc[0])
+        id2, item2, _, label2 = _with_item(with_item[with_item["id"] != id1].iloc[0])
         return Case(name, label1, "several_monuments", ids=(id1,), depicts=(item2,),
                     monument_ids=tuple(sorted({id1, id2})), items=tuple(sorted(i for i in (item1, item2) if i)),
                     channels=("id", "depicts"), reasons=("several_monuments",))

@@ -75,7 +75,7 @@ class Users:
                     camp: Campaign) -> list[Upload]:
         """Photos from earlier years already in some monuments' Commons categories."""
         cats = monuments[monuments["commons_category"].notna()]
-        out = []
+        out: list[Upload] = []
         for _, row in cats.iterrows():
             for k in range(rng.randint(1, 3)):
                 year = rng.randint(2012, 2024)

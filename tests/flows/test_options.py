@@ -159,8 +159,9 @@ def test_no_stage_task_carries_a_tag():
     import importlib
     import pkgutil
 
-    import pipelines
     from prefect import Task
+
+    import pipelines
 
     tasks = {}
     for info in pkgutil.iter_modules(pipelines.__path__):
