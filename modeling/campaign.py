@@ -197,9 +197,9 @@ class Reconcile(_Model):
     accept_score: float = Field(default=0.85, ge=0, le=1)
     review_score: float = Field(default=0.5, ge=0, le=1)
     classes: list[str] = Field(default_factory=list, description="candidate classes (P31)")
-    #: Identifier values, or record centers, per request. 1,000 as in the plan stage's lookups:
-    #: a request's fixed cost (on the endpoint and in the client) outweighed its cost per value at
-    #: 200 (10⁵ records: reconcile 7.3 s → 5.8 s); each request stays far below WDQS's 60 s.
+    #: Identifier values per request (record centers: the same, at most 200). 1,000 as in the plan
+    #: stage's lookups: a request's fixed cost (on the endpoint and in the client) outweighed its
+    #: cost per value at 200; each request stays far below WDQS's 60 s.
     batch_size: int = Field(default=1000, ge=100, le=1000)
 
 

@@ -2,10 +2,11 @@
 
 The items of the campaign's classes (``reconcile.classes``) with a coordinate within
 ``reconcile.distance_m`` of a record are fetched in batches of record centers
-(``reconcile.batch_size`` centers per request, ``sparql/reconcile_candidates.rq``), never per
-record, through a query runner the caller passes in, and aggregated to one row per item. Each
-center is one ``wikibase:around`` lookup that starts from the geography, so a request costs
-what the few items near its centers cost, whatever the size of the class or of the country.
+(``reconcile.batch_size`` centers per request, at most :data:`MAX_CENTERS`;
+``sparql/reconcile_candidates.rq``), never per record, through a query runner the caller
+passes in, and aggregated to one row per item. Each center is one ``wikibase:around`` lookup
+that starts from the geography, so a request costs what the few items near its centers cost,
+whatever the size of the class or of the country.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ from modeling.reconcile_ids import QueryRunner, run_batches
 RADIUS_MARGIN = 1.02
 #: Metres added to every radius (centers are rounded to micro-degrees, about 0.1 m).
 RADIUS_PAD_M = 2.0
+#: Most record centers per request, whatever ``reconcile.batch_size`` says: each center is a
+#: geospatial lookup whose result grows with the area searched (a WLE radius of 1 km covers 44
+#: times the area of a WLM one of 150 m), so requests stay far below WDQS's 60 s.
+MAX_CENTERS = 200
 #: Items that are never candidates: Wikimedia disambiguation page, Wikimedia list article.
 P31_BLACKLIST = ("Q4167410", "Q13406463")
 _EARTH_KM = 6371.0088
@@ -139,7 +144,7 @@ def fetch_candidates(records: gpd.GeoDataFrame, campaign: Campaign, target: Targ
         return aggregate_candidates(pd.DataFrame(), campaign.languages)
     frames = run_batches(run, "reconcile_candidates", target,
                          [_candidate_params(campaign, centers, radius_km) for centers, radius_km
-                          in candidate_batches(records, rc.distance_m, rc.batch_size)],
+                          in candidate_batches(records, rc.distance_m, min(rc.batch_size, MAX_CENTERS))],
                          cache_dir=cache_dir, counter=counter)
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return aggregate_candidates(rows, campaign.languages)

@@ -400,6 +400,19 @@ def test_whole_pass_batches_identifiers_and_matches_geo() -> None:
     assert summarise(again.reset_index())["human"] == 1
 
 
+def test_by_default_identifiers_go_1000_per_request_and_record_centers_at_most_200() -> None:
+    """Each center is a geospatial lookup that grows with the area searched: however large the
+    campaign's batch_size, a candidate request holds at most MAX_CENTERS of them."""
+    from modeling.reconcile_candidates import MAX_CENTERS
+
+    assert BBR.reconcile.batch_size == 1000 and MAX_CENTERS == 200
+    recs = records(*[(f"213000001{i:05d}", f"Hus {i}", i * 1000.0, 0.0, "byggnad") for i in range(450)])
+    calls: list[tuple[str, dict]] = []
+    result = reconcile_detailed(recs, BBR, TARGET, query=store_runner(ox.Store(), calls))
+    assert result.requests == {"reconcile_by_identifier": 1, "reconcile_candidates": 3}
+    assert [len(p["centers"]) for name, p in calls if name == "reconcile_candidates"] == [200, 200, 50]
+
+
 def test_records_without_required_columns_or_with_duplicate_ids_are_refused() -> None:
     recs = records(("1", "a", 0, 0, "kyrka"), ("1", "b", 0, 0, "kyrka"))
     with pytest.raises(ReconcileError, match="unique source_id"):
