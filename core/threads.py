@@ -2,12 +2,14 @@
 
 A batched lookup keeps two requests in flight: the endpoint evaluates one while this process
 prepares the next and converts the last answer. :func:`map_in_order` is that loop for the SPARQL
-client (:func:`sparql.client.run_each`) and the batched lookups of :mod:`modeling.reconcile_ids`.
+client (:func:`sparql.client.run_each`) and the batched lookups of :mod:`modeling.reconcile_ids`;
+:func:`imap_in_order` hands each result over as soon as it and those before it are in, so the
+caller works on one answer while the next ones are still being evaluated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -19,7 +21,20 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], in_flight: int, name:
     """``[fn(item) for item in items]``, at most ``in_flight`` calls at a time on threads named
     ``name`` (in this thread when there is one item or ``in_flight`` ≤ 1); the first error is
     raised as the call raised it."""
+    return list(imap_in_order(fn, items, in_flight, name))
+
+
+def imap_in_order(fn: Callable[[T], R], items: Sequence[T], in_flight: int, name: str = "call"
+                  ) -> Iterator[R]:
+    """:func:`map_in_order`, yielding each result as soon as it and those before it are in.
+
+    When the caller stops early (or raises), the calls not yet started are cancelled.
+    """
     if len(items) <= 1 or in_flight <= 1:
-        return [fn(item) for item in items]
-    with ThreadPoolExecutor(in_flight, thread_name_prefix=name) as pool:
-        return list(pool.map(fn, items))
+        yield from (fn(item) for item in items)
+        return
+    pool = ThreadPoolExecutor(in_flight, thread_name_prefix=name)
+    try:
+        yield from pool.map(fn, items)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

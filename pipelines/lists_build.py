@@ -8,6 +8,7 @@ or for a large country region by region, see :func:`_scope_rows`) and the label 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def build_lists(campaign: Campaign, target: Target, out_dir: str | Path, region:
     Returns:
         Summary (also in ``05_lists/summary.json``) plus ``stats`` rows and ``total``.
     """
-    items = fold_items(_scope_rows(scope_query(campaign, region), target, cache_dir))
+    items = fold_items(_scope_parts(scope_query(campaign, region), target, cache_dir))
     chain = [*campaign.fallback_chain, *[lang for lang in campaign.languages if lang not in campaign.fallback_chain]]
     chain += [sparql.labels.MUL] if sparql.labels.MUL not in chain else []
     raw = sparql.labels.fetch_labels(items["item"], chain, target, cache_dir=cache_dir)
@@ -66,8 +67,10 @@ def build_lists(campaign: Campaign, target: Target, out_dir: str | Path, region:
     return write_lists(campaign, table, names, Path(out_dir), links=links)
 
 
-def _scope_rows(scope: ScopeQuery, target: Target, cache_dir: Path | None) -> pd.DataFrame:
-    """The scope query's rows: read whole, or for a large register campaign region by region.
+def _scope_parts(scope: ScopeQuery, target: Target, cache_dir: Path | None) -> Iterator[pd.DataFrame]:
+    """The scope query's rows, part by part: read whole, or for a large register campaign region
+    by region, each part handed over as it comes in (the lists fold it while the endpoint
+    evaluates the next ones: 10⁶ monuments, 12 s of folding no longer after 58 s of reading).
 
     Every ``LIMIT``/``OFFSET`` page evaluates (and sorts) the whole scope again on the endpoint
     (10⁶ monuments: 7 evaluations, each past WDQS's 60 s), and sorting for the pages costs
@@ -76,30 +79,33 @@ def _scope_rows(scope: ScopeQuery, target: Target, cache_dir: Path | None) -> pd
     one unsorted request; above, groups of regions of at most :data:`PART_ROWS` items each, plus
     the items without a region, two requests at a time (:func:`sparql.client.run_each`). A single
     region (or the region-less rest) larger than that is one request of its own, and only above
-    :data:`PAGE_SIZE` items is it paged. An item in two regions comes twice; repeated rows are
-    dropped.
+    :data:`PAGE_SIZE` items is it paged. An item in two regions comes in two parts (the fold
+    keeps it once).
     """
     if scope.path is not None:  # the campaign's own .rq (ends with ORDER BY ?item)
-        return sparql.client.run_query(scope.path.read_text(encoding="utf-8"), target,
-                                       cache_dir=cache_dir, page_size=PAGE_SIZE, label=scope.label)
+        yield sparql.client.run_query(scope.path.read_text(encoding="utf-8"), target,
+                                      cache_dir=cache_dir, page_size=PAGE_SIZE, label=scope.label)
+        return
     assert scope.name is not None  # a ScopeQuery without a path names a sparql/ file
     if scope.name != "lists_campaign_items" or scope.params.get("region"):
-        return sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE, **scope.params)
+        yield sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE, **scope.params)
+        return
     counts = sparql.client.run("lists_campaign_regions", target, cache_dir=cache_dir, idprop=scope.params["idprop"])
     params = {k: v for k, v in scope.params.items() if k != "region"}
     if int(counts["items"].sum()) <= PART_ROWS:
-        return sparql.client.run(scope.name, target, cache_dir=cache_dir, unordered=1, **params)
+        yield sparql.client.run(scope.name, target, cache_dir=cache_dir, unordered=1, **params)
+        return
     located = counts[counts["region"].notna()]
     parts: list[tuple[dict[str, Any], int]] = [
         ({"parts": group}, size) for group, size in _region_groups(located["region"], located["items"])]
     if len(located) < len(counts):  # the unbound group: items without P131
         parts.append(({"unlocated": 1}, int(counts.loc[counts["region"].isna(), "items"].sum())))
-    frames = sparql.client.run_each(scope.name, target, [{**params, **part, "unordered": 1}
-                                                         for part, size in parts if size <= PAGE_SIZE],
-                                    cache_dir=cache_dir)
-    frames += [sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE, **params, **part)
-               for part, size in parts if size > PAGE_SIZE]
-    return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
+    yield from sparql.client.iter_each(scope.name, target, [{**params, **part, "unordered": 1}
+                                                            for part, size in parts if size <= PAGE_SIZE],
+                                       cache_dir=cache_dir)
+    for part, size in parts:
+        if size > PAGE_SIZE:
+            yield sparql.client.run(scope.name, target, cache_dir=cache_dir, page_size=PAGE_SIZE, **params, **part)
 
 
 def _region_groups(regions: pd.Series, sizes: pd.Series) -> list[tuple[list[str], int]]:

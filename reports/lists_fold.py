@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -85,17 +86,8 @@ def slug(label: str, qid: str | None) -> str:
     return f"{words}-{qid.lower()}" if words else qid.lower()
 
 
-def fold_items(rows: pd.DataFrame) -> pd.DataFrame:
-    """Fold query rows (one per item × multi-valued column) into one row per item.
-
-    Args:
-        rows: Columns of ``lists_campaign_items.rq``.
-
-    Returns:
-        Columns ``item, id, lat, lon, image, commons_category, address, designations (list),
-        designation, designation_start, regions (list)``, sorted by item.
-    """
-    acc: dict[str, dict[str, Any]] = {}
+def _fold_into(acc: dict[str, dict[str, Any]], rows: pd.DataFrame) -> None:
+    """Add one frame of scope rows to ``acc`` (item → what is known of it so far)."""
     cols = ["item", "id", "coord", "image", "commons_category", "address", "designation",
             "designation_start", "region"]
     data = {c: rows[c].tolist() if c in rows else [None] * len(rows) for c in cols}
@@ -124,6 +116,22 @@ def fold_items(rows: pd.DataFrame) -> pd.DataFrame:
             rec["starts"].append(start)
         if isinstance(region, str) and region not in rec["regions"]:
             rec["regions"].append(region)
+
+
+def fold_items(rows: pd.DataFrame | Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Fold query rows (one per item × multi-valued column) into one row per item.
+
+    Args:
+        rows: Columns of ``lists_campaign_items.rq``: one frame, or parts of the scope folded as
+            they come (an item may be in several parts, a row may repeat: the result is the same).
+
+    Returns:
+        Columns ``item, id, lat, lon, image, commons_category, address, designations (list),
+        designation, designation_start, regions (list)``, sorted by item.
+    """
+    acc: dict[str, dict[str, Any]] = {}
+    for part in [rows] if isinstance(rows, pd.DataFrame) else rows:
+        _fold_into(acc, part)
     out = []
     for item in sorted(acc, key=lambda q: (len(q), q)):
         rec = acc[item]

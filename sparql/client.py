@@ -29,7 +29,7 @@ import re
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ import pandas as pd
 
 from core.errors import NothingListeningError, QueryError
 from core.settings import Target
-from core.threads import map_in_order
+from core.threads import imap_in_order
 from core.urls import percent_encode
 from sparql.connections import send
 from sparql.render import render
@@ -114,10 +114,24 @@ def run_each(
     Returns:
         One frame per parameter set, in the order of ``params``.
     """
+    return list(iter_each(name, target, params, cache_dir=cache_dir, page_size=page_size))
+
+
+def iter_each(
+    name: str,
+    target: Target,
+    params: Sequence[Mapping[str, Any]],
+    *,
+    cache_dir: Path | None = None,
+    page_size: int | None = None,
+) -> Iterator[pd.DataFrame]:
+    """:func:`run_each`, yielding each frame as soon as it and those before it are in (the caller
+    works on one part while the next are evaluated; parts not yet asked for are not asked when
+    the caller stops)."""
     def one(values: Mapping[str, Any]) -> pd.DataFrame:
         return run(name, target, cache_dir=cache_dir, page_size=page_size, **values)
 
-    return map_in_order(one, params, PARALLEL_REQUESTS, f"sparql-{name}")
+    return imap_in_order(one, params, PARALLEL_REQUESTS, f"sparql-{name}")
 
 
 def run_query(
