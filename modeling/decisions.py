@@ -173,7 +173,7 @@ def merge_human_decisions(new: pd.DataFrame, previous: pd.DataFrame, *,
         was = previous["source_id"].map(auto_qid)
         human |= was.notna() & was.ne(previous["qid"])
     kept = previous[human].assign(decided_by=HUMAN).set_index("source_id")
-    gone = sorted(set(kept.index) - set(new["source_id"]))
+    gone = sorted(set(kept.index.tolist()) - set(new["source_id"].tolist()))
     if gone:
         log.warning("%d human decisions refer to records no longer in the register: %s",
                     len(gone), ", ".join(gone[:10]))

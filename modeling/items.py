@@ -37,7 +37,8 @@ Json = dict[str, Any]
 
 def _decision_map(decisions: Any) -> dict[str, str]:
     if hasattr(decisions, "to_dict") and hasattr(decisions, "columns"):
-        return {str(s): str(q) for s, q in zip(decisions["source_id"], decisions["qid"], strict=True)}
+        return {str(s): str(q) for s, q in zip(decisions["source_id"].tolist(), decisions["qid"].tolist(),
+                                               strict=True)}
     return {str(k): str(v) for k, v in dict(decisions).items()}
 
 

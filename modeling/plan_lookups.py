@@ -72,7 +72,7 @@ def lookup(records_path: str | Path, campaign: Campaign, target: Target, run: Qu
         hits, collisions = id_hits.result(), found.result()
     requests = {**id_requests, **term_requests}
     existing: dict[str, list[str]] = {}
-    for item, value in zip(hits["item"], hits["value"], strict=True):
+    for item, value in zip(hits["item"].tolist(), hits["value"].tolist(), strict=True):
         existing.setdefault(value, []).append(item)
     data = {"existing_ids": existing,
             "collisions": [[*key, qid] for key, qid in sorted(collisions.items())]}
