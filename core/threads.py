@@ -1,10 +1,10 @@
 """Calls that wait on a remote service, a few at a time, results in order.
 
 A batched lookup keeps two requests in flight: the endpoint evaluates one while this process
-prepares the next and converts the last answer. :func:`map_in_order` is that loop for the SPARQL
-client (:func:`sparql.client.run_each`) and the batched lookups of :mod:`modeling.reconcile_ids`;
-:func:`imap_in_order` hands each result over as soon as it and those before it are in, so the
-caller works on one answer while the next ones are still being evaluated.
+prepares the next and converts the last answer. :func:`imap_in_order` is that loop, handing each
+result over as soon as it and those before it are in (the caller works on one answer while the
+next ones are evaluated): the SPARQL client's :func:`sparql.client.run_each` uses it, and the
+batched lookups of :mod:`modeling.reconcile_ids` its list form, :func:`map_in_order`.
 """
 
 from __future__ import annotations

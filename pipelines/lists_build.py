@@ -101,7 +101,7 @@ def _scope_parts(scope: ScopeQuery, target: Target, cache_dir: Path | None) -> I
         ({"parts": group}, size) for group, size in _region_groups(located["region"], located["items"])]
     if len(located) < len(counts):  # the unbound group: items without P131
         parts.append(({"unlocated": 1}, int(counts.loc[counts["region"].isna(), "items"].sum())))
-    yield from sparql.client.iter_each(scope.name, target, [{**params, **part, "unordered": 1}
+    yield from sparql.client.run_each(scope.name, target, [{**params, **part, "unordered": 1}
                                                             for part, size in parts if size <= PAGE_SIZE],
                                        cache_dir=cache_dir)
     for part, size in parts:

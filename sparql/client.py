@@ -105,29 +105,17 @@ def run_each(
     *,
     cache_dir: Path | None = None,
     page_size: int | None = None,
-) -> list[pd.DataFrame]:
+) -> Iterator[pd.DataFrame]:
     """:func:`run` ``sparql/<name>.rq`` once per parameter set, :data:`PARALLEL_REQUESTS` at a time.
 
-    For a query read in parts (batches of entities, groups of regions). Errors are raised as
+    For a query read in parts (batches of entities, groups of regions). Each frame is yielded as
+    soon as it and those before it are in, so the caller works on one part while the next are
+    evaluated; parts not yet asked for are not asked when the caller stops. Errors are raised as
     :func:`run` raises them.
 
-    Returns:
+    Yields:
         One frame per parameter set, in the order of ``params``.
     """
-    return list(iter_each(name, target, params, cache_dir=cache_dir, page_size=page_size))
-
-
-def iter_each(
-    name: str,
-    target: Target,
-    params: Sequence[Mapping[str, Any]],
-    *,
-    cache_dir: Path | None = None,
-    page_size: int | None = None,
-) -> Iterator[pd.DataFrame]:
-    """:func:`run_each`, yielding each frame as soon as it and those before it are in (the caller
-    works on one part while the next are evaluated; parts not yet asked for are not asked when
-    the caller stops)."""
     def one(values: Mapping[str, Any]) -> pd.DataFrame:
         return run(name, target, cache_dir=cache_dir, page_size=page_size, **values)
 

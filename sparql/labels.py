@@ -54,8 +54,8 @@ def fetch_labels(
     """
     unique = sorted({i for i in ids if isinstance(i, str) and i})
     langs = list(languages) or None
-    frames = run_each("lists_labels", target, [{"items": batch, "langs": langs}
-                                               for batch in _batches(unique, batch_size)], cache_dir=cache_dir)
+    frames = list(run_each("lists_labels", target, [{"items": batch, "langs": langs}
+                                                    for batch in _batches(unique, batch_size)], cache_dir=cache_dir))
     if not frames:
         return pd.DataFrame({"item": [], "label": [], "lang": []}, dtype="string")
     return pd.concat(frames, ignore_index=True)

@@ -195,7 +195,7 @@ def test_run_each_keeps_two_requests_in_flight_and_the_order(stub, waits):
     batches = [{"items": [q], "langs": None} for q in ("Q991001", "Q991002", "Q991006", "Q991007")]
     alone = [client.run("lists_labels", stub.target, **b) for b in batches]
     stub.barrier = threading.Barrier(2)  # a request is only answered when another one is waiting too
-    together = client.run_each("lists_labels", stub.target, batches)
+    together = list(client.run_each("lists_labels", stub.target, batches))
     assert [f.sort_values(["lang", "label"]).to_dict("records") for f in together] == \
         [f.sort_values(["lang", "label"]).to_dict("records") for f in alone]
     assert [set(f["item"]) for f in together] == [{b["items"][0]} for b in batches]
